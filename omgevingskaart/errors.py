@@ -1,0 +1,107 @@
+"""Typed errors of omgevingskaart.
+
+Every error a user can cause (a bad file, a bad address, a point outside the data) is an
+:class:`OmgevingskaartError`, so callers can catch one type; the subclasses say what went wrong
+and carry the thing that was wrong (file, element, feature, input) in their message.
+
+The command-line interface turns each of them into a clear message and exit code 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class OmgevingskaartError(Exception):
+    """Base class of every error the library raises on bad input."""
+
+
+# --- files and formats -------------------------------------------------------------------------
+
+
+class DataFileError(OmgevingskaartError):
+    """A data file is missing, unreadable, truncated, of another format or otherwise broken.
+
+    ``path`` names the file; ``element`` (optional) the XML element, layer or feature inside it.
+    """
+
+    def __init__(self, path: str | Path | None, message: str, *, element: str | None = None):
+        self.path = None if path is None else Path(path)
+        self.element = element
+        where = f"{self.path}" if self.path is not None else "<input>"
+        if element:
+            where += f" ({element})"
+        super().__init__(f"{where}: {message}")
+
+
+class UnsupportedFormatError(DataFileError):
+    """The file is not of a format omgevingskaart reads (or not of the version it reads)."""
+
+
+class HostileXMLError(DataFileError):
+    """The XML declares a DTD or entities (XXE, entity expansion); such input is refused."""
+
+
+class CRSError(OmgevingskaartError):
+    """A coordinate reference system is missing, unknown, or not the one that is needed."""
+
+
+class GeometryError(OmgevingskaartError):
+    """A geometry is invalid, empty or of the wrong type and cannot be repaired."""
+
+
+class SchemaError(OmgevingskaartError):
+    """A layer does not fit its normalised schema (a missing column, a value of the wrong type)."""
+
+
+class CatalogueError(OmgevingskaartError):
+    """A layer catalogue file (``layers/*.toml``) is broken: it names the file and the key."""
+
+    def __init__(self, path: str | Path, message: str, *, key: str | None = None):
+        self.path = Path(path)
+        self.key = key
+        where = f"{self.path}" + (f" [{key}]" if key else "")
+        super().__init__(f"{where}: {message}")
+
+
+class DatasetError(DataFileError):
+    """A dataset (GeoPackage) is missing, corrupt or lacks a layer that was asked for."""
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+class QueryError(OmgevingskaartError):
+    """A query cannot be answered from the input given (bad coordinates, bad aanduiding)."""
+
+
+class AddressNotFoundError(QueryError):
+    """No address in the dataset matches the input."""
+
+
+class AmbiguousAddressError(QueryError):
+    """More than one address matches; ``candidates`` lists them (as display strings)."""
+
+    def __init__(self, query: str, candidates: list[str]):
+        self.query = query
+        self.candidates = candidates
+        shown = "; ".join(candidates[:10]) + (" ..." if len(candidates) > 10 else "")
+        super().__init__(
+            f"address {query!r} is ambiguous: {len(candidates)} candidates: {shown}"
+        )
+
+
+class OutsideDataError(QueryError):
+    """The point lies outside the area the dataset covers."""
+
+
+class ScenarioError(OmgevingskaartError):
+    """A permit-check scenario is inconsistent; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class AccessDeniedError(OmgevingskaartError):
+    """A restricted layer (audience ``ketenpartner``) was asked for without the right key."""

@@ -1,0 +1,23 @@
+"""Shared fixtures: where the real samples are, and the demo dataset."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """``../shared/data/real`` (see its SOURCES.md); skips when this checkout has no such folder."""
+    if not REAL.is_dir():
+        pytest.skip(f"real sample data not found at {REAL} (../shared/data/real beside the checkout)")
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def demo_path() -> Path:
+    return ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
