@@ -1,0 +1,252 @@
+"""BRK Kadastrale Kaart v5 GML reader: percelen with their kadastrale aanduiding and size.
+
+What is read
+------------
+A Kadastrale Kaart v5 GML file (namespace
+``http://www.kadaster.nl/schemas/brkkadastralekaart/v5/...``, as PDOK's download service
+delivers it) or a zip of such files: every ``oz:Perceel`` becomes a row of layer ``perceel``:
+
+* geometry: ``begrenzingPerceel`` (the parcel polygon), *not* ``plaatscoordinaten`` (the label
+  point, which is the first geometry and what GDAL's GML driver picks by default);
+* ``identificatie`` (the 14-digit KadastraalObject id), ``kadastrale_gemeente_code`` (the AKR code
+  such as ``OTL02``, the code of the aanduiding), ``kadastrale_gemeente`` (the name, ``Otterlo``),
+  ``sectie``, ``perceelnummer``, ``kadastrale_aanduiding`` (``"OTL02 B 2298"``, the form the
+  Kadaster and the Omgevingsloket print), ``kadastrale_grootte`` (m2);
+* extra columns: ``kadastrale_gemeente_nummer`` (the numeric kadastrale gemeente code, ``761``),
+  ``soort_grootte`` (``Vastgesteld`` / ``Voorlopig``), ``begin_geldigheid``.
+
+Other Kadastrale Kaart files (KadastraleGrens, Pand, OpenbareRuimteLabel, Kwaliteit) are recognised
+but not read: they raise :class:`UnsupportedFormatError` saying so (in a zip they are skipped).
+No personal data exists in the Kadastrale Kaart and none is read.
+
+Why a hand-written parser
+-------------------------
+GDAL's GML driver exposes only the first geometry of a Perceel (the label point) unless a ``.gfs``
+schema file is written next to the data, which fails in read-only folders and races between
+processes. This reader streams with ``lxml.etree.iterparse`` (entity resolution off, DTDs refused
+in the prolog first) and frees each Perceel after use, so memory stays flat on a national file.
+Measured with ``benchmarks/bench_loaders_a.py`` on the real sample (11 percelen): see
+docs/loaders.md for the figures (this reader is faster than GDAL reading the label points).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
+from ..schema import RD_NEW, conform, empty_frame
+from . import _safexml
+
+FORMAT = "BRK Kadastrale Kaart v5 GML"
+
+_NS_PREFIX = b"http://www.kadaster.nl/schemas/brkkadastralekaart/v5/"
+_NS_OLD = re.compile(rb"http://www\.kadaster\.nl/schemas/(?:brk)?kadastralekaart/(v\d)")
+GML = "http://www.opengis.net/gml/3.2"
+_G = "{" + GML + "}"
+_RD_NAMES = ("urn:ogc:def:crs:EPSG::28992", "EPSG:28992", "http://www.opengis.net/def/crs/EPSG/0/28992",
+             "urn:ogc:def:crs:EPSG:28992")
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    if path.is_dir():
+        return False
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                for n in zf.namelist():
+                    if n.lower().endswith(".gml"):
+                        with zf.open(n) as fh:
+                            if _NS_PREFIX in fh.read(8192):
+                                return True
+        except (zipfile.BadZipFile, OSError, EOFError):
+            return False
+        return False
+    return _NS_PREFIX in head and b"DKK" in head
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(el: Any, name: str) -> Any:
+    for c in el:
+        if isinstance(c.tag, str) and _local(c.tag) == name:
+            return c
+    return None
+
+
+def _path_text(el: Any, *names: str) -> str | None:
+    for n in names:
+        el = _child(el, n)
+        if el is None:
+            return None
+    text = el.text
+    return text.strip() if text else None
+
+
+def _ring(el: Any, what: str) -> np.ndarray:
+    pos_list = el.find(f"{_G}posList")
+    if pos_list is not None and pos_list.text:
+        dim = int(pos_list.get("srsDimension") or el.get("srsDimension") or 2)
+        vals = np.array(pos_list.text.split(), dtype=float)
+    else:
+        poss = el.findall(f"{_G}pos")
+        if not poss:
+            raise GeometryError(f"{what}: a LinearRing without posList or pos")
+        dim = len(poss[0].text.split())
+        vals = np.array(" ".join(p.text for p in poss).split(), dtype=float)
+    if dim not in (2, 3) or vals.size % dim:
+        raise GeometryError(f"{what}: posList of {vals.size} numbers is not {dim}-dimensional")
+    return vals.reshape(-1, dim)[:, :2]
+
+
+def _polygon(poly: Any, what: str) -> shapely.Polygon:
+    ext = poly.find(f"{_G}exterior/{_G}LinearRing")
+    if ext is None:
+        raise GeometryError(f"{what}: polygon without exterior LinearRing")
+    holes = [_ring(r, what) for r in poly.findall(f"{_G}interior/{_G}LinearRing")]
+    return shapely.Polygon(_ring(ext, what), holes)
+
+
+def _geometry(container: Any, what: str) -> tuple[Any, str | None]:
+    """The polygon in ``begrenzingPerceel`` (Polygon, Surface/PolygonPatch or MultiSurface)."""
+    geom = next((c for c in container if isinstance(c.tag, str)), None)
+    if geom is None:
+        raise GeometryError(f"{what}: begrenzingPerceel is empty")
+    srs = geom.get("srsName")
+    name = _local(geom.tag)
+    if name == "Polygon":
+        return _polygon(geom, what), srs
+    if name == "Surface":
+        patches = geom.findall(f"{_G}patches/{_G}PolygonPatch")
+        polys = [_polygon(p, what) for p in patches]
+        return (polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)), srs
+    if name == "MultiSurface":
+        polys = []
+        for p in geom.iter(f"{_G}Polygon", f"{_G}PolygonPatch"):
+            polys.append(_polygon(p, what))
+        return shapely.MultiPolygon(polys), srs
+    raise GeometryError(f"{what}: begrenzingPerceel holds a gml:{name}; expected a polygon")
+
+
+def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
+    default_srs: str | None = None
+    try:
+        for _event, el in _safexml.iterparse(fh, tags=("{*}Perceel", f"{_G}Envelope")):
+            if _local(el.tag) == "Envelope":
+                default_srs = el.get("srsName") or default_srs
+                continue
+            ident = _path_text(el, "identificatie")
+            what = f"{name} (Perceel {ident or el.get(f'{_G}id') or '?'})"
+            ta = _child(_child(el, "kadastraleAanduiding") if _child(el, "kadastraleAanduiding")
+                        is not None else el, "TypeKadastraleAanduiding")
+            if ta is None:
+                raise DataFileError(name, "Perceel without kadastraleAanduiding",
+                                    element=f"Perceel {ident}")
+            grens = _child(el, "begrenzingPerceel")
+            if grens is None:
+                raise GeometryError(f"{what}: no begrenzingPerceel (the parcel polygon)")
+            geom, srs = _geometry(grens, what)
+            srs = srs or default_srs
+            if srs is None:
+                raise CRSError(f"{what}: the polygon has no srsName; expected EPSG:28992")
+            if srs not in _RD_NAMES:
+                raise CRSError(f"{what}: CRS {srs!r} is not EPSG:28992 (RD New)")
+            akr = _path_text(ta, "aKRKadastraleGemeenteCode", "AKRKadastraleGemeenteCode", "waarde")
+            sectie = _path_text(ta, "sectie")
+            nummer = _path_text(ta, "perceelnummer")
+            yield {
+                "identificatie": ident,
+                "kadastrale_gemeente_code": akr,
+                "kadastrale_gemeente": _path_text(ta, "kadastraleGemeente", "KadastraleGemeente",
+                                                  "waarde"),
+                "sectie": sectie,
+                "perceelnummer": nummer,
+                "kadastrale_aanduiding": " ".join(x for x in (akr, sectie, nummer) if x),
+                "kadastrale_grootte": _path_text(el, "kadastraleGrootte", "TypeOppervlak",
+                                                 "waarde"),
+                "kadastrale_gemeente_nummer": _path_text(
+                    ta, "kadastraleGemeente", "KadastraleGemeente", "code"),
+                "soort_grootte": _path_text(el, "kadastraleGrootte", "TypeOppervlak",
+                                            "soortGrootte", "SoortGrootte", "waarde"),
+                "bron": "BRK",
+                "begin_geldigheid": (_path_text(el, "historie", "beginGeldigheid") or "")[:10]
+                or None,
+                "geometry": geom,
+            }
+            el.clear(keep_tail=False)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    except Exception as exc:
+        from lxml import etree
+
+        if isinstance(exc, etree.XMLSyntaxError):
+            raise DataFileError(name, f"broken XML: {exc}") from exc
+        raise
+
+
+def _check_head(head: bytes, name: str) -> None:
+    _safexml.check_prolog_bytes(head, name)
+    if _NS_PREFIX not in head:
+        m = _NS_OLD.search(head)
+        if m:
+            raise UnsupportedFormatError(
+                name, f"Kadastrale Kaart {m.group(1).decode()} is not supported (this reader "
+                "reads v5: http://www.kadaster.nl/schemas/brkkadastralekaart/v5/)")
+        raise UnsupportedFormatError(name, "not a Kadastrale Kaart v5 GML file")
+
+
+def _read_stream(fh: IO[bytes], name: str, *, required: bool) -> list[dict[str, Any]]:
+    head = fh.read(16384)
+    _check_head(head, name)
+    if b"Perceel" not in head and b"perceelMember" not in head:
+        found = re.search(rb"<\w+:(KadastraleGrens|Pand|OpenbareRuimteLabel|Kwaliteit)\b", head)
+        if required:
+            raise UnsupportedFormatError(
+                name, "a Kadastrale Kaart file without Perceel "
+                f"({found.group(1).decode() if found else 'other objects'}); only percelen are read")
+        return []
+    fh.seek(0)
+    return list(_parcels(fh, name))
+
+
+def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Read a Kadastrale Kaart v5 GML file (or a zip of them) into ``{"perceel": GeoDataFrame}``."""
+    if options:
+        raise TypeError(f"unknown option(s) for the BRK reader: {', '.join(options)}")
+    path = Path(path)
+    rows: list[dict[str, Any]] = []
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if not magic:
+        raise DataFileError(path, "the file is empty")
+    if magic.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = [n for n in zf.namelist() if n.lower().endswith(".gml")]
+                for n in names:
+                    with zf.open(n) as fh:
+                        rows += _read_stream(fh, f"{path}!{n}", required=False)
+        except (zipfile.BadZipFile, EOFError) as exc:
+            raise DataFileError(path, f"not a readable zip archive: {exc}") from exc
+    else:
+        with path.open("rb") as fh:
+            rows = _read_stream(fh, str(path), required=True)
+    if not rows:
+        return {"perceel": empty_frame("perceel")}
+    geoms = [r.pop("geometry") for r in rows]
+    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=RD_NEW)
+    return {"perceel": conform(gdf, "perceel", what=f"{path} (Perceel)", keep_extra=True)}
