@@ -105,3 +105,19 @@ class ScenarioError(OmgevingskaartError):
 
 class AccessDeniedError(OmgevingskaartError):
     """A restricted layer (audience ``ketenpartner``) was asked for without the right key."""
+
+
+# --- live sources --------------------------------------------------------------------------------
+
+
+class RemoteSourceError(OmgevingskaartError):
+    """A web API could not be reached or answered with an error; ``url`` names the request.
+
+    Raised for a host that cannot be resolved or reached (offline), for HTTP errors that remain
+    after the retries, for answers that are not the JSON the API documents, and for a missing API
+    key (the message then names the environment variable to set).
+    """
+
+    def __init__(self, url: str | None, message: str):
+        self.url = url
+        super().__init__(f"{url}: {message}" if url else message)
