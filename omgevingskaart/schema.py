@@ -265,11 +265,13 @@ _register(
             "identificatie_bag_pnd": "string",
             "tijdstip_registratie": "string",
             "bron": "string",
+            "plus_type": "string",
         },
         _ANY,
         "BGT object of any class (bgt_klasse: wegdeel, waterdeel, pand, ...). functie holds the "
         "class's function attribute, fysiek_voorkomen its physical appearance, type its type "
-        "(scheiding, kunstwerkdeel, ...). Layers are named bgt_<klasse> and share this schema.",
+        "(scheiding, kunstwerkdeel, ...), plus_type the IMGeo plus-type (the finer, optional "
+        "type, e.g. 'lichtmast' for a paal). Layers are named bgt_<klasse> and share this schema.",
     )
 )
 

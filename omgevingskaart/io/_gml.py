@@ -1,0 +1,392 @@
+"""GML 3.1 / 3.2 geometry to shapely, for the IMRO, BGT and GIO loaders.
+
+Why a hand-written reader: the loaders stream features with lxml (one element at a time) and
+need the geometry of *one chosen property* per feature (the BGT ``geometrie2d*``, not the
+``kruinlijn``; the IMRO ``geometrie``, not the label points). GDAL's GML driver reads whole
+files and picks geometry fields itself (see the BGT and IMRO module docstrings for measured
+comparisons). Parsing the subtree here costs about 20 us per BGT object (measured with
+``benchmarks/bench_loaders_b.py``); coordinates are parsed with numpy, rings and polygons
+are built with shapely.
+
+Supported: Point (pos / coordinates), LineString, LinearRing (posList / pos / coordinates),
+Ring (curveMember -> Curve / LineString / OrientableCurve / CompositeCurve), Curve with
+LineStringSegment, Arc, ArcString, Circle segments, Polygon, PolygonPatch, Surface,
+CompositeSurface, OrientableSurface, MultiSurface (surfaceMember / surfaceMembers),
+MultiPolygon, MultiCurve, MultiLineString, MultiPoint. 3D coordinates keep x and y.
+
+Arcs are linearised: a circular arc through three points is replaced by a polyline whose chord
+error (sagitta, the largest distance between the arc and a chord) is at most
+``max_chord_error`` metres (default :data:`MAX_CHORD_ERROR` = 0.01 m, a tenth of the BGT's
+best positional accuracy class). End points are kept exactly, so rings stay closed.
+
+CRS: a geometry must be in RD New (EPSG:28992, or 7415 = RD New + NAP, whose x/y are RD New).
+``srsName`` is looked up on the geometry and its ancestors; when absent the caller decides
+(``default_rd=True`` for formats that are RD by specification, such as the BGT, whose PDOK
+files leave it out on pand geometries). Any other CRS raises :class:`CRSError`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import shapely
+from lxml import etree
+
+from ..errors import CRSError, GeometryError
+
+GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
+GML_ID = ("{http://www.opengis.net/gml}id", "{http://www.opengis.net/gml/3.2}id")
+
+#: default maximum chord error when linearising arcs, in metres.
+MAX_CHORD_ERROR = 0.01
+
+_RD_SRS = re.compile(r"(?<![0-9])(28992|7415)$")
+
+
+def gml_id(elem: etree._Element) -> str | None:
+    """The element's gml:id (GML 3.1 or 3.2), if any."""
+    for key in GML_ID:
+        v = elem.get(key)
+        if v is not None:
+            return v
+    return None
+
+
+def is_rd(srs_name: str) -> bool:
+    """True when ``srs_name`` denotes EPSG:28992 (or 7415, RD New + NAP) in any common spelling.
+
+    >>> is_rd("urn:ogc:def:crs:EPSG::28992"), is_rd("EPSG:28992"), is_rd("EPSG:4326")
+    (True, True, False)
+    """
+    s = srs_name.strip()
+    return bool(_RD_SRS.search(s)) and "epsg" in s.lower()
+
+
+class GMLReader:
+    """Turns GML geometry elements into shapely geometries; one per file being read.
+
+    ``path`` names the file in errors; ``default_rd`` says whether a missing srsName means
+    RD New; ``max_chord_error`` bounds the arc linearisation error (metres).
+    """
+
+    def __init__(self, path: str | Path | None, *, default_rd: bool,
+                 max_chord_error: float = MAX_CHORD_ERROR):
+        if not max_chord_error > 0:
+            raise ValueError("max_chord_error must be > 0")
+        self.path = path
+        self.default_rd = default_rd
+        self.max_chord_error = float(max_chord_error)
+        self.arcs = 0  # number of arcs linearised (for reporting)
+
+    # --- entry point -----------------------------------------------------------------------
+
+    def geometry(self, elem: etree._Element, *, feature: str | None = None) -> shapely.Geometry:
+        """The shapely geometry of GML geometry element ``elem`` (checked to be in RD New).
+
+        ``feature`` (e.g. the feature's gml:id) names the feature in errors.
+        """
+        self._check_srs(elem, feature)
+        try:
+            geom = self._any(elem)
+        except GeometryError:
+            raise
+        except (ValueError, IndexError, shapely.errors.GEOSException) as exc:
+            raise GeometryError(self._where(elem, feature) + f": broken geometry: {exc}") from exc
+        return geom
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _where(self, elem: etree._Element, feature: str | None) -> str:
+        what = feature or gml_id(elem) or etree.QName(elem).localname
+        return f"{self.path} ({what}, line {elem.sourceline})"
+
+    def _check_srs(self, elem: etree._Element, feature: str | None) -> None:
+        node: etree._Element | None = elem
+        srs = None
+        while node is not None:
+            srs = node.get("srsName")
+            if srs:
+                break
+            node = node.getparent()
+        if not srs:
+            # look below too: a MultiSurface may carry it on its members only
+            for sub in elem.iter():
+                srs = sub.get("srsName") if isinstance(sub.tag, str) else None
+                if srs:
+                    break
+        if not srs:
+            if self.default_rd:
+                return
+            raise CRSError(f"{self._where(elem, feature)}: geometry has no srsName; "
+                           "expected urn:ogc:def:crs:EPSG::28992 (RD New)")
+        if not is_rd(srs):
+            raise CRSError(f"{self._where(elem, feature)}: srsName {srs!r} is not RD New "
+                           "(EPSG:28992); only RD New is accepted for this format")
+
+    def _coords(self, elem: etree._Element, dim_hint: int | None = None) -> np.ndarray:
+        """(n, 2) coordinates of a posList / pos sequence / coordinates under ``elem``."""
+        parts: list[np.ndarray] = []
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            name = tag.rpartition("}")[2]
+            if name == "posList":
+                dim = int(child.get("srsDimension") or child.get("dimension") or dim_hint
+                          or self._dim_of(elem) or 2)
+                vals = np.array((child.text or "").split(), dtype=float)
+                if vals.size % dim:
+                    raise GeometryError(
+                        f"{self._where(elem, None)}: posList has {vals.size} numbers, "
+                        f"not a multiple of srsDimension {dim}")
+                parts.append(vals.reshape(-1, dim)[:, :2])
+            elif name == "pos":
+                vals = np.array((child.text or "").split(), dtype=float)
+                if vals.size < 2:
+                    raise GeometryError(f"{self._where(elem, None)}: gml:pos with {vals.size} numbers")
+                parts.append(vals[:2].reshape(1, 2))
+            elif name == "coordinates":
+                cs = child.get("cs", ",")
+                ts = child.get("ts", " ")
+                rows = [t.split(cs) for t in (child.text or "").strip().split(ts) if t]
+                parts.append(np.array([[float(r[0]), float(r[1])] for r in rows], dtype=float))
+            elif name == "pointProperty" or name == "pointRep":
+                p = self._first_child(child)
+                parts.append(self._coords(p))
+        if not parts:
+            raise GeometryError(f"{self._where(elem, None)}: no coordinates")
+        return parts[0] if len(parts) == 1 else np.vstack(parts)
+
+    @staticmethod
+    def _dim_of(elem: etree._Element) -> int | None:
+        node: etree._Element | None = elem
+        while node is not None:
+            d = node.get("srsDimension")
+            if d:
+                return int(d)
+            node = node.getparent()
+        return None
+
+    def _first_child(self, elem: etree._Element) -> etree._Element:
+        for child in elem:
+            if isinstance(child.tag, str):
+                return child
+        href = elem.get("{http://www.w3.org/1999/xlink}href")
+        if href:
+            raise GeometryError(f"{self._where(elem, None)}: xlink:href geometry references "
+                                f"({href}) are not supported")
+        raise GeometryError(f"{self._where(elem, None)}: empty geometry property")
+
+    # --- dispatch --------------------------------------------------------------------------
+
+    def _any(self, elem: etree._Element) -> shapely.Geometry:
+        name = elem.tag.rpartition("}")[2]
+        if name == "Point":
+            c = self._coords(elem)
+            return shapely.points(c[0])
+        if name in ("LineString", "Curve", "CompositeCurve", "OrientableCurve", "LineStringSegment",
+                    "Arc", "ArcString", "Circle"):
+            return shapely.linestrings(self._curve(elem))
+        if name in ("Polygon", "PolygonPatch", "Rectangle"):
+            return self._polygon(elem)
+        if name == "Surface":
+            return self._surface(elem)
+        if name in ("MultiSurface", "MultiPolygon", "CompositeSurface", "Shell"):
+            polys: list[shapely.Geometry] = []
+            for member in self._members(elem, ("surfaceMember", "surfaceMembers", "polygonMember",
+                                               "polygonMembers")):
+                g = self._any(member)
+                polys.extend(g.geoms if g.geom_type == "MultiPolygon" else [g])
+            if name in ("CompositeSurface", "Shell") and len(polys) > 1:
+                return shapely.union_all(polys)
+            return polys[0] if name == "CompositeSurface" and len(polys) == 1 else \
+                shapely.multipolygons(polys)
+        if name == "OrientableSurface":
+            return self._any(self._first_child(self._child(elem, "baseSurface")))
+        if name in ("MultiCurve", "MultiLineString"):
+            lines = [shapely.linestrings(self._curve(m)) for m in
+                     self._members(elem, ("curveMember", "curveMembers", "lineStringMember"))]
+            return shapely.multilinestrings(lines)
+        if name == "MultiPoint":
+            pts = [shapely.points(self._coords(m)[0]) for m in
+                   self._members(elem, ("pointMember", "pointMembers"))]
+            return shapely.multipoints(pts)
+        raise GeometryError(f"{self._where(elem, None)}: unsupported GML geometry gml:{name}")
+
+    def _child(self, elem: etree._Element, local: str) -> etree._Element:
+        for child in elem:
+            if isinstance(child.tag, str) and child.tag.rpartition("}")[2] == local:
+                return child
+        raise GeometryError(f"{self._where(elem, None)}: gml:{local} missing")
+
+    def _members(self, elem: etree._Element, names: tuple[str, ...]) -> list[etree._Element]:
+        out: list[etree._Element] = []
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            local = child.tag.rpartition("}")[2]
+            if local in names:
+                if local.endswith("s"):  # surfaceMembers etc.: several geometries inside
+                    out.extend(c for c in child if isinstance(c.tag, str))
+                else:
+                    out.append(self._first_child(child))
+        if not out:
+            raise GeometryError(f"{self._where(elem, None)}: no members")
+        return out
+
+    def _surface(self, elem: etree._Element) -> shapely.Geometry:
+        patches = self._child(elem, "patches")
+        polys = [self._polygon(p) for p in patches if isinstance(p.tag, str)]
+        if not polys:
+            raise GeometryError(f"{self._where(elem, None)}: gml:Surface without patches")
+        return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
+
+    def _polygon(self, elem: etree._Element) -> shapely.Geometry:
+        shell: np.ndarray | None = None
+        holes: list[np.ndarray] = []
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            local = child.tag.rpartition("}")[2]
+            if local in ("exterior", "outerBoundaryIs"):
+                shell = self._ring(self._first_child(child))
+            elif local in ("interior", "innerBoundaryIs"):
+                holes.append(self._ring(self._first_child(child)))
+        if shell is None:
+            raise GeometryError(f"{self._where(elem, None)}: polygon without exterior ring")
+        return shapely.Polygon(shell, holes or None)
+
+    def _ring(self, elem: etree._Element) -> np.ndarray:
+        local = elem.tag.rpartition("}")[2]
+        if local == "LinearRing":
+            c = self._coords(elem)
+        elif local == "Ring":
+            pieces = [self._curve(self._first_child(m)) for m in elem
+                      if isinstance(m.tag, str) and m.tag.rpartition("}")[2] == "curveMember"]
+            if not pieces:
+                raise GeometryError(f"{self._where(elem, None)}: gml:Ring without curveMember")
+            c = _join(pieces)
+        else:
+            raise GeometryError(f"{self._where(elem, None)}: unsupported ring gml:{local}")
+        if len(c) < 4:
+            raise GeometryError(f"{self._where(elem, None)}: ring with {len(c)} points (needs 4)")
+        if not np.array_equal(c[0], c[-1]):
+            if np.allclose(c[0], c[-1], atol=1e-6):
+                c = c.copy()
+                c[-1] = c[0]
+            else:
+                raise GeometryError(f"{self._where(elem, None)}: ring is not closed")
+        return c
+
+    def _curve(self, elem: etree._Element) -> np.ndarray:
+        """Coordinates of any curve-like element, arcs linearised."""
+        local = elem.tag.rpartition("}")[2]
+        if local in ("LineString", "LineStringSegment", "LinearRing"):
+            return self._coords(elem)
+        if local in ("Arc", "ArcString"):
+            return self._arcstring(self._coords(elem), elem)
+        if local == "Circle":
+            c = self._coords(elem)
+            if len(c) != 3:
+                raise GeometryError(f"{self._where(elem, None)}: gml:Circle needs 3 points")
+            return self._circle(c)
+        if local == "Curve":
+            segs = self._child(elem, "segments")
+            pieces = [self._curve(s) for s in segs if isinstance(s.tag, str)]
+            if not pieces:
+                raise GeometryError(f"{self._where(elem, None)}: gml:Curve without segments")
+            return _join(pieces)
+        if local == "CompositeCurve":
+            pieces = [self._curve(self._first_child(m)) for m in elem
+                      if isinstance(m.tag, str) and m.tag.rpartition("}")[2] == "curveMember"]
+            return _join(pieces)
+        if local == "OrientableCurve":
+            c = self._curve(self._first_child(self._child(elem, "baseCurve")))
+            return c[::-1] if elem.get("orientation", "+") == "-" else c
+        raise GeometryError(f"{self._where(elem, None)}: unsupported curve gml:{local}")
+
+    def _arcstring(self, c: np.ndarray, elem: etree._Element) -> np.ndarray:
+        if len(c) < 3 or len(c) % 2 == 0:
+            raise GeometryError(f"{self._where(elem, None)}: arc needs an odd number (>= 3) of "
+                                f"points, got {len(c)}")
+        pieces = [linearise_arc(c[i], c[i + 1], c[i + 2], self.max_chord_error)
+                  for i in range(0, len(c) - 2, 2)]
+        self.arcs += len(pieces)
+        return _join(pieces)
+
+    def _circle(self, c: np.ndarray) -> np.ndarray:
+        self.arcs += 1
+        centre, r = _circumcircle(c[0], c[1], c[2])
+        if centre is None:
+            raise GeometryError(f"{self.path}: gml:Circle through collinear points")
+        n = _segments_for(2 * math.pi, r, self.max_chord_error)
+        a0 = math.atan2(c[0][1] - centre[1], c[0][0] - centre[0])
+        ang = a0 + np.linspace(0.0, 2 * math.pi, n + 1)
+        out = np.column_stack([centre[0] + r * np.cos(ang), centre[1] + r * np.sin(ang)])
+        out[0] = c[0]
+        out[-1] = c[0]
+        return out
+
+
+def _join(pieces: list[np.ndarray]) -> np.ndarray:
+    """Concatenate curve pieces, dropping the repeated point where one ends and the next starts."""
+    if len(pieces) == 1:
+        return pieces[0]
+    out = [pieces[0]]
+    for p in pieces[1:]:
+        out.append(p[1:] if np.array_equal(out[-1][-1], p[0]) else p)
+    return np.vstack(out)
+
+
+def _circumcircle(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray
+                  ) -> tuple[tuple[float, float] | None, float]:
+    ax, ay = p0
+    bx, by = p1
+    cx, cy = p2
+    d = 2.0 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
+    scale = max(abs(bx - ax), abs(by - ay), abs(cx - ax), abs(cy - ay), 1e-12)
+    if abs(d) < 1e-12 * scale * scale:
+        return None, math.inf
+    # translate to p0 for numerical stability with RD coordinates (10^5 m)
+    bx2, by2, cx2, cy2 = bx - ax, by - ay, cx - ax, cy - ay
+    d2 = 2.0 * (bx2 * cy2 - by2 * cx2)
+    ux = (cy2 * (bx2 * bx2 + by2 * by2) - by2 * (cx2 * cx2 + cy2 * cy2)) / d2
+    uy = (bx2 * (cx2 * cx2 + cy2 * cy2) - cx2 * (bx2 * bx2 + by2 * by2)) / d2
+    return (ax + ux, ay + uy), math.hypot(ux, uy)
+
+
+def _segments_for(sweep: float, r: float, max_err: float) -> int:
+    """Number of chords for an arc of ``sweep`` radians and radius ``r`` with sagitta <= max_err."""
+    step = math.pi / 2 if max_err >= r else 2.0 * math.acos(1.0 - max_err / r)
+    return max(2, math.ceil(abs(sweep) / step))
+
+
+def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
+                  max_chord_error: float = MAX_CHORD_ERROR) -> np.ndarray:
+    """Points along the circular arc from ``p0`` through ``p1`` to ``p2``, chord error bounded.
+
+    Collinear points give the straight line ``[p0, p1, p2]``. End points are exact.
+
+    >>> import numpy as np
+    >>> pts = linearise_arc(np.array([1.0, 0]), np.array([0.0, 1]), np.array([-1.0, 0]), 0.001)
+    >>> bool(np.allclose(np.hypot(pts[:, 0], pts[:, 1]), 1.0)), len(pts) > 10
+    (True, True)
+    """
+    centre, r = _circumcircle(p0, p1, p2)
+    if centre is None:
+        return np.vstack([p0, p1, p2])
+    cx, cy = centre
+    a0 = math.atan2(p0[1] - cy, p0[0] - cx)
+    a2 = math.atan2(p2[1] - cy, p2[0] - cx)
+    cross = (p1[0] - p0[0]) * (p2[1] - p1[1]) - (p1[1] - p0[1]) * (p2[0] - p1[0])
+    ccw = cross > 0
+    sweep = (a2 - a0) % (2 * math.pi) if ccw else -((a0 - a2) % (2 * math.pi))
+    n = _segments_for(sweep, r, max_chord_error)
+    ang = a0 + sweep * np.arange(n + 1) / n
+    out = np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])
+    out[0] = p0
+    out[-1] = p2
+    return out

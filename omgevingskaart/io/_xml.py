@@ -1,0 +1,178 @@
+"""Safe XML parsing for the format loaders: no DTDs, no entities, no network, bounded memory.
+
+Every XML file a loader opens goes through this module. lxml is configured with
+``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False`` and, before any
+parsing, the document prolog (everything before the root element's start tag) is inspected: a
+``<!DOCTYPE`` or ``<!ENTITY`` declaration is refused with :class:`HostileXMLError`. Register and
+plan files (BGT, IMRO, STOP/IMOW, GIO) never declare a DTD, so refusing one costs nothing and
+closes the doors to external-entity (XXE) reads and entity-expansion ("billion laughs") attacks.
+
+:func:`iterparse` streams a document element by element (``end`` events on the given tags) and
+frees each element and its processed siblings after use, so memory stays bounded by the largest
+single feature rather than the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from lxml import etree
+
+from ..errors import DataFileError, HostileXMLError, UnsupportedFormatError
+
+#: the lxml options every parser here uses.
+SAFE_OPTIONS: dict[str, bool] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": False,
+}
+
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+_HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def safe_parser() -> etree.XMLParser:
+    """A new lxml parser with entity resolution, DTD loading and network access off."""
+    return etree.XMLParser(remove_comments=True, remove_pis=True, **SAFE_OPTIONS)
+
+
+def _ascii_view(head: bytes) -> bytes:
+    """The head as ASCII-compatible bytes (UTF-16 files are transcoded) for prolog checks."""
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
+    if head[:3] == b"\xef\xbb\xbf":
+        return head[3:]
+    return head
+
+
+def check_prolog(head: bytes, path: str | Path | None, *, member: str | None = None) -> None:
+    """Refuse a document whose prolog declares a DTD or entities (:class:`HostileXMLError`).
+
+    ``head`` is the start of the document (at least up to the root start tag when there is one);
+    ``member`` names the file inside a zip for the message.
+    """
+    data = _ascii_view(head)
+    m = _ROOT_START.search(data)
+    prolog = data if m is None else data[: m.start()]
+    found = _HOSTILE.search(prolog)
+    if found:
+        raise HostileXMLError(
+            path,
+            f"the XML declares a {found.group(1).decode().upper()}; DTDs and entities are refused "
+            "(external-entity and entity-expansion protection)",
+            element=member,
+        )
+
+
+def root_of(head: bytes, path: str | Path | None, *, member: str | None = None) -> tuple[str, str]:
+    """``(namespace, local name)`` of the root element, read from the first bytes of a document.
+
+    Refuses a hostile prolog first. Raises :class:`UnsupportedFormatError` when ``head`` holds
+    no XML start tag.
+    """
+    check_prolog(head, path, member=member)
+    parser = etree.XMLPullParser(events=("start",), **SAFE_OPTIONS)
+    try:
+        parser.feed(head)
+        for _event, elem in parser.read_events():
+            q = etree.QName(elem)
+            return q.namespace or "", q.localname
+    except etree.XMLSyntaxError as exc:
+        raise UnsupportedFormatError(path, f"not XML: {exc}", element=member) from exc
+    raise UnsupportedFormatError(path, "not XML: no root element found", element=member)
+
+
+def parse(source: bytes | IO[bytes], path: str | Path | None, *,
+          member: str | None = None) -> etree._Element:
+    """Parse a whole (small) document safely and return its root element.
+
+    ``source`` is the document's bytes or a binary file object. Syntax errors (a truncated
+    file, binary junk) become :class:`DataFileError` naming the file and member.
+    """
+    data = source if isinstance(source, bytes) else source.read()
+    if not data.strip():
+        raise DataFileError(path, "the file is empty", element=member)
+    check_prolog(data[:65536], path, member=member)
+    try:
+        root = etree.fromstring(data, parser=safe_parser())
+    except etree.XMLSyntaxError as exc:
+        raise DataFileError(path, f"not well-formed XML: {exc}", element=member) from exc
+    if root.getroottree().docinfo.doctype:
+        raise HostileXMLError(path, "the XML declares a DOCTYPE; refused", element=member)
+    return root
+
+
+def iterparse(
+    source: IO[bytes],
+    path: str | Path | None,
+    tags: str | Iterable[str],
+    *,
+    member: str | None = None,
+) -> Iterator[etree._Element]:
+    """Stream the elements with the given Clark-notation ``tags`` (``{ns}local``), bounded memory.
+
+    The caller must finish with each yielded element before asking for the next one: it is
+    cleared (and its already-processed preceding siblings deleted) as soon as the loop moves on.
+    ``source`` must be a seekable binary file object or one whose first 64 KiB were not yet read:
+    its prolog is checked for DTD/entity declarations first.
+    """
+    head = source.read(65536)
+    check_prolog(head, path, member=member)
+    chained = _Prepend(head, source)
+    tag_arg = tags if isinstance(tags, str) else list(tags)
+    context = etree.iterparse(
+        chained, events=("end",), tag=tag_arg, remove_comments=True, **SAFE_OPTIONS
+    )
+    try:
+        for _event, elem in context:
+            yield elem
+            elem.clear(keep_tail=False)
+            parent = elem.getparent()
+            if parent is not None:
+                while elem.getprevious() is not None:
+                    del parent[0]
+    except etree.XMLSyntaxError as exc:
+        raise DataFileError(path, f"not well-formed XML (truncated?): {exc}", element=member) from exc
+    finally:
+        del context
+
+
+class _Prepend:
+    """A read-only file object: ``head`` followed by the rest of ``rest``."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                out, self._head = self._head + self._rest.read(), b""
+                return out
+            out, self._head = self._head[:size], self._head[size:]
+            return out
+        return self._rest.read(size)
+
+
+def localname(tag: object) -> str:
+    """The local part of a Clark-notation tag (``"{ns}name"`` -> ``"name"``); ``""`` for comments."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2]
+
+
+def text_of(elem: etree._Element | None) -> str | None:
+    """The element's own stripped text, or None when absent or empty."""
+    if elem is None or elem.text is None:
+        return None
+    t = elem.text.strip()
+    return t or None
+
+
+def plain_text(elem: etree._Element) -> str:
+    """All text inside ``elem`` with whitespace collapsed to single spaces."""
+    return " ".join("".join(elem.itertext()).split())

@@ -1,0 +1,279 @@
+"""BGT (Basisregistratie Grootschalige Topografie) in IMGeo 2.1 CityGML, as PDOK delivers it.
+
+Input: the PDOK download zip of ``bgt_<klasse>.gml`` files, a folder of such files, or one
+``bgt_<klasse>.gml`` file. Output: one layer ``bgt_<klasse>`` per class that has current
+objects (schema kind ``bgt``), e.g. ``bgt_pand``, ``bgt_wegdeel``, ``bgt_scheiding``.
+
+What is read
+------------
+* Every object class in the files (the class is the file name's ``bgt_<klasse>``; for a file
+  with another name, from the CityGML/IMGeo element name, e.g. ``TrafficArea`` -> wegdeel).
+* Ended objects - those with ``imgeo:eindRegistratie`` set - are left out (``include_ended=True``
+  keeps them). PDOK's full download carries history; only current objects are in force.
+* Columns: ``identificatie`` (the NEN3610 lokaalID), ``bgt_klasse``, ``bgt_status``,
+  ``functie``, ``fysiek_voorkomen``, ``type``, ``plus_type``, ``relatieve_hoogteligging``,
+  ``identificatie_bag_pnd`` (the link from BGT pand to BAG pand, kept as published),
+  ``tijdstip_registratie``, ``bron`` = ``"BGT"``. CityGML carries the IMGeo attributes in its
+  own elements: ``function`` is the wegdeel's functie but a paal's or put's type; ``class`` is
+  a begroeidterreindeel's fysiek voorkomen but a waterdeel's type; ``surfaceMaterial`` is the
+  wegdeel's fysiek voorkomen. This module maps them per element (see :data:`_CITYGML_MAP`).
+* Geometry, the main 2D geometry per class: the object's ``imgeo:geometrie2d*`` property
+  (``geometrie2dGrondvlak`` for pand, ``geometrie2dWegdeel`` for wegdeel - not the
+  ``kruinlijn*`` -, ``geometrie2dOverigeConstructie`` for scheiding, points for paal/put/boom,
+  lines or polygons elsewhere). OpenbareRuimteLabel has none: its first label position
+  (``openbareRuimteNaam/Label/positie``) is used. Arcs are linearised (chord error <=
+  ``max_chord_error``, default 0.01 m, see :mod:`._gml`).
+* CRS: RD New. The BGT is RD New by specification and PDOK omits srsName on pand geometries,
+  so a missing srsName is taken as RD New; any other srsName raises :class:`CRSError`.
+
+Streaming: each file is read with lxml ``iterparse`` one ``cityObjectMember`` at a time and
+the element freed after use, so memory is bounded by the output, not the XML.
+
+GDAL comparison (``benchmarks/bench_loaders_b.py``): GDAL's GML driver (pyogrio, via
+``/vsizip/``) reads the same files, but it returns *every* geometry property (it picks the first
+one it meets as the layer geometry - for wegdeel that depends on the .gfs it guesses), keeps
+ended objects (the filter is left to the caller), reports the CityGML element names rather than
+IMGeo terms, and needs one call per file. The figures measured there are in
+docs/loaders-plans.md.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ..errors import DataFileError, GeometryError, UnsupportedFormatError
+from ..schema import RD_NEW, conform
+from . import _gml
+from ._xml import iterparse, root_of
+
+FORMAT = "BGT IMGeo CityGML"
+
+CITYGML_NS = ("http://www.opengis.net/citygml/2.0", "http://www.opengis.net/citygml/1.0")
+_MEMBER_TAGS = [f"{{{ns}}}cityObjectMember" for ns in CITYGML_NS]
+_IMGEO_NS = re.compile(rb"http://www\.geostandaarden\.nl/imgeo/2\.[01]")
+_FILE_RE = re.compile(r"(?:^|/)bgt_([a-z]+)\.gml$", re.IGNORECASE)
+
+#: CityGML element -> BGT class, for files not named bgt_<klasse>.gml.
+_ELEMENT_CLASS = {
+    "BuildingPart": "pand",
+    "Building": "pand",
+    "TrafficArea": "wegdeel",
+    "AuxiliaryTrafficArea": "ondersteunendwegdeel",
+    "PlantCover": "begroeidterreindeel",
+    "SolitaryVegetationObject": "vegetatieobject",
+    "BuildingInstallation": "gebouwinstallatie",
+    "BridgeConstructionElement": "overbruggingsdeel",
+    "WaterBody": "waterdeel",
+    "TunnelPart": "tunneldeel",
+    "Railway": "spoor",
+    "CityFurniture": "straatmeubilair",
+}
+
+#: (CityGML object element, child element) -> column. Children not listed are matched by
+#: the generic IMGeo names in _IMGEO_MAP.
+_CITYGML_MAP = {
+    ("TrafficArea", "function"): "functie",
+    ("TrafficArea", "surfaceMaterial"): "fysiek_voorkomen",
+    ("AuxiliaryTrafficArea", "function"): "functie",
+    ("AuxiliaryTrafficArea", "surfaceMaterial"): "fysiek_voorkomen",
+    ("PlantCover", "class"): "fysiek_voorkomen",
+}
+_IMGEO_MAP = {
+    "bgt-status": "bgt_status",
+    "bgt-functie": "functie",
+    "bgt-fysiekVoorkomen": "fysiek_voorkomen",
+    "bgt-type": "type",
+    "openbareRuimteType": "type",
+    "function": "type",  # street furniture (paal, put, bord, ...): its type
+    "class": "type",  # waterdeel, vegetatieobject, overbruggingsdeel: its type
+    "identificatieBAGPND": "identificatie_bag_pnd",
+    "tijdstipRegistratie": "tijdstip_registratie",
+    "relatieveHoogteligging": "relatieve_hoogteligging",
+}
+_COLUMNS = ("identificatie", "bgt_klasse", "bgt_status", "functie", "fysiek_voorkomen", "type",
+            "plus_type", "relatieve_hoogteligging", "identificatie_bag_pnd",
+            "tijdstip_registratie", "eind_registratie")
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    """A BGT zip/folder (``bgt_*.gml`` inside) or a single IMGeo CityGML file."""
+    if path.is_dir():
+        return any(path.glob("bgt_*.gml"))
+    if head[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(path) as zf:
+                return any(_FILE_RE.search(n) for n in zf.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return False
+    return b"CityModel" in head and bool(_IMGEO_NS.search(head))
+
+
+def _sources(path: Path) -> Iterator[tuple[str, Any]]:
+    """(member name, opener) per bgt_*.gml file in a zip, folder or single file."""
+    if path.is_dir():
+        files = sorted(path.glob("*.gml"))
+        if not files:
+            raise DataFileError(path, "no .gml files in this folder")
+        for f in files:
+            yield f.name, (lambda f=f: f.open("rb"))
+        return
+    try:
+        is_zip = zipfile.is_zipfile(path)
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read: {exc}") from exc
+    if is_zip or path.suffix.lower() == ".zip":
+        try:
+            zf = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise DataFileError(path, f"not a readable zip (truncated?): {exc}") from exc
+        with zf:
+            names = sorted(n for n in zf.namelist() if n.lower().endswith(".gml"))
+            if not names:
+                raise UnsupportedFormatError(path, "zip holds no .gml files (not a BGT download)")
+            for n in names:
+                yield n, (lambda n=n: zf.open(n))
+        return
+    yield path.name, (lambda: path.open("rb"))
+
+
+def read(
+    path: str | Path,
+    *,
+    classes: Iterable[str] | None = None,
+    include_ended: bool = False,
+    max_chord_error: float = _gml.MAX_CHORD_ERROR,
+) -> dict[str, gpd.GeoDataFrame]:
+    """Read a BGT IMGeo CityGML download into ``{"bgt_<klasse>": GeoDataFrame}``.
+
+    ``classes`` limits the classes read (e.g. ``["pand", "wegdeel"]``); ``include_ended`` keeps
+    objects with eindRegistratie (and adds an ``eind_registratie`` column); ``max_chord_error``
+    bounds the arc linearisation error in metres.
+    """
+    path = Path(path)
+    wanted = None if classes is None else {c.lower().removeprefix("bgt_") for c in classes}
+    rows: dict[str, dict[str, list[Any]]] = {}
+    seen = 0
+    for name, opener in _sources(path):
+        m = _FILE_RE.search(name)
+        file_class = m.group(1).lower() if m else None
+        if wanted is not None and file_class is not None and file_class not in wanted:
+            continue
+        try:
+            with opener() as fh:
+                seen += 1
+                for rec in _read_member(fh, path, name, file_class, include_ended,
+                                        max_chord_error):
+                    klasse = rec["bgt_klasse"]
+                    if wanted is not None and klasse not in wanted:
+                        continue
+                    cols = rows.setdefault(klasse, {c: [] for c in (*_COLUMNS, "geometry")})
+                    for c, lst in cols.items():
+                        lst.append(rec.get(c))
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            raise DataFileError(path, f"zip member is corrupt or truncated: {exc}",
+                                element=name) from exc
+    if seen == 0:
+        raise DataFileError(path, "no BGT files of the requested classes found")
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for klasse in sorted(rows):
+        cols = rows[klasse]
+        geoms = cols.pop("geometry")
+        frame = pd.DataFrame(cols)
+        if not include_ended:
+            frame = frame.drop(columns="eind_registratie")
+        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
+        gdf["bron"] = "BGT"
+        layers[f"bgt_{klasse}"] = conform(gdf, "bgt", what=f"{path} (bgt_{klasse})",
+                                          keep_extra=include_ended)
+    return layers
+
+
+def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
+                 include_ended: bool, max_chord_error: float) -> Iterator[dict[str, Any]]:
+    head = fh.read(65536)
+    ns, root = root_of(head, path, member=name)
+    if root != "CityModel" or ns not in CITYGML_NS:
+        raise UnsupportedFormatError(path, f"root element {{{ns}}}{root} is not a CityGML "
+                                     "CityModel", element=name)
+    if not _IMGEO_NS.search(head):
+        raise UnsupportedFormatError(path, "not IMGeo 2.x CityGML (namespace "
+                                     "http://www.geostandaarden.nl/imgeo/2.1 not declared)",
+                                     element=name)
+    reader = _gml.GMLReader(path, default_rd=True, max_chord_error=max_chord_error)
+    for member in iterparse(_Rewind(head, fh), path, _MEMBER_TAGS, member=name):
+        obj = next((c for c in member if isinstance(c.tag, str)), None)
+        if obj is None:
+            continue
+        rec = _record(obj, reader, name, file_class, include_ended)
+        if rec is not None:
+            yield rec
+
+
+def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
+            include_ended: bool) -> dict[str, Any] | None:
+    """The row of one BGT object; None when it has ended and ended objects are not wanted."""
+    element = obj.tag.rpartition("}")[2]
+    klasse = file_class or _ELEMENT_CLASS.get(element, element.lower())
+    rec: dict[str, Any] = dict.fromkeys(_COLUMNS)
+    rec["bgt_klasse"] = klasse
+    geom_el = None
+    fid = _gml.gml_id(obj)
+    for child in obj:
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        local = tag.rpartition("}")[2]
+        if local.startswith("geometrie2d"):
+            geom_el = next((g for g in child if isinstance(g.tag, str)), None)
+            continue
+        if local == "eindRegistratie":
+            if child.text and child.text.strip():
+                if not include_ended:
+                    return None  # ended: skip before parsing its geometry
+                rec["eind_registratie"] = child.text.strip()
+            continue
+        if local == "identificatie":
+            lok = next(child.iter("{*}lokaalID"), None)
+            rec["identificatie"] = lok.text.strip() if lok is not None and lok.text else None
+            continue
+        if local.startswith("plus-type"):
+            rec["plus_type"] = (child.text or "").strip() or None
+            continue
+        col = _CITYGML_MAP.get((element, local)) or _IMGEO_MAP.get(local)
+        if col is not None:
+            rec[col] = (child.text or "").strip() or None
+    if geom_el is None and element == "OpenbareRuimteLabel":
+        geom_el = next(obj.iterfind(".//{*}plaatsingspunt/{*}Point"), None)
+    if geom_el is None:
+        raise GeometryError(f"{reader.path} ({name}, {fid}): {element} object without a "
+                            "geometrie2d geometry")
+    rec["geometry"] = reader.geometry(geom_el, feature=fid)
+    return rec
+
+
+class _Rewind:
+    """A file object that first replays ``head`` (already read for sniffing) then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]):
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                out, self._head = self._head + self._rest.read(), b""
+                return out
+            out, self._head = self._head[:size], self._head[size:]
+            return out
+        return self._rest.read(size)
+
+
+__all__ = ["FORMAT", "read", "sniff"]
