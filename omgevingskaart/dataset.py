@@ -39,6 +39,7 @@ from .schema import RD_NEW, SCHEMAS, conform, kind_of
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue
+    from .geocode import Geocoder
     from .report import ParcelReport
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,7 +84,7 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
         self._indexes: dict[str, LayerIndex] = {}
         self._lock = threading.RLock()
         self._catalogue: Catalogue | None = None
-        self._geocoder: Any = None
+        self._geocoder: Geocoder | None = None
 
     # --- mapping protocol ----------------------------------------------------------------------
     def __getitem__(self, name: str) -> gpd.GeoDataFrame:
@@ -165,7 +166,7 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
         for name in self._layer_names:
             try:
                 b = pyogrio.read_info(self.path, layer=name).get("total_bounds")
-            except Exception:  # noqa: BLE001 - an unreadable layer shows up when it is read
+            except Exception:
                 continue
             if b is not None and np.all(np.isfinite(b)):
                 boxes.append(b)
@@ -191,14 +192,19 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
 
         return report(self, *args, **kwargs)
 
-    def geocode(self, query: str) -> list[dict[str, Any]]:
-        """Addresses matching ``query`` (free text, or postcode + huisnummer): a list of records."""
+    @property
+    def geocoder(self) -> Geocoder:
+        """The address index of this dataset (built on first use)."""
         from .geocode import Geocoder
 
         with self._lock:
             if self._geocoder is None:
                 self._geocoder = Geocoder(self)
-        return self._geocoder.search(query)
+            return self._geocoder
+
+    def geocode(self, query: str) -> list[dict[str, Any]]:
+        """Addresses matching ``query`` (free text, or postcode + huisnummer): a list of records."""
+        return self.geocoder.search(query)
 
 
 _HAS_ARROW = True
