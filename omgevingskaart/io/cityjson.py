@@ -1,0 +1,499 @@
+"""3D BAG and CityJSON reader: building footprints with heights, and triangulated 3D surfaces.
+
+What is read
+------------
+* CityJSON files (``*.city.json``, versions 1.0, 1.1, 2.0), such as 3D BAG tiles or any
+  CityJSON city model (the cjio Delft sample);
+* CityJSONSeq (``*.city.jsonl``): the first line is the ``CityJSON`` header (transform, CRS), each
+  further line a ``CityJSONFeature``; read line by line, so memory is bounded by one feature;
+* the 3D BAG GeoPackage (layers ``pand`` and ``lod12_2d`` / ``lod13_2d`` / ``lod22_2d`` ...): the
+  ``pand`` layer, or else the ``lod12_2d`` parts dissolved per pand.
+
+Only ``Building`` objects (with their ``BuildingPart`` children) are read, into layer ``pand``
+(schema kind ``pand``). Other CityObject types (Road, PlantCover, LandUse, GenericCityObject,
+Bridge, WaterBody, ... in the Delft sample) are ignored: they have no schema kind here.
+
+Columns
+-------
+* ``identificatie``: the 16-digit BAG pand id, from ``identificatie`` /
+  ``identificatiebagpnd`` attributes or the object id ``NL.IMBAG.Pand.0503100000012345``; ids
+  published without the leading zero (``503100000000035``) are zero-padded to 16 digits;
+* ``status``, ``bouwjaar`` (``oorspronkelijkbouwjaar``);
+* heights in m NAP, names normalised across 3D BAG releases: ``b3_h_maaiveld`` (``h_maaiveld``),
+  ``b3_h_dak_50p`` (``b3_h_50p``, ``h_dak_50p``), likewise ``_70p``, ``_max``, ``_min``;
+  ``b3_dak_type`` (``dak_type``), ``b3_bouwlagen`` (``bouwlagen``); extra: ``b3_h_nok``,
+  ``b3_volume_lod22``, ``lods`` (the LoDs present, ``;``-separated);
+* for CityJSON without 3D BAG attributes (generic models) ``b3_h_maaiveld`` and ``b3_h_dak_max``
+  are derived from the geometry (lowest and highest vertex, m NAP) and ``hoogte_bron`` says
+  ``"geometrie"``; for the 3D BAG it says ``"3D BAG"``.
+* geometry: the 2D footprint in RD New: the LoD 0 surface if present, else the GroundSurface of the
+  lowest-LoD solid, else the 2D union of all surfaces of that solid.
+
+CRS: ``metadata.referenceSystem`` must name EPSG:7415 (RD New + NAP) or EPSG:28992; a missing or
+other CRS raises :class:`~omgevingskaart.errors.CRSError`. Vertices are integers with
+``transform`` (scale, translate) which is applied.
+
+3D surfaces
+-----------
+:func:`read_cityjson_surfaces` returns per building a :class:`BuildingMesh`: vertices (n, 3) in
+RD/NAP, triangles (m, 3) int32 indices, semantics (m,) surface type per triangle. Each planar
+polygon (with holes) is projected onto its best-fit plane (Newell normal) and triangulated with
+mapbox_earcut; triangles are wound counter-clockwise seen from outside (along the Newell normal).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import mapbox_earcut
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
+from ..schema import RD_NEW, conform, empty_frame
+
+FORMAT = "CityJSON / 3D BAG"
+
+VERSIONS = ("1.0", "1.1", "2.0")
+_EPSG_RE = re.compile(r"EPSG(?:/0/|::?|:)(\d+)", re.I)
+_ID_RE = re.compile(r"(\d{15,16})(?:-\d+)?$")
+
+#: normalised column -> accepted attribute names, in order of preference (3D BAG releases).
+ATTRIBUTE_ALIASES: dict[str, tuple[str, ...]] = {
+    "b3_h_maaiveld": ("b3_h_maaiveld", "h_maaiveld"),
+    "b3_h_dak_50p": ("b3_h_dak_50p", "b3_h_50p", "h_dak_50p"),
+    "b3_h_dak_70p": ("b3_h_dak_70p", "b3_h_70p", "h_dak_70p"),
+    "b3_h_dak_max": ("b3_h_dak_max", "b3_h_max", "h_dak_max"),
+    "b3_h_dak_min": ("b3_h_dak_min", "b3_h_min", "h_dak_min"),
+    "b3_dak_type": ("b3_dak_type", "dak_type"),
+    "b3_bouwlagen": ("b3_bouwlagen", "bouwlagen"),
+    "b3_h_nok": ("b3_h_nok", "h_nok"),
+    "b3_volume_lod22": ("b3_volume_lod22", "volume_lod22"),
+    "bouwjaar": ("oorspronkelijkbouwjaar", "oorspronkelijkBouwjaar", "bouwjaar"),
+    "status": ("status",),
+}
+_ID_ATTRS = ("identificatie", "identificatiebagpnd", "identificatieBAGPND", "bag_pand_id")
+_BUILDING_TYPES = ("Building",)
+_PART_TYPES = ("BuildingPart", "BuildingInstallation")
+
+
+# --- detection -----------------------------------------------------------------------------------
+
+
+def _gpkg_layers(path: Path) -> list[str]:
+    try:
+        return [str(n) for n in pyogrio.list_layers(path)[:, 0]]
+    except Exception:
+        return []
+
+
+def sniff(path: Path, head: bytes) -> bool:
+    if path.is_dir():
+        return False
+    if head.startswith(b"SQLite format 3"):
+        layers = set(_gpkg_layers(path))
+        return bool(layers & {"lod12_2d", "lod13_2d", "lod22_2d", "lod12_3d", "lod22_3d"})
+    text = head.lstrip()
+    if not text.startswith(b"{"):
+        return False
+    # keys may come in any order: the 64 KiB head of a big file may only show "CityObjects"
+    return (re.search(rb'"type"\s*:\s*"CityJSON(Feature)?"', text) is not None
+            or (b'"CityObjects"' in text and path.name.lower().endswith((".json", ".jsonl"))))
+
+
+# --- low level -----------------------------------------------------------------------------------
+
+
+def _crs_code(meta: dict[str, Any] | None, name: str) -> int:
+    ref = (meta or {}).get("referenceSystem") or (meta or {}).get("crs")
+    if not ref:
+        raise CRSError(f"{name}: CityJSON without metadata.referenceSystem; expected EPSG:7415 "
+                       "(RD New + NAP) or EPSG:28992")
+    m = _EPSG_RE.search(str(ref))
+    code = int(m.group(1)) if m else -1
+    if code not in (7415, 28992):
+        raise CRSError(f"{name}: CityJSON in CRS {ref!r}; expected EPSG:7415 (RD New + NAP) or "
+                       "EPSG:28992")
+    return code
+
+
+def _check_version(doc: dict[str, Any], name: str) -> None:
+    if doc.get("type") not in ("CityJSON", "CityJSONFeature"):
+        raise UnsupportedFormatError(name, f"JSON of type {doc.get('type')!r}, not CityJSON")
+    version = str(doc.get("version", ""))
+    if doc.get("type") == "CityJSON" and version not in VERSIONS:
+        raise UnsupportedFormatError(
+            name, f"CityJSON version {version or '(none)'} is not supported ({', '.join(VERSIONS)})")
+
+
+def _vertices(raw: Any, transform: dict[str, Any] | None, name: str) -> np.ndarray:
+    v = np.asarray(raw if raw else np.empty((0, 3)), dtype=np.float64)
+    if v.ndim != 2 or (v.size and v.shape[1] != 3):
+        raise DataFileError(name, "vertices are not a list of [x, y, z]", element="vertices")
+    if transform:
+        v = v * np.asarray(transform["scale"], dtype=np.float64) + np.asarray(
+            transform["translate"], dtype=np.float64)
+    return v.reshape(-1, 3)
+
+
+def _surfaces(geom: dict[str, Any]) -> Iterator[tuple[list[list[int]], str | None]]:
+    """Yield (rings, semantic type or None) for every surface of a CityJSON geometry."""
+    gtype = geom.get("type")
+    b = geom.get("boundaries") or []
+    sem = geom.get("semantics") or {}
+    kinds = [s.get("type") for s in sem.get("surfaces", [])]
+    values = sem.get("values")
+
+    def label(v: Any) -> str | None:
+        return kinds[v] if isinstance(v, int) and 0 <= v < len(kinds) else None
+
+    if gtype in ("MultiSurface", "CompositeSurface"):
+        for i, surf in enumerate(b):
+            yield surf, label(values[i] if values else None)
+    elif gtype == "Solid":
+        for si, shell in enumerate(b):
+            for i, surf in enumerate(shell):
+                yield surf, label(values[si][i] if values else None)
+    elif gtype in ("MultiSolid", "CompositeSolid"):
+        for di, solid in enumerate(b):
+            for si, shell in enumerate(solid):
+                for i, surf in enumerate(shell):
+                    v = values[di][si][i] if values and values[di] else None
+                    yield surf, label(v)
+
+
+def _lod(g: dict[str, Any]) -> str:
+    lod = g.get("lod")
+    return "" if lod is None else str(lod)
+
+
+def _polygon2d(rings: list[list[int]], verts: np.ndarray) -> shapely.Polygon | None:
+    if not rings or len(rings[0]) < 3:
+        return None
+    ext = verts[rings[0], :2]
+    holes = [verts[r, :2] for r in rings[1:] if len(r) >= 3]
+    return shapely.Polygon(ext, holes)
+
+
+def _union2d(polys: list[Any]) -> Any:
+    arr = np.array([p for p in polys if p is not None], dtype=object)
+    if not arr.size:
+        return None
+    arr = shapely.make_valid(arr)
+    arr = arr[shapely.area(arr) > 1e-6]
+    if not arr.size:
+        return None
+    out = shapely.union_all(arr)
+    if out.geom_type == "GeometryCollection":
+        parts = [g for g in out.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        out = shapely.union_all(parts) if parts else None
+    return out
+
+
+def _footprint(geoms: list[dict[str, Any]], verts: np.ndarray) -> Any:
+    """LoD 0 surface; else GroundSurface of the lowest-LoD solid; else 2D union of that solid."""
+    lod0 = [g for g in geoms if _lod(g).startswith("0")]
+    if lod0:
+        return _union2d([_polygon2d(r, verts) for g in lod0 for r, _ in _surfaces(g)])
+    solids = sorted((g for g in geoms if g.get("type") in ("Solid", "MultiSolid",
+                                                           "CompositeSolid", "MultiSurface",
+                                                           "CompositeSurface")), key=_lod)
+    if not solids:
+        return None
+    lowest = _lod(solids[0])
+    same = [g for g in solids if _lod(g) == lowest]
+    ground = [_polygon2d(r, verts) for g in same for r, k in _surfaces(g) if k == "GroundSurface"]
+    if ground:
+        return _union2d(ground)
+    return _union2d([_polygon2d(r, verts) for g in same for r, _ in _surfaces(g)])
+
+
+def _pand_id(obj_id: str, attrs: dict[str, Any]) -> str | None:
+    for a in _ID_ATTRS:
+        v = attrs.get(a)
+        if v not in (None, ""):
+            m = _ID_RE.search(str(v))
+            if m:
+                return m.group(1).zfill(16)
+    m = _ID_RE.search(obj_id)
+    return m.group(1).zfill(16) if m else None
+
+
+# --- sources: one or more (CityObjects, vertices) chunks ------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    objects: dict[str, Any]
+    vertices: np.ndarray
+    is_3dbag: bool
+
+
+def _chunks(path: Path) -> Iterator[_Chunk]:
+    name = str(path)
+    try:
+        fh = path.open("rb")
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    with fh:
+        first = fh.readline()
+        if not first.strip():
+            raise DataFileError(path, "the file is empty")
+        try:
+            header = json.loads(first)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            header = None
+        seq = (isinstance(header, dict) and header.get("type") == "CityJSON"
+               and not header.get("CityObjects") and bool(fh.peek(1).strip()))
+        if not seq:  # one CityJSON document (on one line or spread over many)
+            if header is not None:
+                doc = header
+            else:
+                fh.seek(0)
+                try:
+                    doc = json.load(fh)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise DataFileError(path, f"not valid JSON: {exc}") from exc
+            if not isinstance(doc, dict):
+                raise UnsupportedFormatError(path, "JSON that is not a CityJSON object")
+            _check_version(doc, name)
+            _crs_code(doc.get("metadata"), name)
+            is3d = _is_3dbag(doc.get("metadata"))
+            yield _Chunk(doc.get("CityObjects") or {}, _vertices(doc.get("vertices"),
+                                                                 doc.get("transform"), name), is3d)
+            return
+        assert header is not None
+        _check_version(header, name)
+        _crs_code(header.get("metadata"), name)
+        transform = header.get("transform")
+        is3d = _is_3dbag(header.get("metadata"))
+        for lineno, line in enumerate(fh, start=2):
+            if not line.strip():
+                continue
+            try:
+                feat = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataFileError(path, f"line {lineno} is not valid JSON: {exc}",
+                                    element=f"line {lineno}") from exc
+            if feat.get("type") != "CityJSONFeature":
+                raise DataFileError(path, f"line {lineno} is a {feat.get('type')!r}, expected a "
+                                    "CityJSONFeature", element=f"line {lineno}")
+            yield _Chunk(feat.get("CityObjects") or {},
+                         _vertices(feat.get("vertices"), transform, f"{name}:{lineno}"), is3d)
+
+
+def _is_3dbag(meta: dict[str, Any] | None) -> bool:
+    meta = meta or {}
+    return "3dbag" in json.dumps(meta.get("title", "")).lower() or "3dbag" in str(
+        meta.get("fullMetadataUrl", "")).lower()
+
+
+def _buildings(chunk: _Chunk, name: str) -> Iterator[tuple[str, dict[str, Any], list[dict]]]:
+    """Yield (object id, attributes, geometries of the building and its parts)."""
+    objs = chunk.objects
+    for oid, obj in objs.items():
+        if obj.get("type") not in _BUILDING_TYPES:
+            continue
+        geoms = list(obj.get("geometry") or [])
+        for child in obj.get("children") or []:
+            c = objs.get(child)
+            if c is not None and c.get("type") in _PART_TYPES:
+                geoms += list(c.get("geometry") or [])
+        for g in geoms:
+            for surf in (s for s, _ in _surfaces(g)):
+                for ring in surf:
+                    if ring and max(ring) >= len(chunk.vertices):
+                        raise DataFileError(name, f"vertex index {max(ring)} out of range "
+                                            f"({len(chunk.vertices)} vertices)", element=oid)
+        yield oid, obj.get("attributes") or {}, geoms
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v) if v not in (None, "") else float("nan")
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _row(oid: str, attrs: dict[str, Any], geoms: list[dict], verts: np.ndarray, is3d: bool,
+         name: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"identificatie": _pand_id(oid, attrs), "object_id": oid}
+    for col, names in ATTRIBUTE_ALIASES.items():
+        val = next((attrs[n] for n in names if n in attrs and attrs[n] not in (None, "")), None)
+        row[col] = val
+    for col in ("b3_h_maaiveld", "b3_h_dak_50p", "b3_h_dak_70p", "b3_h_dak_max", "b3_h_dak_min",
+                "b3_h_nok", "b3_volume_lod22"):
+        row[col] = _num(row[col])
+    has_heights = not np.isnan(row["b3_h_maaiveld"]) or not np.isnan(row["b3_h_dak_70p"])
+    used = sorted({i for g in geoms for s, _ in _surfaces(g) for r in s for i in r})
+    if not has_heights and used:
+        z = verts[used, 2]
+        row["b3_h_maaiveld"] = float(z.min())
+        row["b3_h_dak_max"] = float(z.max())
+        row["hoogte_bron"] = "geometrie"
+    else:
+        row["hoogte_bron"] = "3D BAG" if is3d else "attributen"
+    row["lods"] = ";".join(sorted({_lod(g) for g in geoms}))
+    row["bron"] = "3D BAG" if is3d else "CityJSON"
+    fp = _footprint(geoms, verts)
+    if fp is None:
+        raise GeometryError(f"{name}: Building {oid} has no geometry to derive a footprint from")
+    row["geometry"] = fp
+    return row
+
+
+def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
+    """Read CityJSON, CityJSONSeq or a 3D BAG GeoPackage into ``{"pand": GeoDataFrame}``."""
+    if options:
+        raise TypeError(f"unknown option(s) for the CityJSON reader: {', '.join(options)}")
+    path = Path(path)
+    if not path.exists():
+        raise DataFileError(path, "no such file")
+    with path.open("rb") as fh:
+        magic = fh.read(16)
+    if magic.startswith(b"SQLite format 3"):
+        return {"pand": _read_gpkg(path)}
+    rows: list[dict[str, Any]] = []
+    for chunk in _chunks(path):
+        for oid, attrs, geoms in _buildings(chunk, str(path)):
+            rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, str(path)))
+    if not rows:
+        return {"pand": empty_frame("pand")}
+    geoms = [r.pop("geometry") for r in rows]
+    frame = pd.DataFrame(rows)
+    missing = frame["identificatie"].isna()
+    if missing.any():
+        bad = frame.loc[missing, "object_id"].iloc[0]
+        raise DataFileError(path, "Building without a BAG pand identificatie", element=bad)
+    gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs=RD_NEW)
+    return {"pand": conform(gdf, "pand", what=f"{path} (Building)", keep_extra=True)}
+
+
+def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
+    layers = _gpkg_layers(path)
+    layer = "pand" if "pand" in layers else next((n for n in ("lod12_2d", "lod13_2d", "lod22_2d")
+                                                  if n in layers), None)
+    if layer is None:
+        raise UnsupportedFormatError(path, "a GeoPackage without 3D BAG layers (pand, lod12_2d)")
+    try:
+        df = pyogrio.read_dataframe(path, layer=layer, use_arrow=True)
+    except Exception as exc:
+        raise DataFileError(path, f"GDAL cannot read the layer: {exc}", element=layer) from exc
+    if df.crs is None:
+        raise CRSError(f"{path} ({layer}): no CRS; expected EPSG:7415 or EPSG:28992")
+    cols = {c.lower(): c for c in df.columns}
+    out: dict[str, Any] = {}
+    idcol = next((cols[a.lower()] for a in _ID_ATTRS if a.lower() in cols), None)
+    if idcol is None:
+        raise DataFileError(path, "no identificatie column", element=layer)
+    out["identificatie"] = [_pand_id("", {"identificatie": v}) for v in df[idcol]]
+    for col, names in ATTRIBUTE_ALIASES.items():
+        src = next((cols[n.lower()] for n in names if n.lower() in cols), None)
+        out[col] = df[src].to_numpy() if src else None
+    geom = shapely.force_2d(df.geometry.to_numpy())
+    frame = gpd.GeoDataFrame(pd.DataFrame(out), geometry=geom, crs=df.crs)
+    frame["bron"] = "3D BAG"
+    if layer != "pand":  # building parts: dissolve per pand, keep the first part's attributes
+        frame = frame.dissolve(by="identificatie", aggfunc="first", as_index=False)
+    return conform(frame, "pand", what=f"{path} ({layer})", keep_extra=True)
+
+
+@dataclass(frozen=True)
+class BuildingMesh:
+    """Triangulated 3D surfaces of one building at one LoD (coordinates in RD New / NAP)."""
+
+    identificatie: str
+    lod: str
+    vertices: np.ndarray  # (n, 3) float64, x y z
+    triangles: np.ndarray  # (m, 3) int32 indices into vertices
+    semantics: np.ndarray  # (m,) object: "RoofSurface", "WallSurface", "GroundSurface", ...
+
+
+def _newell(p: np.ndarray) -> np.ndarray:
+    q = np.roll(p, -1, axis=0)
+    n = np.array([
+        np.sum((p[:, 1] - q[:, 1]) * (p[:, 2] + q[:, 2])),
+        np.sum((p[:, 2] - q[:, 2]) * (p[:, 0] + q[:, 0])),
+        np.sum((p[:, 0] - q[:, 0]) * (p[:, 1] + q[:, 1])),
+    ])
+    norm = np.linalg.norm(n)
+    return n / norm if norm > 0 else n
+
+
+def triangulate_surface(rings: list[np.ndarray]) -> np.ndarray:
+    """Triangles (k, 3) indexing the concatenated ``rings`` (exterior first, then holes).
+
+    The polygon is projected onto its best-fit plane (Newell's normal through the centroid) and
+    triangulated with mapbox_earcut; triangles are wound along the normal.
+    """
+    pts = np.concatenate(rings)
+    normal = _newell(rings[0])
+    if not np.any(normal):
+        return np.empty((0, 3), dtype=np.int32)
+    helper = np.array([1.0, 0.0, 0.0]) if abs(normal[0]) < 0.9 else np.array([0.0, 1.0, 0.0])
+    u = np.cross(normal, helper)
+    u /= np.linalg.norm(u)
+    v = np.cross(normal, u)
+    c = pts.mean(axis=0)
+    uv = np.column_stack([(pts - c) @ u, (pts - c) @ v])
+    ends = np.cumsum([len(r) for r in rings]).astype(np.uint32)
+    tri = np.asarray(mapbox_earcut.triangulate_float64(uv, ends), dtype=np.int64).reshape(-1, 3)
+    if not len(tri):
+        return np.empty((0, 3), dtype=np.int32)
+    a, b, cc = pts[tri[:, 0]], pts[tri[:, 1]], pts[tri[:, 2]]
+    flip = np.cross(b - a, cc - a) @ normal < 0
+    tri[flip] = tri[flip][:, [0, 2, 1]]
+    return tri.astype(np.int32)
+
+
+def read_cityjson_surfaces(path: str | Path, lod: str = "2.2") -> dict[str, BuildingMesh]:
+    """Per BAG pand id, the triangulated surfaces of its Building (+ BuildingParts) at ``lod``.
+
+    Buildings without a geometry of that LoD are left out; when no building has it at all a
+    :class:`DataFileError` lists the LoDs the file has. CityJSONSeq is read line by line.
+    """
+    path = Path(path)
+    lod = str(lod)
+    out: dict[str, BuildingMesh] = {}
+    seen: set[str] = set()
+    for chunk in _chunks(path):
+        verts = chunk.vertices
+        for oid, attrs, geoms in _buildings(chunk, str(path)):
+            seen.update(_lod(g) for g in geoms)
+            chosen = [g for g in geoms if _lod(g) == lod]
+            if not chosen:
+                continue
+            tris: list[np.ndarray] = []
+            kinds: list[np.ndarray] = []
+            for g in chosen:
+                for rings, kind in _surfaces(g):
+                    rr = [np.asarray(r, dtype=np.int64) for r in rings if len(r) >= 3]
+                    if not rr:
+                        continue
+                    local = triangulate_surface([verts[r] for r in rr])
+                    if not len(local):
+                        continue
+                    tris.append(np.concatenate(rr)[local])
+                    kinds.append(np.full(len(local), kind, dtype=object))
+            if not tris:
+                continue
+            tri_global = np.concatenate(tris)
+            used, inverse = np.unique(tri_global, return_inverse=True)
+            pid = _pand_id(oid, attrs) or oid
+            out[pid] = BuildingMesh(pid, lod, verts[used], inverse.reshape(-1, 3).astype(np.int32),
+                                    np.concatenate(kinds))
+    if not out and seen:
+        raise DataFileError(path, f"no building has LoD {lod}; LoDs present: "
+                            f"{', '.join(sorted(seen))}")
+    return out
