@@ -235,9 +235,9 @@ def _read_member(m: _Member) -> pd.DataFrame:
             df = pyogrio.read_dataframe(m.gdal_path, columns=cols, use_arrow=True)
     except Exception as exc:  # pyogrio raises DataSourceError / DataLayerError / OSError
         raise DataFileError(m.name, f"GDAL (LVBAG) cannot read it: {exc}", element=layer) from exc
-    if isinstance(df, gpd.GeoDataFrame) and "geometry" in df.columns and len(df):
-        if df.crs is None and df.geometry.notna().any():
-            raise CRSError(f"{m.name}: {layer} geometry without a CRS; expected EPSG:28992")
+    has_geom = isinstance(df, gpd.GeoDataFrame) and "geometry" in df.columns and len(df) > 0
+    if has_geom and df.crs is None and df.geometry.notna().any():
+        raise CRSError(f"{m.name}: {layer} geometry without a CRS; expected EPSG:28992")
     return df
 
 
