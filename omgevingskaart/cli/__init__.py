@@ -19,6 +19,7 @@ from ..errors import OmgevingskaartError
 COMMANDS: list[str] = [
     "report",
     "demo",
+    "inspect",
 ]
 
 
