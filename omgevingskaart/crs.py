@@ -428,8 +428,8 @@ def _inputs(a: Any, b: Any, names: tuple[str, str]) -> tuple[np.ndarray, np.ndar
     if bad.any():
         i = int(np.flatnonzero(bad.ravel())[0])
         raise QueryError(
-            f"coordinate {i} is not finite: {names[0]}={a_arr.ravel()[i]!r}, "
-            f"{names[1]}={b_arr.ravel()[i]!r}"
+            f"coordinate {i} is not finite: {names[0]}={float(a_arr.ravel()[i])!r}, "
+            f"{names[1]}={float(b_arr.ravel()[i])!r}"
         )
     return a_arr, b_arr, a_arr.ndim == 0
 
@@ -456,7 +456,7 @@ def wgs84_to_rd(lon: Any, lat: Any) -> tuple[Any, Any]:
     beyond = np.abs(lat_a) > 90.0
     if beyond.any():
         i = int(np.flatnonzero(beyond.ravel())[0])
-        raise QueryError(f"coordinate {i}: latitude {lat_a.ravel()[i]!r} is beyond +-90 degrees")
+        raise QueryError(f"coordinate {i}: latitude {float(lat_a.ravel()[i])!r} is beyond +-90 degrees")
     x, y = _get_engine().forward.transform(lon_a, lat_a)
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
