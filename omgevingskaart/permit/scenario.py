@@ -1,0 +1,358 @@
+"""The self-contained scenario format of the permit check: parsing and validation.
+
+A scenario is a JSON object in RD New metres (EPSG:28992)::
+
+    {"crs": "EPSG:28992",
+     "parcel": <GeoJSON Polygon>,
+     "road_side": <GeoJSON LineString or MultiLineString: the parcel edge(s) along public road>,
+     "main_building": {"footprint": <Polygon>, "height": 9.0, "second_storey_floor": 3.0,
+                       "original": true, "original_footprint": <Polygon, optional>},
+     "existing_annexes": [{"footprint": <Polygon>, "height": 2.5}],
+     "proposal": {"footprint": <Polygon>, "height": 3.0, "eaves_height": 3.0,
+                  "roof_pitch_deg": null, "ridge": <LineString, optional>},
+     "monument": false, "protected_townscape": false,
+     "plan": {"bestemming": "Wonen", "max_bouwhoogte": null, "max_goothoogte": null,
+              "bebouwingspercentage": null, "bouwvlak": null}}
+
+Heights are metres above ground level (peil).  ``second_storey_floor`` is the height of the top of
+the floor between the first and the second bouwlaag of the hoofdgebouw (null: it has one bouwlaag).
+``original`` says whether the current hoofdgebouw is the oorspronkelijk hoofdgebouw; when it is
+not, ``original_footprint`` gives the original one (without it the check is conservative: no 4 m
+zone, and no later extension of the hoofdgebouw in the bebouwingsgebied).  ``eaves_height`` (the
+dakvoet) defaults to ``height`` (a flat roof).  ``monument`` is false, true, or one of
+``"rijksmonument"``, ``"gemeentelijk monument"``, ``"provinciaal monument"``,
+``"voorbeschermd"``; ``protected_townscape`` means a rijksbeschermd stads- of dorpsgezicht.
+In ``plan`` every value may be null: "not given / no limit in the plan".
+
+Every inconsistency raises :class:`~omgevingskaart.errors.ScenarioError` naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import DataFileError, ScenarioError
+from .rules import TOL_M, TOL_M2
+
+#: accepted spellings of RD New
+_RD_NAMES = {
+    "epsg:28992",
+    "urn:ogc:def:crs:epsg::28992",
+    "http://www.opengis.net/def/crs/epsg/0/28992",
+    "https://www.opengis.net/def/crs/epsg/0/28992",
+}
+#: how far a road side may lie from the parcel boundary (m): road sides are parcel edges.
+ROAD_SIDE_MAX_OFFSET_M = 0.5
+
+MONUMENT_KINDS = {
+    "rijksmonument": "rijksmonument",
+    "rijks": "rijksmonument",
+    "gemeentelijk monument": "gemeentelijk monument",
+    "gemeentelijk": "gemeentelijk monument",
+    "provinciaal monument": "provinciaal monument",
+    "provinciaal": "provinciaal monument",
+    "voorbeschermd": "voorbeschermd monument",
+    "voorbeschermd monument": "voorbeschermd monument",
+}
+
+
+@dataclass(frozen=True)
+class Annex:
+    footprint: Polygon
+    height: float
+
+
+@dataclass(frozen=True)
+class Plan:
+    bestemming: str | None = None
+    max_bouwhoogte: float | None = None
+    max_goothoogte: float | None = None
+    bebouwingspercentage: float | None = None
+    bouwvlak: Polygon | MultiPolygon | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario, geometries as shapely objects in EPSG:28992 metres."""
+
+    parcel: Polygon
+    road_sides: tuple[LineString, ...]
+    main_footprint: Polygon
+    main_height: float
+    second_storey_floor: float | None
+    original_footprint: Polygon | None
+    """The oorspronkelijk hoofdgebouw (None: the current one is not original and the original is unknown)."""
+    annexes: tuple[Annex, ...]
+    proposal: Polygon
+    proposal_height: float
+    eaves_height: float
+    roof_pitch_deg: float | None
+    ridge: LineString | None
+    monument: str | None
+    """None, or the kind of monument ("rijksmonument", "gemeentelijk monument", ..., "monument")."""
+    protected_townscape: bool
+    plan: Plan = field(default_factory=Plan)
+
+
+# --- small typed readers --------------------------------------------------------------------------
+
+
+def _require(obj: dict[str, Any], key: str, path: str) -> Any:
+    if not isinstance(obj, dict):
+        raise ScenarioError(path or "scenario", f"expected a JSON object, got {type(obj).__name__}")
+    if key not in obj:
+        raise ScenarioError(_join(path, key), "missing key")
+    return obj[key]
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _number(value: Any, fieldname: str, *, allow_none: bool = False, positive: bool = False) -> float | None:
+    if value is None:
+        if allow_none:
+            return None
+        raise ScenarioError(fieldname, "a number is required, got null")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(fieldname, f"expected a number, got {value!r}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ScenarioError(fieldname, f"expected a finite number, got {value!r}")
+    if number < 0:
+        raise ScenarioError(fieldname, f"must not be negative, got {number:g}")
+    if positive and number <= 0:
+        raise ScenarioError(fieldname, f"must be greater than 0, got {number:g}")
+    return number
+
+
+def _geometry(value: Any, fieldname: str, kinds: tuple[str, ...]) -> BaseGeometry:
+    if not isinstance(value, dict) or "type" not in value:
+        raise ScenarioError(fieldname, "expected a GeoJSON geometry object with 'type' and 'coordinates'")
+    if value["type"] not in kinds:
+        raise ScenarioError(fieldname, f"expected a GeoJSON {' or '.join(kinds)}, got {value['type']!r}")
+    try:
+        geom = shape(value)
+    except Exception as exc:  # shapely raises several types on malformed coordinates
+        raise ScenarioError(fieldname, f"malformed GeoJSON coordinates: {exc}") from None
+    if geom.is_empty:
+        raise ScenarioError(fieldname, "geometry is empty")
+    coords = shapely.get_coordinates(geom)
+    if not bool(np.isfinite(coords).all()):
+        raise ScenarioError(fieldname, "coordinates must be finite numbers")
+    if not geom.is_valid:
+        raise ScenarioError(fieldname, f"invalid geometry ({shapely.is_valid_reason(geom)})")
+    if geom.geom_type in ("Polygon", "MultiPolygon") and geom.area <= TOL_M2:
+        raise ScenarioError(fieldname, "polygon has no area")
+    if geom.geom_type in ("LineString", "MultiLineString") and geom.length <= TOL_M:
+        raise ScenarioError(fieldname, "line has no length")
+    return geom
+
+
+def _check_crs(data: dict[str, Any]) -> None:
+    crs = _require(data, "crs", "")
+    name = crs
+    if isinstance(crs, dict):  # GeoJSON 2008 style {"type": "name", "properties": {"name": ...}}
+        name = crs.get("properties", {}).get("name")
+    if not isinstance(name, str) or name.strip().lower() not in _RD_NAMES:
+        raise ScenarioError("crs", f"must be EPSG:28992 (RD New, metres), got {crs!r}")
+
+
+# --- the parser ------------------------------------------------------------------------------------
+
+
+def parse_scenario(data: Any) -> Scenario:
+    """Validate a scenario dict and return a :class:`Scenario` (raises ScenarioError)."""
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", f"expected a JSON object, got {type(data).__name__}")
+    _check_crs(data)
+
+    parcel = _geometry(_require(data, "parcel", ""), "parcel", ("Polygon",))
+    assert isinstance(parcel, Polygon)
+    parcel_zone = parcel.buffer(TOL_M)
+
+    road_raw = _geometry(_require(data, "road_side", ""), "road_side", ("LineString", "MultiLineString"))
+    road_sides = tuple(road_raw.geoms) if isinstance(road_raw, MultiLineString) else (road_raw,)
+    for i, line in enumerate(road_sides):
+        fieldname = "road_side" if len(road_sides) == 1 else f"road_side[{i}]"
+        if shapely.get_coordinates(line).shape[0] < 2 or line.length <= TOL_M:
+            raise ScenarioError(fieldname, "needs two distinct points")
+        gap = _max_vertex_distance(line, parcel)
+        if gap > ROAD_SIDE_MAX_OFFSET_M:
+            raise ScenarioError(
+                fieldname,
+                f"must run along the parcel boundary (a vertex lies {gap:.2f} m from it; "
+                f"at most {ROAD_SIDE_MAX_OFFSET_M} m allowed)",
+            )
+
+    main = _require(data, "main_building", "")
+    main_fp = _geometry(_require(main, "footprint", "main_building"), "main_building.footprint", ("Polygon",))
+    assert isinstance(main_fp, Polygon)
+    if not parcel_zone.covers(main_fp):
+        raise ScenarioError("main_building.footprint", "the hoofdgebouw must lie on the parcel")
+    main_height = _number(_require(main, "height", "main_building"), "main_building.height", positive=True)
+    assert main_height is not None
+    second = _number(main.get("second_storey_floor"), "main_building.second_storey_floor", allow_none=True)
+    if second is not None and second >= main_height:
+        raise ScenarioError(
+            "main_building.second_storey_floor",
+            f"the floor of the second storey ({second:g} m) must be below the height of the hoofdgebouw ({main_height:g} m)",
+        )
+    original_flag = main.get("original", True)
+    if not isinstance(original_flag, bool):
+        raise ScenarioError("main_building.original", f"expected true or false, got {original_flag!r}")
+    original_fp: Polygon | None = main_fp if original_flag else None
+    if main.get("original_footprint") is not None:
+        orig = _geometry(main["original_footprint"], "main_building.original_footprint", ("Polygon",))
+        assert isinstance(orig, Polygon)
+        if not main_fp.buffer(TOL_M).covers(orig):
+            raise ScenarioError(
+                "main_building.original_footprint", "the oorspronkelijk hoofdgebouw must lie within the current hoofdgebouw"
+            )
+        original_fp = orig
+
+    annexes_raw = data.get("existing_annexes", [])
+    if annexes_raw is None:
+        annexes_raw = []
+    if not isinstance(annexes_raw, list):
+        raise ScenarioError("existing_annexes", "expected a list")
+    annexes: list[Annex] = []
+    for i, item in enumerate(annexes_raw):
+        path = f"existing_annexes[{i}]"
+        fp = _geometry(_require(item, "footprint", path), f"{path}.footprint", ("Polygon",))
+        assert isinstance(fp, Polygon)
+        if not parcel_zone.covers(fp):
+            raise ScenarioError(f"{path}.footprint", "an existing bijbehorend bouwwerk must lie on the parcel")
+        if fp.intersection(main_fp).area > TOL_M2:
+            raise ScenarioError(f"{path}.footprint", "overlaps the hoofdgebouw")
+        height = _number(item.get("height", 0.0), f"{path}.height")
+        assert height is not None
+        annexes.append(Annex(fp, height))
+
+    prop = _require(data, "proposal", "")
+    prop_fp = _geometry(_require(prop, "footprint", "proposal"), "proposal.footprint", ("Polygon",))
+    assert isinstance(prop_fp, Polygon)
+    if not parcel_zone.covers(prop_fp):
+        outside = prop_fp.difference(parcel).area
+        raise ScenarioError("proposal.footprint", f"the proposal must lie on the parcel ({outside:.2f} m2 lies outside it)")
+    overlap = prop_fp.intersection(main_fp).area
+    if overlap > TOL_M2:
+        raise ScenarioError("proposal.footprint", f"overlaps the hoofdgebouw by {overlap:.2f} m2")
+    for i, annex in enumerate(annexes):
+        if prop_fp.intersection(annex.footprint).area > TOL_M2:
+            raise ScenarioError(
+                "proposal.footprint",
+                f"overlaps existing_annexes[{i}] (to replace it, leave it out of existing_annexes)",
+            )
+    prop_height = _number(_require(prop, "height", "proposal"), "proposal.height", positive=True)
+    assert prop_height is not None
+    eaves = _number(prop.get("eaves_height"), "proposal.eaves_height", allow_none=True)
+    if eaves is None:
+        eaves = prop_height
+    if eaves > prop_height + TOL_M:
+        raise ScenarioError("proposal.eaves_height", f"the dakvoet ({eaves:g} m) cannot be above the height ({prop_height:g} m)")
+    pitch = _number(prop.get("roof_pitch_deg"), "proposal.roof_pitch_deg", allow_none=True)
+    if pitch is not None and pitch >= 90:
+        raise ScenarioError("proposal.roof_pitch_deg", f"must be below 90 degrees, got {pitch:g}")
+    ridge: LineString | None = None
+    if prop.get("ridge") is not None:
+        ridge_geom = _geometry(prop["ridge"], "proposal.ridge", ("LineString",))
+        assert isinstance(ridge_geom, LineString)
+        if not prop_fp.buffer(TOL_M).covers(ridge_geom):
+            raise ScenarioError("proposal.ridge", "the daknok must lie above the proposal's footprint")
+        ridge = ridge_geom
+
+    monument = _monument(data.get("monument", False))
+    townscape = data.get("protected_townscape", False)
+    if not isinstance(townscape, bool):
+        raise ScenarioError("protected_townscape", f"expected true or false, got {townscape!r}")
+
+    plan = _plan(data.get("plan") or {})
+
+    return Scenario(
+        parcel=parcel,
+        road_sides=road_sides,
+        main_footprint=main_fp,
+        main_height=main_height,
+        second_storey_floor=second,
+        original_footprint=original_fp,
+        annexes=tuple(annexes),
+        proposal=prop_fp,
+        proposal_height=prop_height,
+        eaves_height=eaves,
+        roof_pitch_deg=pitch,
+        ridge=ridge,
+        monument=monument,
+        protected_townscape=townscape,
+        plan=plan,
+    )
+
+
+def _max_vertex_distance(line: LineString, parcel: Polygon) -> float:
+    points = shapely.points(shapely.get_coordinates(line))
+    return float(shapely.distance(points, parcel.exterior).max())
+
+
+def _monument(value: Any) -> str | None:
+    if value is None or value is False:
+        return None
+    if value is True:
+        return "monument"
+    if isinstance(value, str) and value.strip().lower() in MONUMENT_KINDS:
+        return MONUMENT_KINDS[value.strip().lower()]
+    raise ScenarioError(
+        "monument",
+        f"expected true, false or one of {sorted(set(MONUMENT_KINDS.values()))}, got {value!r}",
+    )
+
+
+def _plan(raw: Any) -> Plan:
+    if not isinstance(raw, dict):
+        raise ScenarioError("plan", "expected a JSON object")
+    known = {"bestemming", "max_bouwhoogte", "max_goothoogte", "bebouwingspercentage", "bouwvlak"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ScenarioError(f"plan.{unknown[0]}", f"unknown key (known: {', '.join(sorted(known))})")
+    bestemming = raw.get("bestemming")
+    if bestemming is not None and (not isinstance(bestemming, str) or not bestemming.strip()):
+        raise ScenarioError("plan.bestemming", f"expected a bestemming name or null, got {bestemming!r}")
+    pct = _number(raw.get("bebouwingspercentage"), "plan.bebouwingspercentage", allow_none=True)
+    if pct is not None and pct > 100:
+        raise ScenarioError("plan.bebouwingspercentage", f"must be at most 100, got {pct:g}")
+    bouwvlak = None
+    if raw.get("bouwvlak") is not None:
+        geom = _geometry(raw["bouwvlak"], "plan.bouwvlak", ("Polygon", "MultiPolygon"))
+        assert isinstance(geom, Polygon | MultiPolygon)
+        bouwvlak = geom
+    return Plan(
+        bestemming=bestemming.strip() if isinstance(bestemming, str) else None,
+        max_bouwhoogte=_number(raw.get("max_bouwhoogte"), "plan.max_bouwhoogte", allow_none=True),
+        max_goothoogte=_number(raw.get("max_goothoogte"), "plan.max_goothoogte", allow_none=True),
+        bebouwingspercentage=pct,
+        bouwvlak=bouwvlak,
+    )
+
+
+def load_scenario(path: str | Path) -> dict[str, Any]:
+    """Read a scenario JSON file into a dict (DataFileError when it is missing or not JSON)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the scenario: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataFileError(path, f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario", f"expected a JSON object, got {type(data).__name__}")
+    return data
