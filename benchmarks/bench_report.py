@@ -1,0 +1,103 @@
+"""Benchmark: the parcel report on the embedded demo.
+
+* ``Dataset.report`` at 1,000 random points of the demo: p50 / p95 / p99 in-process, against a plain
+  ``geopandas.sjoin`` per query (one one-point GeoDataFrame joined to each layer the report reads),
+  measured in the same run. Targets: p50 < 1 ms, p95 < 3 ms.
+* Opening the demo and the first report, cold, in a fresh interpreter (import included and
+  excluded). Target: under 1.5 s.
+
+Run: ``.venv/bin/python benchmarks/bench_report.py [--points 1000] [--seed 1]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+
+ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+LAYERS = ("perceel", "pand", "verblijfsobject", "enkelbestemming", "dubbelbestemming", "bouwvlak",
+          "maatvoering", "functieaanduiding", "bouwaanduiding", "gebiedsaanduiding", "monument")
+
+
+def pct(values: list[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values) * 1000, q))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--points", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--baseline-points", type=int, default=200,
+                    help="points for the (slow) sjoin baseline")
+    args = ap.parse_args()
+
+    import geopandas as gpd
+    import shapely
+
+    import omgevingskaart
+
+    ds = omgevingskaart.open_dataset()
+    minx, miny, maxx, maxy = ds.bounds
+    rng = np.random.default_rng(args.seed)
+    # points inside the data (rejection-sample against the percelen union's envelope cells)
+    plan = shapely.union_all(ds["bestemmingsplangebied"].geometry.to_numpy())
+    pts: list[tuple[float, float]] = []
+    while len(pts) < args.points:
+        x = rng.uniform(minx, maxx, 4 * args.points)
+        y = rng.uniform(miny, maxy, 4 * args.points)
+        inside = shapely.contains_xy(plan, x, y)
+        pts.extend(zip(x[inside].tolist(), y[inside].tolist(), strict=True))
+    pts = pts[: args.points]
+
+    ds.report(point=pts[0], crs="EPSG:28992")  # warm the indexes (the cold case is measured below)
+    times = []
+    for p in pts:
+        t = time.perf_counter()
+        ds.report(point=p, crs="EPSG:28992")
+        times.append(time.perf_counter() - t)
+
+    layers = {name: ds[name] for name in LAYERS if name in ds}
+    for frame in layers.values():
+        frame.sindex  # noqa: B018 - build geopandas' index outside the timed loop
+    base = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for p in pts[: args.baseline_points]:
+            t = time.perf_counter()
+            q = gpd.GeoDataFrame(geometry=[shapely.Point(p)], crs="EPSG:28992")
+            for frame in layers.values():
+                gpd.sjoin(q, frame, predicate="intersects", how="inner")
+            base.append(time.perf_counter() - t)
+
+    print(f"report at {len(times)} random points of the demo ({len(layers)} layers)")
+    print(f"  Dataset.report   p50 {pct(times, 50):7.3f} ms   p95 {pct(times, 95):7.3f} ms   "
+          f"p99 {pct(times, 99):7.3f} ms   (targets p50 < 1 ms, p95 < 3 ms)")
+    print(f"  sjoin per query  p50 {pct(base, 50):7.3f} ms   p95 {pct(base, 95):7.3f} ms   "
+          f"({len(base)} points; point-in-layer only, no perceel overlay)")
+    print(f"  ratio sjoin/report (p50): {pct(base, 50) / pct(times, 50):.1f}x")
+
+    code = (
+        "import time; t0=time.perf_counter(); import omgevingskaart; t1=time.perf_counter(); "
+        "ds=omgevingskaart.open_dataset(); r=ds.report(point=(246580, 443380), crs='EPSG:28992'); "
+        "t2=time.perf_counter(); print(t1-t0, t2-t1, t2-t0)"
+    )
+    cold = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             cwd=ROOT)
+        cold.append([float(v) for v in out.stdout.split()])
+    c = np.median(np.asarray(cold), axis=0)
+    print("cold start (fresh interpreter, median of 3):")
+    print(f"  import omgevingskaart {c[0]:.3f} s; open demo + first report {c[1]:.3f} s; "
+          f"total {c[2]:.3f} s (target < 1.5 s)")
+
+
+if __name__ == "__main__":
+    main()
