@@ -208,6 +208,10 @@ def _check_head(head: bytes, name: str) -> None:
 
 def _read_stream(fh: IO[bytes], name: str, *, required: bool) -> list[dict[str, Any]]:
     head = fh.read(16384)
+    if not required:  # a member of a zip: skip what is not a v5 perceel file
+        _safexml.check_prolog_bytes(head, name)
+        if _NS_PREFIX not in head:
+            return []
     _check_head(head, name)
     if b"Perceel" not in head and b"perceelMember" not in head:
         found = re.search(rb"<\w+:(KadastraleGrens|Pand|OpenbareRuimteLabel|Kwaliteit)\b", head)
