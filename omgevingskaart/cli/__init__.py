@@ -20,6 +20,8 @@ COMMANDS: list[str] = [
     "report",
     "demo",
     "inspect",
+    "import_",
+    "check",
 ]
 
 

@@ -1,0 +1,149 @@
+"""``omgevingskaart import``: real sample files in, a dataset out that opens like the demo; atomic."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+import omgevingskaart.cli as cli
+from omgevingskaart import dataset as dataset_mod
+from omgevingskaart.dataset import open_dataset
+from omgevingskaart.schema import SCHEMAS, kind_of
+
+
+def run(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.setattr(cli, "COMMANDS", ["import_"])  # only this command's parser
+    return cli.main(argv)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") or "tmp" in p.name)
+
+
+@pytest.fixture
+def brk(real_data: Path) -> Path:
+    return real_data / "brk" / "kadastralekaart_perceel.gml"
+
+
+@pytest.fixture
+def imro(real_data: Path) -> Path:
+    return real_data / "imro" / "NL.IMRO.0664.BPBS03-ON99.gml"
+
+
+def test_import_builds_a_dataset_that_opens_like_the_demo(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), str(imro), "--into", str(out), "--title", "Proef"],
+               monkeypatch) == 0
+    ds = open_dataset(out)
+    assert "perceel" in ds.layers and "enkelbestemming" in ds.layers
+    assert len(ds["perceel"]) == 11
+    assert len(ds["bouwvlak"]) == 9
+    for name in ds.layers:
+        schema = SCHEMAS[kind_of(name)]
+        assert list(ds[name].columns[: len(schema.columns)]) == list(schema.columns)
+        assert ds[name].crs.to_epsg() == 28992
+    meta = ds.meta
+    assert meta["titel"] == "Proef"
+    assert meta["synthetisch"] == "nee"
+    assert brk.name in meta["bron"] and imro.name in meta["bron"]
+    assert meta["geimporteerd"].endswith("+00:00")
+    printed = capsys.readouterr().out
+    assert "perceel: 11" in printed
+
+
+def test_import_extends_and_deduplicates_on_identificatie(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
+    assert run(["import", str(imro), "--into", str(out), "-q"], monkeypatch) == 0
+    ds = open_dataset(out)
+    assert len(ds["perceel"]) == 11  # kept: not part of the second import
+    n_mv = len(ds["maatvoering"])
+    # the same files again (twice in one call, and into the existing layers): no duplicates
+    assert run(["import", str(brk), str(brk), str(imro), "--into", str(out), "-q"],
+               monkeypatch) == 0
+    ds = open_dataset(out)
+    assert len(ds["perceel"]) == 11
+    assert ds["perceel"]["identificatie"].is_unique
+    assert len(ds["maatvoering"]) == n_mv
+    assert ds.meta["titel"]  # default title kept
+    assert ds.meta["bron"].count(brk.name) >= 2
+
+
+def test_replace_starts_from_an_empty_dataset(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
+    assert run(["import", str(imro), "--into", str(out), "--replace", "-q"], monkeypatch) == 0
+    assert "perceel" not in open_dataset(out).layers
+
+
+def test_a_bad_input_after_a_good_one_leaves_the_dataset_intact(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
+    before = digest(out)
+    broken = tmp_path / "afgebroken.gml"
+    data = imro.read_bytes()
+    broken.write_bytes(data[: len(data) // 3])  # a truncated download
+    code = run(["import", str(imro), str(broken), "--into", str(out), "-q"], monkeypatch)
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "afgebroken.gml" in err and "Traceback" not in err
+    assert digest(out) == before
+    assert leftovers(tmp_path) == []
+
+
+def test_an_unreadable_input_exits_2_naming_the_file(
+    brk: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
+    before = digest(out)
+    junk = tmp_path / "notities.txt"
+    junk.write_text("geen register\n")
+    missing = tmp_path / "bestaat-niet.gml"
+    for bad in (junk, missing):
+        assert run(["import", str(bad), "--into", str(out), "-q"], monkeypatch) == 2
+        assert bad.name in capsys.readouterr().err
+    assert digest(out) == before
+
+
+def test_a_write_failing_midway_leaves_the_previous_file_and_no_temp_files(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
+    before = digest(out)
+    real_write = dataset_mod._write_layer
+    written: list[str] = []
+
+    def write_then_fail(frame, path, name):  # type: ignore[no-untyped-def]
+        real_write(frame, path, name)
+        written.append(name)
+        if len(written) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(dataset_mod, "_write_layer", write_then_fail)
+    with pytest.raises(OSError, match="No space left"):
+        from omgevingskaart.cli.import_ import import_paths
+
+        import_paths([imro], out)
+    assert len(written) == 2  # part of the new file had been written
+    assert digest(out) == before
+    assert leftovers(tmp_path) == []
+    assert len(open_dataset(out)["perceel"]) == 11
