@@ -1,0 +1,168 @@
+"""Benchmark omgevingskaart.crs: speed and accuracy of ETRS89/WGS84 -> RD New.
+
+Run alone: ``.venv/bin/python benchmarks/bench_crs.py`` (about 30 s on 2 cores, one core used).
+
+Speed: ``wgs84_to_rd`` and ``rd_to_wgs84`` on 1,000,000 points over the Netherlands, next to
+pyproj's default EPSG:4326 -> EPSG:28992 transformation (the baseline, same run) and pyrdnap's
+certified pure-Python RDNAPTRANS2018 (timed on a subset and extrapolated, labelled as such).
+
+Accuracy: 10,000 points over and around the rdcorr2018 grid area (the same recipe as
+tests/test_crs.py: inside, on the edges and nodes, just outside, well outside), with pyrdnap's
+RDNAP2018v1 as the reference; max / p99 error and the share within 1 mm for ours, PROJ's default
+and PROJ with the nl_nsgi_rdtrans2018 grid (from ../shared/data/real/proj when present).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from pyproj import Transformer
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_PROJ = ROOT.parent / "shared" / "data" / "real" / "proj"
+M_PER_DEG = 111_320.0
+
+
+def validation_points(n: int = 10_000, seed: int = 2018) -> tuple[np.ndarray, np.ndarray]:
+    """Same recipe as ``tests/test_crs.py::validation_points``."""
+    import pyrdnap
+
+    rng = np.random.default_rng(seed)
+    n_in, n_edge, n_near = int(n * 0.6), int(n * 0.1), int(n * 0.15)
+    n_far = n - n_in - n_edge - n_near
+    lon_in, lat_in = rng.uniform(2.0, 8.0, n_in), rng.uniform(50.0, 56.0, n_in)
+    side = rng.integers(0, 4, n_edge)
+    lon_e = np.where(side < 2, rng.uniform(2.0, 8.0, n_edge), np.where(side == 2, 2.0, 8.0))
+    lat_e = np.where(side >= 2, rng.uniform(50.0, 56.0, n_edge), np.where(side == 0, 50.0, 56.0))
+    nodes = n_edge // 4
+    lon_e[:nodes] = 2.0 + 0.02 * rng.integers(0, 301, nodes)
+    lat_e[:nodes] = 50.0 + 0.0125 * rng.integers(0, 481, nodes)
+    similarity = pyrdnap.RDNAP2018v1()
+    etrs = np.array([similarity.reverse3(a, b)[:2] for a, b in zip(lat_e, lon_e, strict=True)])
+    lat_e, lon_e = etrs[:, 0], etrs[:, 1]
+    lon_n, lat_n = rng.uniform(1.5, 8.5, n_near * 8), rng.uniform(49.5, 56.5, n_near * 8)
+    outside = (lon_n < 2.0) | (lon_n > 8.0) | (lat_n < 50.0) | (lat_n > 56.0)
+    lon_n, lat_n = lon_n[outside][:n_near], lat_n[outside][:n_near]
+    lon_f, lat_f = rng.uniform(-5.0, 16.0, n_far), rng.uniform(45.0, 62.0, n_far)
+    return (
+        np.concatenate([lon_in, lon_e, lon_n, lon_f]),
+        np.concatenate([lat_in, lat_e, lat_n, lat_f]),
+    )
+
+
+def best_of(fn, repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def stats(err: np.ndarray) -> str:
+    """Max and p99 over the points transformed; the 1 mm share over all (untransformed fail)."""
+    ok = np.isfinite(err)
+    done = err[ok]
+    text = (f"max {done.max() * 1000:10.4f} mm   p99 {np.percentile(done, 99) * 1000:10.4f} mm   "
+            f"within 1 mm {np.mean(ok & (np.where(ok, err, np.inf) < 1e-3)) * 100:6.2f} %")
+    if not ok.all():
+        text += f"   ({(~ok).sum():,} points not transformed: outside the grid)"
+    return text
+
+
+def main() -> int:
+    os.environ.setdefault("OMGEVINGSKAART_CACHE_DIR", tempfile.mkdtemp(prefix="bench-crs-"))
+    import pyrdnap
+
+    from omgevingskaart import crs
+
+    print(f"cache dir: {os.environ['OMGEVINGSKAART_CACHE_DIR']}")
+    t0 = time.perf_counter()
+    grid = crs.ensure_grid()
+    t_build = time.perf_counter() - t0
+    t_cached = best_of(crs.ensure_grid, 20)
+    print(f"grid build (first use): {t_build:.3f} s; cached check: {t_cached * 1e6:.0f} us "
+          f"({grid.name}, {grid.stat().st_size:,} bytes)")
+    info = crs.transformation_info()
+    assert not info["fallback"], info
+
+    # --- speed ------------------------------------------------------------------------------
+    n = 1_000_000
+    rng = np.random.default_rng(1)
+    lon, lat = rng.uniform(3.3, 7.2, n), rng.uniform(50.75, 53.6, n)
+    default = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+    default_rev = Transformer.from_crs("EPSG:28992", "EPSG:4326", always_xy=True)
+    crs.wgs84_to_rd(lon[:10], lat[:10])  # warm up
+    t_ours = best_of(lambda: crs.wgs84_to_rd(lon, lat))
+    t_default = best_of(lambda: default.transform(lon, lat))
+    x, y = crs.wgs84_to_rd(lon, lat)
+    t_ours_rev = best_of(lambda: crs.rd_to_wgs84(x, y))
+    t_default_rev = best_of(lambda: default_rev.transform(x, y))
+    r = pyrdnap.RDNAP2018v1()
+    r.forward(52.0, 5.0, None)  # warm up: pyrdnap loads its grids lazily
+    r.reverse(155000.0, 463000.0, None)
+    m = 3_000
+    t0 = time.perf_counter()
+    for a, b in zip(lat[:m], lon[:m], strict=True):
+        r.forward(a, b, None)
+    t_pyrdnap = (time.perf_counter() - t0) / m * n
+    t0 = time.perf_counter()
+    for a, b in zip(x[:m], y[:m], strict=True):
+        r.reverse(a, b, None)
+    t_pyrdnap_rev = (time.perf_counter() - t0) / m * n
+
+    print(f"\nspeed on {n:,} points over the Netherlands (best of 3, one process):")
+    print(f"{'':42s}{'seconds':>10s}{'points/s':>14s}{'ratio to ours':>16s}")
+    rows = [
+        ("wgs84_to_rd (ours, RDNAPTRANS2018)", t_ours, t_ours),
+        ("pyproj default EPSG:4326->28992 (baseline)", t_default, t_ours),
+        (f"pyrdnap (extrapolated from {m:,} points)", t_pyrdnap, t_ours),
+        ("rd_to_wgs84 (ours, RDNAPTRANS2018)", t_ours_rev, t_ours_rev),
+        ("pyproj default EPSG:28992->4326 (baseline)", t_default_rev, t_ours_rev),
+        (f"pyrdnap reverse (extrapolated, {m:,} pts)", t_pyrdnap_rev, t_ours_rev),
+    ]
+    for label, t, ref in rows:
+        print(f"{label:42s}{t:10.3f}{n / t:14,.0f}{t / ref:15.2f}x")
+    print(f"ours vs pyproj default: {t_ours / t_default:.2f}x the time forward, "
+          f"{t_ours_rev / t_default_rev:.2f}x reverse; ours vs pyrdnap: "
+          f"{t_pyrdnap / t_ours:,.0f}x faster forward, {t_pyrdnap_rev / t_ours_rev:,.0f}x reverse")
+
+    # --- accuracy ---------------------------------------------------------------------------
+    vlon, vlat = validation_points()
+    t0 = time.perf_counter()
+    ref = np.array([r.forward(a, b, None)[:2] for a, b in zip(vlat, vlon, strict=True)])
+    rev = np.array([r.reverse(a, b, None)[3:5] for a, b in ref])
+    print(f"\naccuracy vs pyrdnap RDNAP2018v1 on {vlon.size:,} points inside, on the edge of and "
+          f"outside the grid area (reference computed in {time.perf_counter() - t0:.1f} s):")
+    candidates = {"ours (wgs84_to_rd)": crs.wgs84_to_rd, "PROJ default (Helmert)": default.transform}
+    tif = REAL_PROJ / "nl_nsgi_rdtrans2018.tif"
+    if tif.is_file():
+        rdtrans = Transformer.from_pipeline(
+            "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+            f'+step +inv +proj=hgridshift +grids="{tif}" +step {crs.RD_PROJECTION}'
+        )
+        candidates["PROJ + nl_nsgi_rdtrans2018 grid"] = rdtrans.transform
+    else:
+        print(f"  (PROJ + nl_nsgi_rdtrans2018 row skipped: {tif} not found)")
+    for label, fn in candidates.items():
+        px, py = fn(vlon, vlat)
+        err = np.hypot(np.asarray(px) - ref[:, 0], np.asarray(py) - ref[:, 1])
+        print(f"  forward {label:34s} {stats(err)}")
+    lon2, lat2 = crs.rd_to_wgs84(ref[:, 0], ref[:, 1])
+    err = np.hypot((lat2 - rev[:, 0]) * M_PER_DEG,
+                   (lon2 - rev[:, 1]) * M_PER_DEG * np.cos(np.radians(rev[:, 0])))
+    print(f"  reverse {'ours (rd_to_wgs84)':34s} {stats(err)}")
+    dlon, dlat = default_rev.transform(ref[:, 0], ref[:, 1])
+    err = np.hypot((dlat - rev[:, 0]) * M_PER_DEG,
+                   (dlon - rev[:, 1]) * M_PER_DEG * np.cos(np.radians(rev[:, 0])))
+    print(f"  reverse {'PROJ default (Helmert)':34s} {stats(err)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
