@@ -80,6 +80,7 @@ class GMLReader:
         self.default_rd = default_rd
         self.max_chord_error = float(max_chord_error)
         self.arcs = 0  # number of arcs linearised (for reporting)
+        self._feature: str | None = None  # the feature being read, for messages
 
     # --- entry point -----------------------------------------------------------------------
 
@@ -88,6 +89,7 @@ class GMLReader:
 
         ``feature`` (e.g. the feature's gml:id) names the feature in errors.
         """
+        self._feature = feature or gml_id(elem)
         self._check_srs(elem, feature)
         try:
             geom = self._any(elem)
@@ -100,7 +102,9 @@ class GMLReader:
     # --- helpers ---------------------------------------------------------------------------
 
     def _where(self, elem: etree._Element, feature: str | None) -> str:
-        what = feature or gml_id(elem) or etree.QName(elem).localname
+        own = gml_id(elem) or f"gml:{etree.QName(elem).localname}"
+        what = feature or self._feature
+        what = f"{what}: {own}" if what and what != own else own
         return f"{self.path} ({what}, line {elem.sourceline})"
 
     def _check_srs(self, elem: etree._Element, feature: str | None) -> None:
