@@ -21,6 +21,7 @@ COMMANDS: list[str] = [
     "demo",
     "inspect",
     "import_",
+    "fetch",
     "check",
 ]
 
