@@ -186,11 +186,11 @@ def parse_scenario(data: Any) -> Scenario:
         fieldname = "road_side" if len(road_sides) == 1 else f"road_side[{i}]"
         if shapely.get_coordinates(line).shape[0] < 2 or line.length <= TOL_M:
             raise ScenarioError(fieldname, "needs two distinct points")
-        gap = _max_vertex_distance(line, parcel)
+        gap = _max_offset(line, parcel)
         if gap > ROAD_SIDE_MAX_OFFSET_M:
             raise ScenarioError(
                 fieldname,
-                f"must run along the parcel boundary (a vertex lies {gap:.2f} m from it; "
+                f"must run along the parcel boundary (a point of it lies {gap:.2f} m from it; "
                 f"at most {ROAD_SIDE_MAX_OFFSET_M} m allowed)",
             )
 
@@ -297,8 +297,10 @@ def parse_scenario(data: Any) -> Scenario:
     )
 
 
-def _max_vertex_distance(line: LineString, parcel: Polygon) -> float:
-    points = shapely.points(shapely.get_coordinates(line))
+def _max_offset(line: LineString, parcel: Polygon) -> float:
+    """The largest distance from the parcel boundary of the line's vertices and of 21 points along it."""
+    along = shapely.line_interpolate_point(line, np.linspace(0.0, 1.0, 21), normalized=True)
+    points = np.concatenate([shapely.points(shapely.get_coordinates(line)), along])
     return float(shapely.distance(points, parcel.exterior).max())
 
 
