@@ -1,0 +1,86 @@
+"""BGT-shaped ground cover: wegdeel, waterdeel, begroeid- and onbegroeidterreindeel.
+
+Like the real BGT, the ground layers and the panden together partition the extent without
+overlaps: streets and the Markt square are wegdelen, the park pond a waterdeel, the park, church
+yard and gardens of block interiors begroeid terrein, and every lot minus its panden onbegroeid
+terrein ("erf"). Functie and fysiek voorkomen values are taken from the IMGeo code lists.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from ..schema import RD_NEW
+from .bag import Pand
+from .brk import lot_geometries, street_pieces
+from .parcels import Layout
+from .special import Special
+from .streets import MARKT, Network
+
+BRON_BGT = "demo (synthetisch) — BGT-vorm"
+
+
+def _row(klasse: str, rng: np.random.Generator, functie: str | None, fysiek: str | None,
+         type_: str | None = None) -> dict:
+    day = int(rng.integers(0, 3650))
+    stamp = (np.datetime64("2015-01-01T08:00:00") + np.timedelta64(day, "D")
+             + np.timedelta64(int(rng.integers(0, 36000)), "s"))
+    return {"identificatie": "G0294." + rng.bytes(16).hex(), "bgt_klasse": klasse,
+            "bgt_status": "bestaand", "functie": functie, "fysiek_voorkomen": fysiek,
+            "type": type_, "relatieve_hoogteligging": 0, "identificatie_bag_pnd": None,
+            "tijdstip_registratie": str(stamp), "bron": BRON_BGT}
+
+
+def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
+             rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
+    rows: dict[str, list[dict]] = {k: [] for k in ("wegdeel", "waterdeel", "begroeidterreindeel",
+                                                   "onbegroeidterreindeel")}
+    geoms: dict[str, list[shapely.Geometry]] = {k: [] for k in rows}
+
+    def add(klasse: str, geom: shapely.Geometry, functie: str | None, fysiek: str | None,
+            type_: str | None = None) -> None:
+        for g in getattr(geom, "geoms", [geom]):
+            if g.geom_type == "Polygon" and g.area > 1e-6:
+                rows[klasse].append(_row(klasse, rng, functie, fysiek, type_))
+                geoms[klasse].append(g)
+
+    for _name, key, poly in street_pieces(net):
+        c = shapely.centroid(poly)
+        r = float(np.hypot(c.x - MARKT[0], c.y - MARKT[1]))
+        if key[0] == "x":
+            main = ("v", key[1]) in net.main_lines or ("h", key[2]) in net.main_lines
+        else:
+            main = (key[0], key[1]) in net.main_lines
+        if r < 160.0 and not main:
+            add("wegdeel", poly, "voetgangersgebied", "open verharding")
+        elif main:
+            add("wegdeel", poly, "rijbaan regionale weg", "gesloten verharding")
+        else:
+            add("wegdeel", poly, "rijbaan lokale weg", "gesloten verharding")
+    on_lot: dict[int, list[shapely.Geometry]] = {}
+    for p in panden:
+        on_lot.setdefault(p.lot, []).append(p.geom)
+    for li, (lot, geom) in enumerate(zip(lay.lots, lot_geometries(lay, sp), strict=True)):
+        built = on_lot.get(li)
+        rest = shapely.difference(geom, shapely.union_all(built)) if built else geom
+        if lot.style == "plein":
+            add("wegdeel", rest, "voetgangersgebied", "open verharding")
+        elif lot.zone == "park":
+            if sp.pond is not None:
+                add("waterdeel", sp.pond, None, None, "watervlakte")
+                rest = shapely.difference(rest, sp.pond)
+            add("begroeidterreindeel", rest, None, "groenvoorziening")
+        elif lot.zone in ("kerk", "kerk2"):
+            add("begroeidterreindeel", rest, None, "groenvoorziening")
+        elif lot.zone in ("school", "zorg"):
+            add("onbegroeidterreindeel", rest, None, "gesloten verharding")
+        elif lot.style == "binnenterrein":
+            if lot.zone == "centrum":
+                add("onbegroeidterreindeel", rest, None, "gesloten verharding")
+            else:
+                add("begroeidterreindeel", rest, None, "groenvoorziening")
+        else:
+            add("onbegroeidterreindeel", rest, None, "erf")
+    return {f"bgt_{k}": gpd.GeoDataFrame(rows[k], geometry=geoms[k], crs=RD_NEW) for k in rows}
