@@ -1,0 +1,118 @@
+"""Loaders part B: features per second for the IMRO, BGT and STOP/TPOD loaders on the real
+samples, with GDAL (pyogrio) reading the same files in the same run where GDAL can.
+
+Run alone: ``.venv/bin/python benchmarks/bench_loaders_b.py`` (about a minute on 2 cores).
+Prints, per loader: features read, best-of-N seconds, features/s, and GDAL's figures and the
+ratio ours/GDAL (>1 means ours is faster). Also the peak RSS of reading the BGT sample, measured
+in a fresh subprocess against the RSS after the imports.
+
+GDAL reads every layer of every file (pyogrio.list_layers + read_dataframe), attributes and
+geometry, as a user of GDAL would; it does not drop ended BGT objects, tidy maatvoering or
+linearise arcs, so it does less work than our loaders.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pyogrio
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "data" / "real"
+sys.path.insert(0, str(ROOT))
+
+from omgevingskaart.io import bgt, imro, tpod  # noqa: E402
+
+REPEAT = 3
+
+
+def best(fn: Callable[[], int], repeat: int = REPEAT) -> tuple[float, int]:
+    times, n = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        n = fn()
+        times.append(time.perf_counter() - t)
+    return min(times), n
+
+
+def gdal_count(paths: list[str]) -> int:
+    n = 0
+    for p in paths:
+        try:
+            layers = pyogrio.list_layers(p)
+        except Exception:  # an empty bgt_*.gml has no layer
+            continue
+        for name, _gtype in layers:
+            df = pyogrio.read_dataframe(p, layer=name)
+            n += len(df)
+    return n
+
+
+def row(label: str, ours: tuple[float, int], gdal: tuple[float, int] | None) -> None:
+    t, n = ours
+    line = f"{label:<38} ours {n:>6} feat {t:6.3f} s {n / t:>9.0f} feat/s"
+    if gdal:
+        tg, ng = gdal
+        line += f" | GDAL {ng:>6} feat {tg:6.3f} s {ng / tg:>9.0f} feat/s | time ratio GDAL/ours {tg / t:4.2f}"
+    print(line)
+
+
+def bgt_rss() -> None:
+    code = (
+        "import resource, sys; sys.path.insert(0, %r)\n"
+        "from omgevingskaart.io import bgt\n"
+        "import geopandas, shapely, lxml.etree\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "layers = bgt.read(%r)\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(f'{base/1024:.0f} {peak/1024:.0f}')\n" % (str(ROOT), str(REAL / "bgt" / "otterlo.zip"))
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    base, peak = out.stdout.split()
+    print(f"BGT otterlo.zip peak RSS: {peak} MB (after imports {base} MB; "
+          f"reading added {int(peak) - int(base)} MB for 36.6 MB of XML)")
+
+
+def main() -> None:
+    warnings.simplefilter("ignore")
+    # one ended begroeidterreindeel in the sample has a posList GDAL refuses; skip it, as a
+    # GDAL user would have to
+    pyogrio.set_gdal_config_options({"GML_SKIP_CORRUPTED_FEATURES": "YES"})
+    if not REAL.is_dir():
+        sys.exit(f"real samples not found at {REAL}")
+    print(f"pyogrio {pyogrio.__version__}, GDAL {pyogrio.__gdal_version_string__}; best of {REPEAT}")
+
+    z = REAL / "bgt" / "otterlo.zip"
+    names = [n for n in zipfile.ZipFile(z).namelist() if n.endswith(".gml")]
+    ours = best(lambda: sum(len(v) for v in bgt.read(z).values()))
+    gdal = best(lambda: gdal_count([f"/vsizip/{z}/{n}" for n in names]))
+    row("BGT otterlo.zip (current objects)", ours, gdal)
+    ours_all = best(lambda: sum(len(v) for v in bgt.read(z, include_ended=True).values()), 1)
+    row("BGT otterlo.zip (include_ended)", ours_all, None)
+
+    tot_o = [0.0, 0]
+    tot_g = [0.0, 0]
+    for f in sorted((REAL / "imro").glob("*.gml")):
+        o = best(lambda f=f: sum(len(v) for v in imro.read(f).values()))
+        g = best(lambda f=f: gdal_count([str(f)]))
+        row(f"IMRO {f.name[:33]}", o, g)
+        tot_o[0] += o[0]
+        tot_o[1] += o[1]
+        tot_g[0] += g[0]
+        tot_g[1] += g[1]
+    row("IMRO all three", (tot_o[0], tot_o[1]), (tot_g[0], tot_g[1]))
+
+    tp = REAL / "tpod" / "1_Amersfoort.zip"
+    row("TPOD 1_Amersfoort.zip (no GDAL driver)",
+        best(lambda: sum(len(v) for v in tpod.read(tp).values())), None)
+    bgt_rss()
+
+
+if __name__ == "__main__":
+    main()
