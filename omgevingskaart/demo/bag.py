@@ -17,7 +17,7 @@ import shapely
 from .geom import to_polygon
 from .parcels import Layout
 from .special import Special
-from .streets import EXTENT, MARKT, Network
+from .streets import MARKT, Network
 
 PAND_IN_GEBRUIK = "Pand in gebruik"
 
@@ -292,14 +292,13 @@ def _letter_pairs() -> list[str]:
 
 
 def street_lines(net: Network) -> dict[str, shapely.Geometry]:
-    """Each street name's centre line (merged stretches), clipped to the extent."""
+    """Each street name's centre line (its stretches merged)."""
     parts: dict[str, list[shapely.LineString]] = {}
     for key in sorted(net.names):
         a, b = net.centre_line(key)
         parts.setdefault(net.names[key], []).append(shapely.LineString(np.round([a, b], 3)))
-    extent = shapely.box(*EXTENT)
+    # not clipped to the extent: a street along its edge keeps its centre line just outside
     out = {}
     for name in sorted(parts):
-        merged = shapely.line_merge(shapely.multilinestrings(parts[name]))
-        out[name] = shapely.intersection(merged, extent)
+        out[name] = shapely.line_merge(shapely.multilinestrings(parts[name]))
     return out
