@@ -65,13 +65,13 @@ def row(label: str, ours: tuple[float, int], gdal: tuple[float, int] | None) -> 
 
 def bgt_rss() -> None:
     code = (
-        "import resource, sys; sys.path.insert(0, %r)\n"
+        "import resource, sys; sys.path.insert(0, {!r})\n"
         "from omgevingskaart.io import bgt\n"
         "import geopandas, shapely, lxml.etree\n"
         "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "layers = bgt.read(%r)\n"
+        "layers = bgt.read({!r})\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(f'{base/1024:.0f} {peak/1024:.0f}')\n" % (str(ROOT), str(REAL / "bgt" / "otterlo.zip"))
+        "print(f'{{base/1024:.0f}} {{peak/1024:.0f}}')\n".format(str(ROOT), str(REAL / "bgt" / "otterlo.zip"))
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     base, peak = out.stdout.split()
