@@ -4,9 +4,9 @@ Why a hand-written reader: the loaders stream features with lxml (one element at
 need the geometry of *one chosen property* per feature (the BGT ``geometrie2d*``, not the
 ``kruinlijn``; the IMRO ``geometrie``, not the label points). GDAL's GML driver reads whole
 files and picks geometry fields itself (see the BGT and IMRO module docstrings for measured
-comparisons). Parsing the subtree here costs about 20 us per BGT object (measured with
-``benchmarks/bench_loaders_b.py``); coordinates are parsed with numpy, rings and polygons
-are built with shapely.
+comparisons; ``benchmarks/bench_loaders_b.py``: on the 36.6 MB BGT sample this reader plus
+lxml streaming is on par with GDAL, 0.95x-1.05x). Coordinates are parsed with numpy, rings and
+polygons are built with shapely per feature.
 
 Supported: Point (pos / coordinates), LineString, LinearRing (posList / pos / coordinates),
 Ring (curveMember -> Curve / LineString / OrientableCurve / CompositeCurve), Curve with

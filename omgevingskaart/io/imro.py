@@ -42,8 +42,9 @@ samples, GDAL reads the geometry and flat attributes, but it needs a layer-by-la
 flattens repeated ``maatvoeringInfo`` into one string list (so the tidy maatvoering has to be
 rebuilt from it anyway), it does not resolve ``verwijzingNaarTekstInfo`` by typeTekst, and it
 returns the gml:Arc geometry as curves that still need linearising. This module streams the
-file with lxml (one featureMember at a time) and is faster than GDAL on the samples (the ratio
-is printed by the benchmark and recorded in docs/loaders-plans.md).
+file with lxml (one featureMember at a time). Measured on the three samples (bench, shared
+2-core machine): GDAL 0.43 s for all three, this loader 0.82 s - GDAL is faster here; most
+of our time is the fixed per-layer cost of schema.conform on tiny plans, not parsing.
 """
 
 from __future__ import annotations
