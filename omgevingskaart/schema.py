@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -412,21 +413,36 @@ def parse_number(text: object) -> float:
         return float("nan")
 
 
+_RD_EQUIV: dict[str, bool] = {}
+
+
+def _is_rd(crs: CRS) -> bool:
+    """Whether ``crs`` is RD New, or RD New + NAP (EPSG:7415); cached, as CRS.equals is slow."""
+    key = crs.srs or crs.to_wkt()
+    hit = _RD_EQUIV.get(key)
+    if hit is None:
+        hit = bool(crs.equals(_RD_CRS, ignore_axis_order=True)) or bool(
+            crs.is_compound and crs.sub_crs_list[0].equals(_RD_CRS, ignore_axis_order=True)
+        )
+        _RD_EQUIV[key] = hit
+    return hit
+
+
 def ensure_rd(gdf: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:
     """Return ``gdf`` in EPSG:28992: transform a known other CRS, refuse a missing one.
 
-    ``what`` names the layer or file in the error message.
+    RD New + NAP (EPSG:7415) counts as RD New (its horizontal part). ``what`` names the layer or
+    file in the error message.
     """
-    if gdf.crs is None:
+    crs = gdf.crs
+    if crs is None:
         raise CRSError(f"{what}: no CRS given; expected EPSG:28992 (RD New) or a known CRS")
-    crs = CRS.from_user_input(gdf.crs)
-    if crs.equals(_RD_CRS, ignore_axis_order=True):
-        if gdf.crs != _RD_CRS:
+    if not isinstance(crs, CRS):
+        crs = CRS.from_user_input(crs)
+    if _is_rd(crs):
+        if crs.srs != RD_NEW:
             gdf = gdf.set_crs(RD_NEW, allow_override=True)
         return gdf
-    # 3D compound RD New + NAP (EPSG:7415): the horizontal part is RD New.
-    if crs.is_compound and crs.sub_crs_list[0].equals(_RD_CRS, ignore_axis_order=True):
-        return gdf.set_crs(RD_NEW, allow_override=True)
     if crs.is_geographic:
         from .crs import gdf_to_rd  # RDNAPTRANS2018, not PROJ's Helmert default
 
@@ -438,7 +454,8 @@ def _cast(series: pd.Series, dtype: str, kind: str, column: str) -> pd.Series:
     try:
         if dtype == "string":
             out = series.astype("string")
-            return out.mask(out.isin(["", "nan", "None", "<NA>"]), pd.NA) if len(out) else out
+            empty = (out == "").to_numpy(dtype=bool, na_value=False)
+            return out.mask(empty) if empty.any() else out
         if dtype == "Int64":
             if series.dtype == object or str(series.dtype) == "string":
                 series = pd.to_numeric(series.replace({"": None}), errors="raise")
@@ -488,23 +505,24 @@ def conform(
     if missing:
         raise SchemaError(f"{label}: required column(s) missing for kind {kind!r}: {missing}")
     gdf = ensure_rd(gdf, label)
-    out = {}
     n = len(gdf)
+    geom_name = gdf.geometry.name
+    out: dict[str, Any] = {}
     for column, dtype in schema.columns.items():
         if column in gdf.columns:
-            out[column] = _cast(gdf[column], dtype, kind, column).to_numpy()
-            out[column] = pd.array(out[column], dtype=dtype)
+            out[column] = _cast(gdf[column], dtype, kind, column).array
+        elif dtype == "float64":
+            out[column] = np.full(n, np.nan)
         else:
-            out[column] = pd.array([None] * n, dtype=dtype) if dtype != "float64" else np.full(n, np.nan)
-    geoms = gdf.geometry.to_numpy()
-    geoms = _check_geometries(geoms, schema, label, repair=repair)
-    frame = pd.DataFrame(out, index=gdf.index)
+            out[column] = pd.array([None] * n, dtype=dtype)
     if keep_extra:
         for column in gdf.columns:
-            if column not in schema.columns and column != gdf.geometry.name:
-                frame[column] = gdf[column].to_numpy()
-    result = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, index=gdf.index), crs=RD_NEW)
-    return result.reset_index(drop=True)
+            if column not in schema.columns and column != geom_name:
+                out[column] = gdf[column].array
+    geoms = _check_geometries(gdf.geometry.array.to_numpy(), schema, label, repair=repair)
+    out["geometry"] = gpd.array.from_shapely(geoms, crs=RD_NEW)
+    frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs=RD_NEW)
 
 
 def _check_geometries(
