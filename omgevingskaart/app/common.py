@@ -1,0 +1,75 @@
+"""Shared by the pages: which dataset, opening it once per process, Dutch error display."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+from ..dataset import DEMO_PATH, Dataset, open_dataset
+from ..errors import OmgevingskaartError
+from ..viz.report_view import dutch_error
+
+_log = logging.getLogger("omgevingskaart.app")
+
+
+def dataset_path(argv: list[str] | None = None) -> Path:
+    """``--dataset PATH`` (``streamlit run streamlit_app.py -- --dataset PATH``), else the
+    environment variable ``OMGEVINGSKAART_DATASET``, else the embedded demo."""
+    parser = argparse.ArgumentParser(add_help=False)
+    parser.add_argument("--dataset", default=None)
+    args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
+    if args.dataset:
+        return Path(args.dataset)
+    env = os.environ.get("OMGEVINGSKAART_DATASET")
+    return Path(env) if env else DEMO_PATH
+
+
+@st.cache_resource(show_spinner="Gegevens openen…")
+def _open(path: str, mtime: float) -> Dataset:
+    del mtime  # part of the cache key: a rebuilt file is reopened
+    return open_dataset(path)
+
+
+def get_dataset() -> Dataset:
+    """The dataset, opened once per process; a Dutch message and a stop when it cannot be opened."""
+    path = dataset_path()
+    try:
+        mtime = path.stat().st_mtime if path.exists() else 0.0
+        return _open(str(path), mtime)
+    except OmgevingskaartError as exc:
+        st.error(f"{dutch_error(exc)}\n\nBestand: `{path}`")
+    except Exception:  # a broken file can make GDAL raise anything; never show a traceback
+        st.error(f"De dataset kon niet worden geopend: `{path}`.")
+    st.stop()
+    raise RuntimeError("unreachable")  # st.stop() raises
+
+
+def demo_banner(ds: Dataset) -> None:
+    if ds.is_synthetic:
+        from ..report import DEMO_NOTICE
+
+        st.info(DEMO_NOTICE, icon="ℹ️")
+
+
+def safe_page(func: Callable[[], None]) -> Callable[[], None]:
+    """``func`` with every unexpected error shown as a Dutch message (logged for the operator)."""
+
+    @functools.wraps(func)
+    def run() -> None:
+        try:
+            func()
+        except OmgevingskaartError as exc:
+            _log.warning("page %s: %s", func.__module__, exc)
+            st.error(dutch_error(exc))
+        except Exception as exc:  # st.stop()/st.rerun() are BaseException and pass through
+            _log.exception("page %s failed", func.__module__)
+            st.error(dutch_error(exc))
+
+    return run

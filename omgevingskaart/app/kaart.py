@@ -1,0 +1,165 @@
+"""Kaart: the 2D map with search, layer control, legend and the parcel report beside it.
+
+The Leaflet map is sent once (``base_map``: no data, so streamlit-folium keeps it in the browser
+across reruns) and only the layers of the current view follow each rerun (``layer_groups``:
+clipped to the view, simplified for the zoom). The browser reports bounds, zoom, centre and the
+last click (``returned_objects``); they are read at the top of the script, so a pan or a click
+is answered in the same rerun.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ..errors import AmbiguousAddressError, OmgevingskaartError
+from ..viz.map2d import (
+    base_map,
+    default_view,
+    layer_groups,
+    rd_point_to_latlon,
+    view_around,
+    view_from_leaflet,
+)
+from ..viz.report_view import dutch_error, report_markdown
+from .common import demo_banner, get_dataset
+
+MAP_KEY = "kaart"
+MAP_HEIGHT = 640
+RETURNED = ["last_clicked", "bounds", "zoom", "center"]
+
+
+def _state() -> Any:
+    return st.session_state
+
+
+def _select_report(ds: Any, rep: Any, *, zoom_to: bool, zoom: int = 18) -> None:
+    ss = _state()
+    ss.ok_report = rep
+    ss.ok_error = None
+    geom = rep.perceel.geometry if rep.perceel is not None else None
+    ss.ok_selected = geom
+    if zoom_to:
+        ss.ok_center = list(rd_point_to_latlon(rep.x, rep.y))
+        ss.ok_zoom = zoom
+        ss.ok_view = view_around(rep.x, rep.y, zoom)
+        ss.ok_pending_move = True  # the map's last reported view is stale until it has moved
+
+
+def _search(ds: Any, text: str) -> None:
+    ss = _state()
+    ss.ok_candidates = []
+    text = (text or "").strip()
+    if not text:
+        ss.ok_error = "Vul een adres of een kadastrale aanduiding in."
+        return
+    try:
+        rep = ds.report(text)
+    except AmbiguousAddressError as exc:
+        ss.ok_candidates = list(exc.candidates)
+        ss.ok_error = dutch_error(exc)
+        return
+    except OmgevingskaartError as exc:
+        ss.ok_error = dutch_error(exc)
+        return
+    _select_report(ds, rep, zoom_to=True)
+
+
+def _on_search() -> None:
+    _search(get_dataset(), _state().get("ok_query", ""))
+
+
+def _on_candidate() -> None:
+    choice = _state().get("ok_candidate")
+    if choice:
+        _search(get_dataset(), choice)
+
+
+def _read_map_state(ds: Any) -> None:
+    """Take the browser's last view and click (stored by streamlit-folium under MAP_KEY)."""
+    ss = _state()
+    value = ss.get(MAP_KEY) or {}
+    if not isinstance(value, dict):
+        return
+    view = view_from_leaflet(value.get("bounds"), value.get("zoom"))
+    if view is not None and not ss.get("ok_pending_move"):
+        ss.ok_view = view
+        c = value.get("center") or {}
+        if "lat" in c and "lng" in c:
+            ss.ok_center = [float(c["lat"]), float(c["lng"])]
+        ss.ok_zoom = view.zoom
+    ss.ok_pending_move = False
+    click = value.get("last_clicked")
+    if click and click != ss.get("ok_last_click"):
+        ss.ok_last_click = click
+        try:
+            rep = ds.report(point=(float(click["lng"]), float(click["lat"])), crs="EPSG:4326")
+        except OmgevingskaartError as exc:
+            ss.ok_report = None
+            ss.ok_selected = None
+            ss.ok_error = dutch_error(exc)
+        else:
+            _select_report(ds, rep, zoom_to=False)
+
+
+def page() -> None:
+    ds = get_dataset()
+    ss = _state()
+    if "ok_view" not in ss:
+        v = default_view(ds)
+        ss.ok_view = v
+        ss.ok_center = list(rd_point_to_latlon(*v.centre))
+        ss.ok_zoom = v.zoom
+        ss.ok_report = None
+        ss.ok_selected = None
+        ss.ok_error = None
+        ss.ok_candidates = []
+    _read_map_state(ds)
+
+    st.title("Kaart")
+    demo_banner(ds)
+    with st.sidebar:
+        basemap = st.toggle(
+            "Achtergrondkaart van PDOK tonen", key="ok_basemap", value=False,
+            help="Haalt kaarttegels op bij PDOK (Kadaster). Zonder deze kaart maakt uw browser "
+                 "alleen verbinding met deze server; de ondergrond komt dan uit de BGT.",
+        )
+        if basemap:
+            st.caption("Uw browser haalt nu kaarttegels op bij service.pdok.nl.")
+
+    with st.form("ok_zoek", clear_on_submit=False, border=False):
+        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+        c1.text_input("Zoek een adres of kadastrale aanduiding", key="ok_query",
+                      placeholder="bijv. Markt 12, 7101 BH 12 of WWK00 K 1234")
+        c2.form_submit_button("Zoeken", on_click=_on_search, use_container_width=True)
+    if ss.get("ok_candidates"):
+        st.selectbox("Welk adres bedoelt u?", ss.ok_candidates, index=None, key="ok_candidate",
+                     placeholder="Kies een adres", on_change=_on_candidate)
+
+    col_map, col_report = st.columns([3, 2], gap="medium")
+    with col_map:
+        fmap = base_map(ds, basemap=basemap)
+        layers = layer_groups(ds, ss.ok_view, selected=ss.get("ok_selected"), basemap=basemap)
+        st_folium(
+            fmap, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+            returned_objects=RETURNED, center=ss.ok_center, zoom=ss.ok_zoom,
+            feature_group_to_add=layers.groups, layer_control=layers.control,
+        )
+        for notice in layers.notices:
+            st.caption(notice)
+        st.caption("Klik op de kaart voor wat er op die plek geldt. Lagen aan- en uitzetten "
+                   "kan rechtsboven in de kaart.")
+    with col_report:
+        st.subheader("Wat geldt hier?")
+        if ss.get("ok_error"):
+            st.warning(ss.ok_error)
+        rep = ss.get("ok_report")
+        if rep is not None:
+            with st.container(height=MAP_HEIGHT - 60, border=False, key="ok_rapport"):
+                st.markdown(report_markdown(rep))
+        elif not ss.get("ok_error"):
+            st.markdown("Klik op een perceel op de kaart, of zoek een adres of kadastrale "
+                        "aanduiding. Hier verschijnt dan het perceelrapport: perceel, adressen, "
+                        "bestemming, bouwvlak, maatvoering, monumenten en het plan.")
