@@ -23,6 +23,8 @@ COMMANDS: list[str] = [
     "import_",
     "fetch",
     "check",
+    "serve",
+    "apikey",
 ]
 
 

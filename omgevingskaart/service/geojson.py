@@ -1,0 +1,186 @@
+"""Layer items as GeoJSON FeatureCollections, paged in the style of OGC API - Features Part 1/2.
+
+* ``bbox=minx,miny,maxx,maxy`` filters on intersection; its CRS is ``bbox-crs``: CRS84 (lon, lat,
+  the OGC default) or RD New (``http://www.opengis.net/def/crs/EPSG/0/28992``).
+* ``crs`` picks the output CRS: CRS84 (default; RFC 7946 GeoJSON) or RD New; the response carries
+  a ``Content-Crs`` header with the URI in angle brackets (OGC API - Features Part 2).
+* ``limit`` (1..1000, default 100) and ``offset`` page through the matches in a stable order (the
+  layer's row order); ``numberMatched``, ``numberReturned`` and ``self`` / ``next`` / ``prev`` /
+  ``collection`` links say where the client is.
+
+WGS84 coordinates come from :func:`omgevingskaart.crs.gdf_to_wgs84` (RDNAPTRANS2018) and are
+rounded to 7 decimals (about 1 cm); RD coordinates to 3 decimals (1 mm). Geometries and their
+STRtrees are computed once per layer and kept, so a page costs a tree query and a slice.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import mapping
+
+from ..crs import gdf_to_wgs84
+from ..dataset import Dataset
+from .errors import ServiceError
+
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
+#: accepted spellings per CRS: the canonical URI first.
+CRS_ALIASES: dict[str, tuple[str, ...]] = {
+    CRS84: (CRS84, "https://www.opengis.net/def/crs/OGC/1.3/CRS84", "OGC:CRS84", "CRS84"),
+    RD_URI: (RD_URI, "https://www.opengis.net/def/crs/EPSG/0/28992", "EPSG:28992",
+             "urn:ogc:def:crs:EPSG::28992"),
+}
+SUPPORTED_CRS = [CRS84, RD_URI]
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+_DECIMALS = {CRS84: 7, RD_URI: 3}
+
+
+def parse_crs_uri(value: str | None, parameter: str) -> str:
+    """The canonical URI of ``value`` (CRS84 when None); 400 for anything not supported."""
+    if value is None or value == "":
+        return CRS84
+    v = value.strip()
+    for uri, names in CRS_ALIASES.items():
+        if any(v.lower() == n.lower() for n in names):
+            return uri
+    raise ServiceError(400, "invalid_crs", f"{parameter} {value!r} is not supported; use one of "
+                       f"{', '.join(SUPPORTED_CRS)}", field=parameter)
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``minx,miny,maxx,maxy`` as four finite floats with min <= max; 400 otherwise."""
+    if value is None or value == "":
+        return None
+    parts = [p.strip() for p in value.split(",")]
+    if len(parts) == 6:
+        raise ServiceError(400, "invalid_parameter", "bbox: 3D boxes (6 numbers) are not supported; "
+                           "give minx,miny,maxx,maxy", field="bbox")
+    if len(parts) != 4:
+        raise ServiceError(400, "invalid_parameter",
+                           f"bbox: expected 4 comma-separated numbers minx,miny,maxx,maxy, got {value!r}",
+                           field="bbox")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        raise ServiceError(400, "invalid_parameter", f"bbox: not numbers: {value!r}", field="bbox") from None
+    if not all(math.isfinite(n) for n in nums):
+        raise ServiceError(400, "invalid_parameter", f"bbox: numbers must be finite: {value!r}", field="bbox")
+    minx, miny, maxx, maxy = nums
+    if minx > maxx or miny > maxy:
+        raise ServiceError(400, "invalid_parameter", "bbox: min must not exceed max (minx,miny,maxx,maxy)",
+                           field="bbox")
+    return minx, miny, maxx, maxy
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, np.generic):
+        return _plain(value.item())
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class _Prepared:
+    """One layer, ready for paging: geometries in both CRSs, trees, properties, ids."""
+
+    rd: np.ndarray
+    rd_round: np.ndarray
+    rd_tree: shapely.STRtree
+    wgs: np.ndarray
+    wgs_tree: shapely.STRtree
+    properties: list[dict[str, Any]]
+    ids: list[str | int]
+    geojson: dict[str, list[dict[str, Any] | None]]
+
+
+class LayerFeatures:
+    """Per-layer caches of what :func:`items` needs; thread-safe."""
+
+    def __init__(self, dataset: Dataset):
+        self.dataset = dataset
+        self._prepared: dict[str, _Prepared] = {}
+        self._lock = threading.Lock()
+
+    def prepared(self, layer: str) -> _Prepared:
+        with self._lock:
+            p = self._prepared.get(layer)
+            if p is not None:
+                return p
+            frame = self.dataset[layer]
+            idx = self.dataset.index(layer)
+            geoms = frame.geometry
+            wgs_series = gdf_to_wgs84(geoms, what=layer) if len(frame) else geoms
+            rd = np.asarray(idx.geometries)
+            wgs = np.asarray(wgs_series.to_numpy())
+            wgs = shapely.transform(wgs, lambda c: np.round(c, _DECIMALS[CRS84]))
+            rd_round = shapely.transform(rd, lambda c: np.round(c, _DECIMALS[RD_URI]))
+            props = [{k: _plain(v) for k, v in rec.items()} for rec in idx.records]
+            ids: list[str | int] = []
+            seen: set[str | int] = set()
+            for i, rec in enumerate(idx.records):
+                ident = rec.get("identificatie")
+                fid: str | int = str(ident) if ident is not None else i
+                if fid in seen:
+                    fid = i
+                seen.add(fid)
+                ids.append(fid)
+            p = _Prepared(
+                rd=rd, rd_round=rd_round, rd_tree=idx.tree, wgs=wgs, wgs_tree=shapely.STRtree(wgs),
+                properties=props, ids=ids,
+                geojson={CRS84: [None] * len(frame), RD_URI: [None] * len(frame)},
+            )
+            self._prepared[layer] = p
+            return p
+
+    def geometry(self, p: _Prepared, i: int, crs: str) -> dict[str, Any] | None:
+        cache = p.geojson[crs]
+        g = cache[i]
+        if g is None:
+            geom = p.wgs[i] if crs == CRS84 else p.rd_round[i]
+            if geom is None or shapely.is_empty(geom):
+                return None
+            g = mapping(geom)
+            cache[i] = g
+        return g
+
+    def matches(self, layer: str, bbox: tuple[float, float, float, float] | None, bbox_crs: str) -> np.ndarray:
+        p = self.prepared(layer)
+        if bbox is None:
+            return np.arange(len(p.properties))
+        box = shapely.box(*bbox)
+        tree = p.wgs_tree if bbox_crs == CRS84 else p.rd_tree
+        return np.sort(tree.query(box, predicate="intersects"))
+
+    def items(self, layer: str, *, bbox: tuple[float, float, float, float] | None, bbox_crs: str,
+              crs: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """The features of one page and the number matched."""
+        p = self.prepared(layer)
+        hits = self.matches(layer, bbox, bbox_crs)
+        page = hits[offset: offset + limit]
+        features = [
+            {"type": "Feature", "id": p.ids[int(i)], "geometry": self.geometry(p, int(i), crs),
+             "properties": p.properties[int(i)]}
+            for i in page
+        ]
+        return features, len(hits)
+
+    def extent_wgs84(self, layer: str) -> list[float] | None:
+        p = self.prepared(layer)
+        if not len(p.wgs):
+            return None
+        b = shapely.total_bounds(p.wgs)
+        if not np.all(np.isfinite(b)):
+            return None
+        return [round(float(v), 7) for v in b]
