@@ -38,6 +38,8 @@ class Pand:
     dak_type: str | None = None
     bouwlagen: int | None = None
     uses: list[str] = field(default_factory=list)
+    #: half-planes that cut the pand out of its (convex) lot ring; empty for the church
+    planes: list[tuple[np.ndarray, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -72,16 +74,16 @@ def make_panden(net: Network, lay: Layout, sp: Special, rng: np.random.Generator
         lot = lay.lots[b.lot]
         key = net.block_edge(lot.cell, lot.side)
         p = Pand(to_polygon(b.ring), b.lot, "hoofdgebouw" if b.hoofd else "bijgebouw", lot.zone,
-                 lot.face, key, _along(net, key, lot.side, lot.position))
+                 lot.face, key, _along(net, key, lot.side, lot.position), planes=b.planes)
         panden.append(p)
-    for li, ring, role in sp.campus:
+    for li, ring, role, planes in sp.campus:
         lot = lay.lots[li]
         key = net.block_edge(lot.cell, 0)
         blk = net.blocks[lot.cell]
         u = (blk[1] - blk[0]) / np.hypot(*(blk[1] - blk[0]))
         s_mid = float(u @ (ring.mean(axis=0) - blk[0]))
         panden.append(Pand(to_polygon(ring), li, role, lot.zone, -1, key,
-                           _along(net, key, 0, s_mid)))
+                           _along(net, key, 0, s_mid), planes=planes))
     kerk_lot = next(i for i, lot in enumerate(lay.lots) if lot.style == "kerk")
     panden.append(Pand(sp.kerk, kerk_lot, "kerk", "kerk"))
     _years(panden, era, rng)

@@ -15,6 +15,7 @@ import shapely
 from ..schema import RD_NEW
 from .bag import Pand
 from .brk import lot_geometries, street_pieces
+from .geom import Ring, area, clip_all, to_polygon
 from .parcels import Layout
 from .special import Special
 from .streets import MARKT, Network
@@ -31,6 +32,27 @@ def _row(klasse: str, rng: np.random.Generator, functie: str | None, fysiek: str
             "bgt_status": "bestaand", "functie": functie, "fysiek_voorkomen": fysiek,
             "type": type_, "relatieve_hoogteligging": 0, "identificatie_bag_pnd": None,
             "tijdstip_registratie": str(stamp), "bron": BRON_BGT}
+
+
+def _minus_convex(ring: Ring, cutters: list[list[tuple[np.ndarray, float]]]) -> shapely.Geometry:
+    """A convex lot ring minus buildings given as half-plane sets, without a polygon overlay.
+
+    ``Q \\ (Q ∩ P1 ∩ ... ∩ Pk)`` is the disjoint union of ``Q ∩ P1 ∩ ... ∩ P(i-1) ∩ ¬Pi``; each
+    piece is a half-plane clip, so the pieces share their vertices with the buildings exactly
+    (an overlay of polygons whose edges coincide only up to rounding can go badly wrong).
+    """
+    pieces = [ring]
+    for planes in cutters:
+        nxt = []
+        for q in pieces:
+            for i, (a, b) in enumerate(planes):
+                piece = clip_all(q, [*planes[:i], (-a, -b)])
+                if area(piece) > 1e-6:
+                    nxt.append(piece)
+        pieces = nxt
+    if not pieces:
+        return shapely.Polygon()
+    return shapely.union_all([to_polygon(p) for p in pieces])
 
 
 def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
@@ -59,12 +81,17 @@ def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
             add("wegdeel", poly, "rijbaan regionale weg", "gesloten verharding")
         else:
             add("wegdeel", poly, "rijbaan lokale weg", "gesloten verharding")
-    on_lot: dict[int, list[shapely.Geometry]] = {}
+    on_lot: dict[int, list[Pand]] = {}
     for p in panden:
-        on_lot.setdefault(p.lot, []).append(p.geom)
+        on_lot.setdefault(p.lot, []).append(p)
     for li, (lot, geom) in enumerate(zip(lay.lots, lot_geometries(lay, sp), strict=True)):
-        built = on_lot.get(li)
-        rest = shapely.difference(geom, shapely.union_all(built)) if built else geom
+        built = on_lot.get(li, [])
+        if built and all(p.planes for p in built):
+            rest = _minus_convex(lot.ring, [p.planes for p in built])
+        elif built:  # the church: well inside its perceel, a plain overlay is robust
+            rest = shapely.difference(geom, shapely.union_all([p.geom for p in built]))
+        else:
+            rest = geom
         if lot.style == "plein":
             add("wegdeel", rest, "voetgangersgebied", "open verharding")
         elif lot.zone == "park":

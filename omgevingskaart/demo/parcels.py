@@ -48,7 +48,8 @@ class Building:
     lot: int
     hoofd: bool
     depth: float = 0.0
-    use: str = ""  # filled later
+    #: the half-planes that cut this building out of its lot ring (lot ring ∩ planes == ring)
+    planes: list[tuple[np.ndarray, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -195,7 +196,7 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
             house = clip_all(full, box)
             if area(house) < 25.0 or area(house) < 0.6 * area(full):
                 continue
-            out.buildings.append(Building(house, li, True, depth))
+            out.buildings.append(Building(house, li, True, depth, bplanes))
             face.max_depth = max(face.max_depth, depth)
             # a bijbehorend bouwwerk behind the house on some residential lots
             if zone != "centrum" and rng.random() < 0.45:
@@ -209,7 +210,7 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
                            (-n_i, -(c_i + d0)), (n_i, c_i + d0 + adepth)]
                 annex = clip_all(ring, aplanes)
                 if area(annex) > 6.0:
-                    out.buildings.append(Building(annex, li, False, adepth))
+                    out.buildings.append(Building(annex, li, False, adepth, aplanes))
     inner = clip_all(block, [(-normals[k], -(offsets[k] + lot_depth)) for k in range(4)])
     inner = clip_all(inner, box)
     if area(inner) > 1e-6:

@@ -24,8 +24,8 @@ class Special:
     markt_plein: shapely.Geometry
     kerk_perceel: shapely.Geometry
     kerk: shapely.Geometry
-    #: (lot index in layout, footprint ring, role) for campus buildings
-    campus: list[tuple[int, Ring, str]]
+    #: (lot index in layout, footprint ring, role, half-planes cutting it from the lot ring)
+    campus: list[tuple[int, Ring, str, list[tuple[np.ndarray, float]]]]
     pond: shapely.Geometry | None
 
 
@@ -50,7 +50,7 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
     kerk = shapely.union(to_polygon(nave), to_polygon(tower)).normalize()
     kerk_perceel = to_polygon(_rect(c, u, n, -29.0, 27.0, -13.0, 13.0))
     plein = shapely.difference(to_polygon(block), kerk_perceel)
-    campus: list[tuple[int, Ring, str]] = []
+    campus: list[tuple[int, Ring, str, list[tuple[np.ndarray, float]]]] = []
     pond = None
     box = box_planes(*EXTENT)
     for li, lot in enumerate(lay.lots):
@@ -64,9 +64,9 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
 
         def band(s0: float, s1: float, d0: float, d1: float, blk: Ring = blk,
                  u0: np.ndarray = u0, n0: np.ndarray = n0, s_base: float = s_base,
-                 c0: float = c0) -> Ring:
-            return clip_all(blk, [(-u0, -(s_base + s0)), (u0, s_base + s1),
-                                  (-n0, -(c0 + d0)), (n0, c0 + d1), *box])
+                 c0: float = c0) -> tuple[Ring, list[tuple[np.ndarray, float]]]:
+            planes = [(-u0, -(s_base + s0)), (u0, s_base + s1), (-n0, -(c0 + d0)), (n0, c0 + d1)]
+            return clip_all(blk, [*planes, *box]), planes
 
         if lot.zone == "park":
             pc = shapely.centroid(to_polygon(lot.ring))
@@ -88,9 +88,9 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
                      (band(20.0, 40.0, 28.0, 40.0), "apotheek")]
         else:
             parts = [(band(20.0, 50.0, 8.0, 22.0), "kerkgebouw")]
-        for ring, role in parts:
+        for (ring, planes), role in parts:
             if area(ring) > 50.0:
-                campus.append((li, ring, role))
+                campus.append((li, ring, role, planes))
     lay.lots.append(Lot(np.empty((0, 2)), (mi, mj), -1, "markt", "plein"))
     lay.lots.append(Lot(np.empty((0, 2)), (mi, mj), -1, "kerk", "kerk"))
     return Special(plein, kerk_perceel, kerk, campus, pond)
