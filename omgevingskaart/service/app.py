@@ -191,7 +191,9 @@ def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str |
     try:
         return state.dataset.report(**kwargs)
     except QueryError as exc:
-        if perceel is not None and type(exc) is QueryError and parse_aanduiding(perceel) is not None:
+        only_perceel = perceel is not None and point is None and address is None and postcode is None \
+            and huisnummer is None
+        if only_perceel and type(exc) is QueryError and parse_aanduiding(perceel) is not None:
             raise ServiceError(404, "perceel_not_found", str(exc), field="perceel") from None
         raise
 
