@@ -154,6 +154,7 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
             if idx is None:
                 frame = self.layer(name)
                 geoms = frame.geometry.to_numpy()
+                shapely.prepare(geoms)  # fast repeated predicates (covers, contains)
                 records = _records(frame)
                 idx = LayerIndex(geoms, shapely.STRtree(geoms), records)
                 self._indexes[name] = idx

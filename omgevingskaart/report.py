@@ -252,6 +252,24 @@ def _check_xy(x: Any, y: Any) -> tuple[float, float]:
     return fx, fy
 
 
+_CRS_CACHE: dict[Any, tuple[CRS, int | None]] = {}
+
+
+def _parse_crs(crs: str | int | CRS) -> tuple[CRS, int | None]:
+    """The CRS and its EPSG code, cached per input (pyproj's parsing costs ~0.1 ms)."""
+    key = crs if isinstance(crs, str | int) else crs.to_wkt()
+    hit = _CRS_CACHE.get(key)
+    if hit is None:
+        try:
+            c = CRS.from_user_input(crs)
+        except Exception as exc:  # pyproj.exceptions.CRSError
+            raise CRSError(f"unknown CRS {crs!r}: {exc}") from exc
+        hit = (c, c.to_epsg())
+        if len(_CRS_CACHE) < 256:
+            _CRS_CACHE[key] = hit
+    return hit
+
+
 def to_rd(x: float, y: float, crs: str | int | CRS | None) -> tuple[float, float]:
     """``(x, y)`` in ``crs`` to RD New; WGS84/ETRS89 through RDNAPTRANS2018."""
     if crs is None:
@@ -260,11 +278,8 @@ def to_rd(x: float, y: float, crs: str | int | CRS | None) -> tuple[float, float
             "crs='EPSG:4326' for WGS84 (lon, lat in degrees)"
         )
     x, y = _check_xy(x, y)
-    try:
-        c = CRS.from_user_input(crs)
-    except Exception as exc:  # pyproj.exceptions.CRSError
-        raise CRSError(f"unknown CRS {crs!r}: {exc}") from exc
-    if c.to_epsg() == 28992:
+    c, epsg = _parse_crs(crs)
+    if epsg == 28992:
         return x, y
     if c.is_geographic:
         if not (-180 <= x <= 180 and -90 <= y <= 90):
@@ -427,7 +442,8 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     plans = _plans(dataset)
     found: dict[str, list] = {}
     for layer in _PLAN_LAYERS:
-        found[layer] = _plan_objects(dataset, layer, area_geom, pt, plans) if layer in layers else []
+        found[layer] = (_plan_objects(dataset, layer, area_geom, pt, plans, perceel_index)
+                        if layer in layers else [])
 
     panden: list[Pand] = []
     adressen: list[Adres] = []
@@ -440,7 +456,10 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
             if len(hits):
                 g = idx.geometries[hits]
                 areas = shapely.area(g)
-                shared = shapely.area(shapely.intersection(g, perceel_geom))
+                shared = areas.copy()
+                partial = ~shapely.covers(perceel_geom, g)  # the perceel is prepared
+                if partial.any():
+                    shared[partial] = shapely.area(shapely.intersection(g[partial], perceel_geom))
                 share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
                 order = np.argsort(-shared, kind="stable")
                 for j in order:
@@ -544,24 +563,59 @@ def _plans(dataset: Dataset) -> dict[str, Plan]:
     return plans
 
 
-def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point,
-                  plans: dict[str, Plan]) -> list:
+def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> tuple[np.ndarray, np.ndarray]:
+    """The objects of ``layer`` intersecting ``area_geom`` and the share (%) of it they cover.
+
+    For a perceel (``key`` is its row) the answer does not depend on the point, so it is kept in
+    a bounded per-dataset cache: large percelen (streets, squares) are hit by many queries and
+    their overlay with the plan is the costliest part of a report.
+    """
+    cache = dataset.__dict__.setdefault("_overlay_cache", {})
+    if key is not None:
+        hit = cache.get((layer, key))
+        if hit is not None:
+            return hit
     idx = dataset.index(layer)
     hits = idx.tree.query(area_geom, predicate="intersects")
+    share = np.full(len(hits), 100.0)
+    if len(hits) and area_geom.geom_type != "Point":
+        geoms = idx.geometries[hits]
+        # Prepared plan geometries (see Dataset.index) answer "covers the whole perceel" fast;
+        # only the objects that cover part of it need the costly intersection.
+        types = shapely.get_type_id(geoms)
+        polygonal = (types == 3) | (types == 6)
+        partial = polygonal & ~shapely.covers(geoms, area_geom)
+        if partial.any():
+            # neighbours that only share an edge with the perceel cover none of it
+            touching = np.zeros(len(hits), dtype=bool)
+            touching[partial] = shapely.touches(geoms[partial], area_geom)
+            share[touching] = 0.0
+            partial &= ~touching
+        if partial.any():
+            total = area_geom.area
+            inter = shapely.area(shapely.intersection(geoms[partial], area_geom))
+            share[partial] = inter / total * 100 if total > 0 else 0.0
+    result = (hits, share)
+    if key is not None:
+        if len(cache) >= _OVERLAY_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[(layer, key)] = result
+    return result
+
+
+_OVERLAY_CACHE_SIZE = 20000
+
+
+def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point,
+                  plans: dict[str, Plan], key: int | None = None) -> list:
+    idx = dataset.index(layer)
+    hits, share = _overlay(dataset, layer, area_geom, key)
     if not len(hits):
         return []
     geoms = idx.geometries[hits]
     at_point = shapely.intersects(geoms, pt)
     if area_geom.geom_type == "Point":
         share = np.where(at_point, 100.0, 0.0)
-    else:
-        total = area_geom.area
-        polygonal = np.isin(shapely.get_type_id(geoms), (3, 6))
-        share = np.zeros(len(hits))
-        if polygonal.any():
-            inter = shapely.area(shapely.intersection(geoms[polygonal], area_geom))
-            share[polygonal] = inter / total * 100 if total > 0 else 0
-        share[~polygonal] = 100.0  # lines and points on the perceel count whole
     keep = at_point | (share >= MIN_SHARE)
     order = np.lexsort((hits, -share, ~at_point))
     out = []
