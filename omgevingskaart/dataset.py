@@ -193,6 +193,16 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
 
         return report(self, *args, **kwargs)
 
+    def check_build(self, address_or_parcel: str, proposal: Mapping[str, Any], **kwargs: Any) -> Any:
+        """"Mag ik bouwen?" for a proposal at an address or kadastrale aanduiding.
+
+        See :func:`omgevingskaart.permit.from_dataset.check_build_at`; returns a
+        :class:`~omgevingskaart.permit.CheckResult`.
+        """
+        from .permit.from_dataset import check_build_at
+
+        return check_build_at(self, address_or_parcel, proposal, **kwargs)
+
     @property
     def geocoder(self) -> Geocoder:
         """The address index of this dataset (built on first use)."""

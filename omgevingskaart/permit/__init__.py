@@ -14,6 +14,7 @@ The legal basis and version dates are in :mod:`omgevingskaart.permit.rules`.
 from __future__ import annotations
 
 from .check import Activity, CheckResult, Condition, check_build
+from .from_dataset import check_build_at, scenario_for
 from .from_parcel import scenario_from_parcel
 from .scenario import Scenario, load_scenario, parse_scenario
 
@@ -23,7 +24,9 @@ __all__ = [
     "Condition",
     "Scenario",
     "check_build",
+    "check_build_at",
     "load_scenario",
     "parse_scenario",
+    "scenario_for",
     "scenario_from_parcel",
 ]

@@ -1,0 +1,169 @@
+"""The permit check for an address or perceel of a dataset: ``Dataset.check_build``.
+
+The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel` needs:
+
+* the perceel (BRK) at the address or kadastrale aanduiding (through :meth:`Dataset.report`);
+* the panden on it (BAG footprints) with their height above ground from the 3D BAG
+  (``b3_h_dak_max - b3_h_maaiveld``: the highest point, which is what "never higher than the
+  hoofdgebouw" compares); the pand holding the address is the hoofdgebouw;
+* an estimate of the second storey's floor when the 3D BAG gives the number of storeys
+  (``b3_bouwlagen`` >= 2: ground to 70th-percentile roof height divided by the storeys), else
+  none (the 0.3 m rule is then reported as not checkable, never as passed);
+* the public road: BGT wegdelen within 30 m of the perceel, else the BAG street centre lines
+  (``openbare_ruimte``);
+* the omgevingsplan values where the proposal stands: the enkelbestemming, the union of the
+  bouwvlakken on the perceel, the lowest maximum goot- and bouwhoogte of the maatvoeringen the
+  proposal touches (the strictest applies), the maximum bebouwingspercentage on the perceel;
+* monument: a monument on the perceel (its monumenttype); beschermd stads- of dorpsgezicht: a
+  ``beschermd_gezicht`` layer intersecting the perceel, when the dataset has one.
+
+>>> import omgevingskaart
+>>> ds = omgevingskaart.open_dataset()
+>>> from shapely.geometry import box
+>>> r = ds.report("Markt 12, Winterswijk")
+>>> res = ds.check_build("Markt 12, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
+Traceback (most recent call last):
+...
+omgevingskaart.errors.ScenarioError: proposal.footprint: the proposal lies outside the perceel WWK00 L 3839
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import ScenarioError
+from .check import CheckResult, check_build
+from .from_parcel import scenario_from_parcel
+
+if TYPE_CHECKING:
+    from ..dataset import Dataset
+
+ROAD_SEARCH_M = 30.0
+
+
+def _num(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def scenario_for(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str, Any],
+                 *, second_storey_floor: float | None = None) -> dict[str, Any]:
+    """The scenario dict for ``proposal`` at an address or kadastrale aanduiding of ``dataset``.
+
+    ``proposal`` is the scenario's proposal block (``footprint`` as GeoJSON or shapely in RD,
+    ``height``, optional ``eaves_height``, ...). ``second_storey_floor`` overrides the estimate.
+    """
+    report = dataset.report(address_or_parcel)
+    if report.perceel is None or report.perceel.geometry is None:
+        raise ScenarioError("address", f"no perceel found at {address_or_parcel!r}")
+    parcel = report.perceel.geometry
+    footprint = proposal.get("footprint")
+    if footprint is None:
+        raise ScenarioError("proposal.footprint", "missing key")
+    if not isinstance(footprint, BaseGeometry):
+        try:
+            footprint = shape(footprint)
+        except Exception as exc:
+            raise ScenarioError("proposal.footprint", f"malformed GeoJSON: {exc}") from None
+    if not footprint.intersects(parcel):
+        raise ScenarioError("proposal.footprint",
+                            f"the proposal lies outside the perceel {report.perceel.kadastrale_aanduiding}")
+
+    # panden on the perceel, heights above ground from the 3D BAG
+    pidx = dataset.index("pand")
+    hits = np.sort(pidx.tree.query(parcel, predicate="intersects"))
+    panden = []
+    main_id = None
+    address_ids = {a.pand_identificatie for a in report.adressen if a.pand_identificatie}
+    for j in hits:
+        rec = pidx.records[int(j)]
+        ground, top, p70 = (_num(rec.get(k)) for k in ("b3_h_maaiveld", "b3_h_dak_max", "b3_h_dak_70p"))
+        if ground is None or top is None:
+            continue  # no 3D BAG heights (e.g. under construction): cannot be used
+        floor = second_storey_floor
+        storeys = rec.get("b3_bouwlagen")
+        if floor is None and storeys and storeys >= 2 and p70 is not None:
+            floor = round((p70 - ground) / storeys, 2)
+        panden.append({"footprint": pidx.geometries[int(j)], "height": round(top - ground, 2),
+                       "id": rec.get("identificatie"), "second_storey_floor": floor,
+                       "original": True})
+        if main_id is None and rec.get("identificatie") in address_ids:
+            main_id = rec.get("identificatie")
+
+    roads: list[BaseGeometry] = []
+    search = parcel.buffer(ROAD_SEARCH_M)
+    if "bgt_wegdeel" in dataset:
+        widx = dataset.index("bgt_wegdeel")
+        roads = list(widx.geometries[np.sort(widx.tree.query(search, predicate="intersects"))])
+    if not roads and "openbare_ruimte" in dataset:
+        oidx = dataset.index("openbare_ruimte")
+        roads = [g for g in oidx.geometries[np.sort(oidx.tree.query(search, predicate="intersects"))]
+                 if g is not None]
+
+    plan = _plan_values(dataset, report, parcel, footprint)
+    monument: bool | str = False
+    if report.monumenten:
+        monument = report.monumenten[0].monumenttype or True
+    protected = False
+    if "beschermd_gezicht" in dataset:
+        gidx = dataset.index("beschermd_gezicht")
+        protected = len(gidx.tree.query(parcel, predicate="intersects")) > 0
+
+    address_point = shapely.Point(report.x, report.y) if report.adressen else None
+    return scenario_from_parcel(
+        perceel=parcel, panden=panden, roads=roads, proposal={**proposal, "footprint": footprint},
+        plan=plan, monument=monument, protected_townscape=protected,
+        address_point=address_point, main_pand_id=main_id,
+    )
+
+
+def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
+                 footprint: BaseGeometry) -> dict[str, Any]:
+    best = report.enkelbestemming
+    plan: dict[str, Any] = {"bestemming": best.naam if best else None, "max_bouwhoogte": None,
+                            "max_goothoogte": None, "bebouwingspercentage": None, "bouwvlak": None}
+    if "bouwvlak" in dataset and report.bouwvlakken:
+        bidx = dataset.index("bouwvlak")
+        geoms = bidx.geometries[np.sort(bidx.tree.query(parcel, predicate="intersects"))]
+        vlak = shapely.union_all(shapely.intersection(geoms, parcel))
+        if not vlak.is_empty and vlak.area > 0:
+            plan["bouwvlak"] = vlak
+    if "maatvoering" in dataset:
+        midx = dataset.index("maatvoering")
+        for j in np.sort(midx.tree.query(parcel, predicate="intersects")):
+            rec = midx.records[int(j)]
+            kind = (rec.get("waarde_type") or "").lower()
+            value = _num(rec.get("waarde"))
+            if value is None:
+                continue
+            geom = midx.geometries[int(j)]
+            if kind == "maximum bebouwingspercentage (%)":
+                key = "bebouwingspercentage"
+            elif kind in ("maximum bouwhoogte (m)", "maximum goothoogte (m)"):
+                if not geom.intersects(footprint):
+                    continue
+                key = "max_bouwhoogte" if "bouwhoogte" in kind else "max_goothoogte"
+            else:
+                continue
+            old = plan[key]
+            plan[key] = value if old is None else min(old, value)
+    return plan
+
+
+def check_build_at(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str, Any],
+                   *, second_storey_floor: float | None = None) -> CheckResult:
+    """``check_build`` for a proposal at an address or perceel of the dataset."""
+    return check_build(scenario_for(dataset, address_or_parcel, proposal,
+                                    second_storey_floor=second_storey_floor))
