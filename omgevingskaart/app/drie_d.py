@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from ..viz.deck3d import DEFAULT_RADIUS, build_deck, height_legend
 from .common import demo_banner, get_dataset
 
 
-@st.cache_data(show_spinner="3D-model opbouwen…", max_entries=8)
-def _deck_json(path: str, radius: float, plans: bool, basemap: bool) -> str:
-    from .common import get_dataset as _get
+@st.cache_resource(show_spinner="3D-model opbouwen…", max_entries=8)
+def _deck(path: str, mtime: float, radius: float, plans: bool, basemap: bool) -> Any:
+    """The deck for these settings, built once per process (the dataset is read-only)."""
+    from .common import _open
 
-    ds = _get()
-    assert str(ds.path) == path
-    return build_deck(ds, radius=radius, plans=plans, basemap=basemap).to_json()
+    return build_deck(_open(path, mtime), radius=radius, plans=plans, basemap=basemap)
 
 
 def page() -> None:
@@ -33,9 +34,7 @@ def page() -> None:
     if "pand" not in ds:
         st.warning("Deze dataset bevat geen panden; er is geen 3D-beeld te maken.")
         return
-    import pydeck as pdk
-
-    deck = build_deck(ds, radius=float(radius), plans=plans, basemap=basemap)
+    deck = _deck(str(ds.path), ds.path.stat().st_mtime, float(radius), plans, basemap)
     col, legend = st.columns([5, 1])
     with col:
         st.pydeck_chart(deck, height=640, key="ok3d_deck")
@@ -51,4 +50,3 @@ def page() -> None:
         )
         st.html(f'<div style="font-size:0.85rem">{rows}</div>')
         st.caption("Hoogtes: 3D BAG (dak 70e percentiel min maaiveld).")
-    del pdk

@@ -470,7 +470,8 @@ def base_map(dataset: Dataset, *, basemap: bool = False, catalogue: Catalogue | 
             attr=PDOK_BRT_ATTRIBUTION, name="Achtergrondkaart (PDOK)", max_zoom=MAX_ZOOM,
             max_native_zoom=19, overlay=False, control=False,
         ).add_to(m)
-    attribution = "; ".join(dict.fromkeys(s.attribution for s in cat if s.public))
+    attribution = "; ".join(dict.fromkeys(
+        part.strip() for s in cat if s.public for part in s.attribution.split(";") if part.strip()))
     Legend(cat).add_to(m)
     m.options["attributionControl"] = True
     _Attribution(f"Gegevens: {attribution}" if attribution else "").add_to(m)

@@ -1,0 +1,241 @@
+"""The app in a real browser: streamlit on 127.0.0.1, driven by headless Chromium (Playwright).
+
+Every request of every page is recorded; with the basemap off none may leave 127.0.0.1.
+Screenshots go to test-artifacts/ (gitignored). Uses the embedded demo when it has been built,
+else the synthetic grid of tests/viz_data.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apphelpers import (
+    CHROMIUM,
+    RequestLog,
+    attach_log,
+    browser,
+    map_frame,
+    running_app,
+)
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO = ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing and could not be installed (run `bash scripts/ensure-test-deps.sh` "
+        "as root)" if os.geteuid() != 0 else f"{CHROMIUM} missing: run scripts/ensure-test-deps.sh",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def dataset_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if DEMO.exists():
+        return DEMO
+    from viz_data import write_grid
+
+    return write_grid(tmp_path_factory.mktemp("app") / "grid.gpkg")
+
+
+@pytest.fixture(scope="module")
+def app_url(dataset_file: Path) -> Iterator[str]:
+    with running_app(dataset_file) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def requests_log() -> RequestLog:
+    return RequestLog()
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Iterator[Any]:
+    with browser() as c:
+        yield c
+
+
+@pytest.fixture()
+def page(ctx: Any, requests_log: RequestLog) -> Iterator[Any]:
+    p = ctx.new_page()
+    attach_log(p, requests_log)
+    yield p
+    p.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _colours(png: bytes) -> int:
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = img.getcolors(maxcolors=1 << 20)
+    return len(colours) if colours is not None else 1 << 20
+
+
+def _address(dataset_file: Path) -> tuple[str, str]:
+    """An address of the dataset (Markt 12 in the demo) and its perceel's aanduiding."""
+    import omgevingskaart
+
+    ds = omgevingskaart.open_dataset(dataset_file)
+    text = "Markt 12, Winterswijk" if ds.geocode("Markt 12, Winterswijk") else ds.geocode(
+        ds["verblijfsobject"]["openbare_ruimte"].iloc[0] + " " + str(ds["verblijfsobject"]["huisnummer"].iloc[0]))[0]["weergave"]
+    rep = ds.report(text)
+    assert rep.perceel is not None
+    return text, str(rep.perceel.kadastrale_aanduiding)
+
+
+def _report_text(page: Any) -> str:
+    return page.locator(".st-key-ok_rapport").inner_text(timeout=20000)
+
+
+def _has_highlight(frame: Any) -> bool:
+    return bool(frame.locator("body").evaluate(
+        """() => {
+            let found = false;
+            const visit = (l) => {
+                if (l.options && l.options.color === '#00bfff') found = true;
+                if (l.eachLayer) l.eachLayer(visit);
+            };
+            (window.feature_group || []).forEach(g => { if (window.map.hasLayer(g)) visit(g); });
+            return found;
+        }"""))
+
+
+def _overlay_state(frame: Any, name: str) -> bool:
+    return bool(frame.locator("body").evaluate(
+        """(b, name) => {
+            const c = window.layer_control;
+            for (const id in c._layers) {
+                const l = c._layers[id];
+                if (l.name === name) return window.map.hasLayer(l.layer);
+            }
+            throw new Error('no overlay ' + name);
+        }""", name))
+
+
+def test_kaart_renders_with_layers(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/")
+    frame = map_frame(page)
+    time.sleep(1.0)
+    shot = frame.locator(".leaflet-container").screenshot()
+    assert _colours(shot) > 20, "the map shows (nearly) one colour: no layers drawn"
+    assert page.get_by_text("Traceback").count() == 0
+    _shot(page, "kaart")
+
+
+def test_search_address_shows_report(page: Any, app_url: str, dataset_file: Path) -> None:
+    text, aanduiding = _address(dataset_file)
+    page.goto(app_url + "/")
+    map_frame(page)
+    page.get_by_label("Zoek een adres of kadastrale aanduiding").fill(text)
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_selector(f".st-key-ok_rapport :text('{aanduiding}')", timeout=20000)
+    report = _report_text(page)
+    assert "Bestemming" in report and "Bouwvlak" in report
+    _shot(page, "kaart-zoeken")
+
+
+def test_unknown_address_gives_dutch_message(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/")
+    map_frame(page)
+    page.get_by_label("Zoek een adres of kadastrale aanduiding").fill("Nergensstraat 999, Nergenshuizen")
+    page.get_by_role("button", name="Zoeken").click()
+    page.get_by_text("staat niet in de gegevens").wait_for(timeout=20000)
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_click_on_parcel_shows_report(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/")
+    frame = map_frame(page)
+    time.sleep(1.0)
+    box = frame.locator(".leaflet-container").bounding_box()
+    # the map opens on the Markt: click a little off-centre, away from the controls
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
+    page.wait_for_selector(".st-key-ok_rapport :text('Perceel')", timeout=20000)
+    report = _report_text(page)
+    assert "Bestemming" in report
+    # the selected perceel is highlighted (a dynamic layer with the highlight colour)
+    frame.locator("body").evaluate("() => 0")  # the frame is alive after the rerun
+    deadline = time.monotonic() + 10
+    while not _has_highlight(frame):
+        assert time.monotonic() < deadline, "the selected perceel is not highlighted"
+        time.sleep(0.3)
+    _shot(page, "kaart-klik")
+
+
+def test_layer_control_toggles_and_remembers(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/")
+    frame = map_frame(page)
+    time.sleep(1.0)
+    assert _overlay_state(frame, "Panden") is True
+    frame.locator(".leaflet-control-layers").hover()
+    frame.locator(".leaflet-control-layers label", has_text="Panden").locator("input").click()
+    assert _overlay_state(frame, "Panden") is False
+    # pan: the app reruns and re-sends the layers of the new view; Panden must stay off
+    before = frame.locator("body").evaluate("() => window.layer_control && window.layer_control._leaflet_id")
+    page.mouse.move(10, 10)
+    frame.locator("body").evaluate("() => { window.map.panBy([120, 0]); return 0; }")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        now = frame.locator("body").evaluate("() => window.layer_control && window.layer_control._leaflet_id")
+        if now != before:
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail("the layers were not re-sent after a pan")
+    time.sleep(0.5)
+    assert _overlay_state(frame, "Panden") is False
+    assert _overlay_state(frame, "Enkelbestemmingen") is True
+    _shot(page, "kaart-lagen")
+
+
+def test_3d_page_renders(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/3d")
+    canvas = page.locator("canvas").first
+    canvas.wait_for(timeout=30000)
+    page.get_by_text("Hoogte boven maaiveld").wait_for(timeout=30000)
+    time.sleep(3.0)
+    shot = canvas.screenshot()
+    assert _colours(shot) > 20, "the 3D canvas is blank"
+    _shot(page, "3d")
+
+
+def test_lagen_and_over_pages(page: Any, app_url: str) -> None:
+    page.goto(app_url + "/lagen")
+    page.get_by_text("Download GeoPackage").first.wait_for(timeout=30000)
+    assert page.get_by_text("Download GeoJSON").count() >= 1
+    _shot(page, "lagen")
+    page.goto(app_url + "/over")
+    page.get_by_text("Privacy").first.wait_for(timeout=30000)
+    page.get_by_text("Geen verzoeken aan derden").wait_for()
+    _shot(page, "over")
+
+
+def test_no_request_leaves_localhost(requests_log: RequestLog) -> None:
+    """Runs last in this module: every page above was loaded with the basemap off."""
+    assert len(requests_log.urls) > 20, "no requests recorded: did the other tests run?"
+    assert requests_log.foreign() == []
+
+
+def test_bad_dataset_gives_dutch_message(ctx: Any, tmp_path: Path) -> None:
+    bad = tmp_path / "kapot.gpkg"
+    bad.write_bytes(b"dit is geen geopackage")
+    with running_app(bad) as url:
+        p = ctx.new_page()
+        p.goto(url + "/")
+        p.get_by_text("De dataset kon niet worden geopend").wait_for(timeout=30000)
+        assert p.get_by_text("Traceback").count() == 0
+        _shot(p, "kapotte-dataset")
+        p.close()
