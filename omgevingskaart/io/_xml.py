@@ -1,11 +1,21 @@
-"""Safe XML parsing for the format loaders: no DTDs, no entities, no network, bounded memory.
+"""Safe XML for every format loader: no DTDs, no entities, no network, bounded memory.
 
-Every XML file a loader opens goes through this module. lxml is configured with
-``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False`` and, before any
-parsing, the document prolog (everything before the root element's start tag) is inspected: a
-``<!DOCTYPE`` or ``<!ENTITY`` declaration is refused with :class:`HostileXMLError`. Register and
-plan files (BGT, IMRO, STOP/IMOW, GIO) never declare a DTD, so refusing one costs nothing and
-closes the doors to external-entity (XXE) reads and entity-expansion ("billion laughs") attacks.
+The one module every XML file goes through, whether lxml or GDAL parses it afterwards (BAG, BRK,
+BGT, IMRO, STOP/IMOW, GIO; it replaces the former ``_safexml`` and ``_xml`` pair). Two layers of
+defence:
+
+* The prolog (the bytes before the root element's start tag, the only place a DOCTYPE can
+  stand) is scanned for ``<!DOCTYPE`` and ``<!ENTITY`` before any parser sees the file: GDAL's
+  expat-based drivers would expand internal entities (the "billion laughs"), so the check has
+  to come first. A declaration raises :class:`HostileXMLError` naming the file (and the zip
+  member). :func:`read_checked_head` keeps reading in 64 KiB blocks until it has seen the root
+  start tag (at most 1 MiB: a longer prolog is itself refused), so a DOCTYPE cannot hide behind
+  a long comment. UTF-16 files are transcoded for the scan; a UTF-8 BOM is skipped.
+* lxml runs with ``resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False``
+  (:data:`SAFE_OPTIONS`), and :func:`parse` also refuses a parsed document with a doctype.
+
+Register and plan files never declare a DTD, so refusing one costs nothing and closes the doors
+to external-entity (XXE) reads and entity-expansion attacks.
 
 :func:`iterparse` streams a document element by element (``end`` events on the given tags) and
 frees each element and its processed siblings after use, so memory stays bounded by the largest
@@ -33,6 +43,9 @@ SAFE_OPTIONS: dict[str, bool] = {
 
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
 _HOSTILE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_BLOCK = 65536
+_MAX_PROLOG = 1 << 20  # a prolog longer than 1 MiB is itself suspicious
+_WHAT = {"DOCTYPE": "a DTD (<!DOCTYPE ...>)", "ENTITY": "an entity (<!ENTITY ...>)"}
 
 
 def safe_parser() -> etree.XMLParser:
@@ -46,26 +59,57 @@ def _ascii_view(head: bytes) -> bytes:
         return head.decode("utf-16", errors="ignore").encode("utf-8", errors="ignore")
     if head[:3] == b"\xef\xbb\xbf":
         return head[3:]
+    if head[:1] == b"\x00" or head[1:2] == b"\x00":  # UTF-16 without a byte order mark
+        return head.replace(b"\x00", b"")
     return head
 
 
 def check_prolog(head: bytes, path: str | Path | None, *, member: str | None = None) -> None:
     """Refuse a document whose prolog declares a DTD or entities (:class:`HostileXMLError`).
 
-    ``head`` is the start of the document (at least up to the root start tag when there is one);
-    ``member`` names the file inside a zip for the message.
+    ``head`` is the start of the document (at least up to the root start tag when there is one;
+    :func:`read_checked_head` sees to that for streams); ``member`` names the file inside a zip.
     """
     data = _ascii_view(head)
     m = _ROOT_START.search(data)
     prolog = data if m is None else data[: m.start()]
     found = _HOSTILE.search(prolog)
     if found:
+        decl = found.group(1).decode().upper()
         raise HostileXMLError(
             path,
-            f"the XML declares a {found.group(1).decode().upper()}; DTDs and entities are refused "
-            "(external-entity and entity-expansion protection)",
+            f"refused: the XML declares {_WHAT[decl]}; DTDs and entity declarations are not "
+            "accepted (external-entity reads and entity expansion are known attacks)",
             element=member,
         )
+
+
+def read_checked_head(fh: IO[bytes], path: str | Path | None, *, member: str | None = None,
+                      size: int = _BLOCK) -> bytes:
+    """Read at least ``size`` bytes (or the whole stream) and up to the root start tag from
+    ``fh``, refuse a hostile prolog, and return the bytes read.
+    """
+    head = fh.read(size)
+    block = head
+    while block and not _ROOT_START.search(_ascii_view(head)):
+        if len(head) > _MAX_PROLOG:
+            check_prolog(head, path, member=member)
+            raise HostileXMLError(path, "refused: no root element within the first MiB of the "
+                                  "XML prolog", element=member)
+        block = fh.read(_BLOCK)
+        head += block
+    check_prolog(head, path, member=member)
+    return head
+
+
+def check_file(path: str | Path, *, member: str | None = None) -> None:
+    """Refuse ``path`` if its XML prolog declares a DOCTYPE or ENTITY (before GDAL or lxml)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            read_checked_head(fh, path, member=member, size=4096)
+    except OSError as exc:
+        raise DataFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
 
 
 def root_of(head: bytes, path: str | Path | None, *, member: str | None = None) -> tuple[str, str]:
@@ -96,13 +140,14 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
     data = source if isinstance(source, bytes) else source.read()
     if not data.strip():
         raise DataFileError(path, "the file is empty", element=member)
-    check_prolog(data[:65536], path, member=member)
+    check_prolog(data[:_MAX_PROLOG], path, member=member)
     try:
         root = etree.fromstring(data, parser=safe_parser())
     except etree.XMLSyntaxError as exc:
         raise DataFileError(path, f"not well-formed XML: {exc}", element=member) from exc
     if root.getroottree().docinfo.doctype:
-        raise HostileXMLError(path, "the XML declares a DOCTYPE; refused", element=member)
+        raise HostileXMLError(path, "refused: the XML declares a DTD (<!DOCTYPE ...>)",
+                              element=member)
     return root
 
 
@@ -117,12 +162,11 @@ def iterparse(
 
     The caller must finish with each yielded element before asking for the next one: it is
     cleared (and its already-processed preceding siblings deleted) as soon as the loop moves on.
-    ``source`` must be a seekable binary file object or one whose first 64 KiB were not yet read:
-    its prolog is checked for DTD/entity declarations first.
+    ``source`` is a binary file object positioned at the document's start: its prolog is checked
+    for DTD/entity declarations first.
     """
-    head = source.read(65536)
-    check_prolog(head, path, member=member)
-    chained = _Prepend(head, source)
+    head = read_checked_head(source, path, member=member)
+    chained = Prepend(head, source)
     tag_arg = tags if isinstance(tags, str) else list(tags)
     context = etree.iterparse(
         chained, events=("end",), tag=tag_arg, remove_comments=True, **SAFE_OPTIONS
@@ -141,7 +185,7 @@ def iterparse(
         del context
 
 
-class _Prepend:
+class Prepend:
     """A read-only file object: ``head`` followed by the rest of ``rest``."""
 
     def __init__(self, head: bytes, rest: IO[bytes]):

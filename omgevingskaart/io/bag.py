@@ -53,7 +53,7 @@ import shapely
 
 from ..errors import CRSError, DataFileError, UnsupportedFormatError
 from ..schema import RD_NEW, conform, empty_frame
-from . import _safexml
+from . import _xml
 
 FORMAT = "BAG 2.0 extract"
 
@@ -158,8 +158,8 @@ def _members(path: Path) -> list[_Member]:
     m = _FILE_RE.search(path.name)
     if m:
         return [_Member(m.group(2).upper(), str(path), str(path), (), path)]
-    head = path.read_bytes()[:65536]
-    _safexml.check_prolog_bytes(head, path)
+    with path.open("rb") as fh:
+        head = _xml.read_checked_head(fh, path)
     if _NS_LEVERING in head:
         return []
     # a deelbestand under another name: find the object type from its content
@@ -201,8 +201,7 @@ def _open_member(m: _Member) -> Iterator[Any]:
 def _check_member(m: _Member) -> None:
     """Prolog scan (DTD/ENTITY refusal) and namespace/version check, before GDAL opens it."""
     for fh in _open_member(m):
-        head = fh.read(16384)
-        _safexml.check_prolog_bytes(head, m.name)
+        head = _xml.read_checked_head(fh, m.name, size=16384)
         if _NS_DEELBESTAND not in head:
             raise UnsupportedFormatError(
                 m.name, "not a BAG 2.0 extract deelbestand (namespace "

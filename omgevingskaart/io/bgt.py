@@ -52,7 +52,7 @@ import pandas as pd
 from ..errors import DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import RD_NEW, conform
 from . import _gml
-from ._xml import iterparse, root_of
+from ._xml import Prepend, iterparse, root_of
 
 FORMAT = "BGT IMGeo CityGML"
 
@@ -208,7 +208,7 @@ def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
                                      "http://www.geostandaarden.nl/imgeo/2.1 not declared)",
                                      element=name)
     reader = _gml.GMLReader(path, default_rd=True, max_chord_error=max_chord_error)
-    for member in iterparse(_Rewind(head, fh), path, _MEMBER_TAGS, member=name):
+    for member in iterparse(Prepend(head, fh), path, _MEMBER_TAGS, member=name):
         obj = next((c for c in member if isinstance(c.tag, str)), None)
         if obj is None:
             continue
@@ -257,23 +257,6 @@ def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
                             "geometrie2d geometry")
     rec["geometry"] = reader.geometry(geom_el, feature=fid)
     return rec
-
-
-class _Rewind:
-    """A file object that first replays ``head`` (already read for sniffing) then the rest."""
-
-    def __init__(self, head: bytes, rest: IO[bytes]):
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size is None or size < 0:
-                out, self._head = self._head + self._rest.read(), b""
-                return out
-            out, self._head = self._head[:size], self._head[size:]
-            return out
-        return self._rest.read(size)
 
 
 __all__ = ["FORMAT", "read", "sniff"]

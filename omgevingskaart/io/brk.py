@@ -40,10 +40,11 @@ from typing import IO, Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import RD_NEW, conform, empty_frame
-from . import _safexml
+from . import _xml
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
 
@@ -140,7 +141,7 @@ def _geometry(container: Any, what: str) -> tuple[Any, str | None]:
 def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
     default_srs: str | None = None
     try:
-        for _event, el in _safexml.iterparse(fh, tags=("{*}Perceel", f"{_G}Envelope")):
+        for el in _xml.iterparse(fh, name, ("{*}Perceel", f"{_G}Envelope")):
             if _local(el.tag) == "Envelope":
                 default_srs = el.get("srsName") or default_srs
                 continue
@@ -182,21 +183,14 @@ def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
                 or None,
                 "geometry": geom,
             }
-            el.clear(keep_tail=False)
-            parent = el.getparent()
-            if parent is not None:
-                while el.getprevious() is not None:
-                    del parent[0]
-    except Exception as exc:
-        from lxml import etree
-
-        if isinstance(exc, etree.XMLSyntaxError):
-            raise DataFileError(name, f"broken XML: {exc}") from exc
+    except DataFileError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, etree.XMLSyntaxError):
+            raise DataFileError(name, f"broken XML: {cause}") from cause
         raise
 
 
 def _check_head(head: bytes, name: str) -> None:
-    _safexml.check_prolog_bytes(head, name)
     if _NS_PREFIX not in head:
         m = _NS_OLD.search(head)
         if m:
@@ -207,11 +201,9 @@ def _check_head(head: bytes, name: str) -> None:
 
 
 def _read_stream(fh: IO[bytes], name: str, *, required: bool) -> list[dict[str, Any]]:
-    head = fh.read(16384)
-    if not required:  # a member of a zip: skip what is not a v5 perceel file
-        _safexml.check_prolog_bytes(head, name)
-        if _NS_PREFIX not in head:
-            return []
+    head = _xml.read_checked_head(fh, name, size=16384)
+    if not required and _NS_PREFIX not in head:  # a zip member that is not a v5 file: skip
+        return []
     _check_head(head, name)
     if b"Perceel" not in head and b"perceelMember" not in head:
         found = re.search(rb"<\w+:(KadastraleGrens|Pand|OpenbareRuimteLabel|Kwaliteit)\b", head)
