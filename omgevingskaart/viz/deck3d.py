@@ -266,6 +266,9 @@ def view_state_markt(scene: Scene, *, zoom: float = 16.6, pitch: float = 55.0,
                          bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
 
 
+EMPTY_STYLE = 'data:application/json,{"version":8,"sources":{},"layers":[]}'
+
+
 class CompactDeck(pdk.Deck):
     """A :class:`pydeck.Deck` whose JSON has no indentation (pydeck indents by 2: a third of the
     bytes of a city block's polygons is whitespace)."""
@@ -302,4 +305,7 @@ def build_deck(
     else:
         deck = CompactDeck(layers=layers, initial_view_state=view_state_markt(scene),
                         map_provider=None, map_style=None, tooltip=TOOLTIP)
+        # Streamlit substitutes CARTO's basemap for a missing map style; an empty inline style
+        # (a data: URL, no host) keeps the page from fetching anything
+        deck.map_style = EMPTY_STYLE
     return deck
