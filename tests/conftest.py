@@ -21,3 +21,16 @@ def real_data() -> Path:
 @pytest.fixture(scope="session")
 def demo_path() -> Path:
     return ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
+
+
+@pytest.fixture(autouse=True)
+def _restore_environ():
+    """Undo environment changes a test makes in-process (e.g. ``serve`` exporting the dataset
+    path for its workers), so that later tests and doctests see a clean environment."""
+    import os
+
+    saved = dict(os.environ)
+    yield
+    if os.environ != saved:
+        os.environ.clear()
+        os.environ.update(saved)
