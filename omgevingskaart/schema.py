@@ -543,7 +543,7 @@ def conform(
     geoms = _check_geometries(gdf.geometry.array.to_numpy(), schema, label, repair=repair)
     out["geometry"] = gpd.array.from_shapely(geoms, crs=RD_NEW)
     frame = pd.DataFrame(out, index=pd.RangeIndex(n), copy=False)
-    return gpd.GeoDataFrame(frame, geometry="geometry", crs=RD_NEW)
+    return gpd.GeoDataFrame(frame, geometry="geometry")  # the array carries RD_NEW already
 
 
 def _check_geometries(

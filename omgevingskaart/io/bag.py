@@ -59,8 +59,8 @@ import pyogrio
 import shapely
 
 from ..errors import CRSError, DataFileError, UnsupportedFormatError
-from ..schema import RD_NEW, conform, empty_frame
-from . import _xml
+from ..schema import RD_NEW, conform
+from . import _frames, _xml
 
 FORMAT = "BAG 2.0 extract"
 
@@ -424,7 +424,7 @@ def read(path: Path, *, history: bool = False, **options: Any) -> dict[str, gpd.
             continue
         what = f"{path} ({layer})"
         if t.num_rows == 0:
-            out[kind] = empty_frame(kind)
+            out[kind] = _frames.empty(kind)
             continue
         cols = _base(t, history)
         geom = (shapely.from_wkb(_np(t["geometry"])) if "geometry" in t.column_names

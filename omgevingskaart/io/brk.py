@@ -43,8 +43,8 @@ import shapely
 from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import RD_NEW, conform, empty_frame
-from . import _xml
+from ..schema import RD_NEW, conform
+from . import _frames, _xml
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
 
@@ -242,7 +242,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
         with path.open("rb") as fh:
             rows = _read_stream(fh, str(path), required=True)
     if not rows:
-        return {"perceel": empty_frame("perceel")}
+        return {"perceel": _frames.empty("perceel")}
     geoms = [r.pop("geometry") for r in rows]
     gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=RD_NEW)
     return {"perceel": conform(gdf, "perceel", what=f"{path} (Perceel)", keep_extra=True)}

@@ -58,7 +58,8 @@ import pyogrio
 import shapely
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import RD_NEW, conform, empty_frame
+from ..schema import RD_NEW, conform
+from . import _frames
 
 FORMAT = "CityJSON / 3D BAG"
 
@@ -369,7 +370,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
         for oid, attrs, geoms in _buildings(chunk, str(path)):
             rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, str(path)))
     if not rows:
-        return {"pand": empty_frame("pand")}
+        return {"pand": _frames.empty("pand")}
     geoms = [r.pop("geometry") for r in rows]
     frame = pd.DataFrame(rows)
     missing = frame["identificatie"].isna()

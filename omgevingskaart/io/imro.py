@@ -55,11 +55,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 
 from ..errors import DataFileError, UnsupportedFormatError
-from ..schema import RD_NEW, conform, empty_frame, parse_number, unit_of
-from . import _gml
+from ..schema import conform, parse_number, unit_of
+from . import _frames, _gml
 from ._xml import iterparse, root_of
 
 FORMAT = "IMRO2008/IMRO2012 bestemmingsplan GML"
@@ -139,16 +138,15 @@ def read(path: str | Path, *, max_chord_error: float = _gml.MAX_CHORD_ERROR
     layers: dict[str, gpd.GeoDataFrame] = {}
     for layer, recs in rows.items():
         if not recs:
-            layers[layer] = empty_frame(layer)
+            layers[layer] = _frames.empty(layer)
             continue
-        frame = pd.DataFrame(recs)
-        geoms = frame.pop("geometry").tolist()
-        if "plan_id" in frame:
-            frame["plan_id"] = frame["plan_id"].fillna(default_plan) if default_plan else \
-                frame["plan_id"]
-        frame["bron"] = version
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
-        layers[layer] = conform(gdf, layer, what=f"{path} ({layer})")
+        names = dict.fromkeys(k for r in recs for k in r)
+        geoms = [r["geometry"] for r in recs]
+        cols = {k: [r.get(k) for r in recs] for k in names if k != "geometry"}
+        if "plan_id" in cols and default_plan:
+            cols["plan_id"] = [p if p is not None else default_plan for p in cols["plan_id"]]
+        cols["bron"] = [version] * len(recs)
+        layers[layer] = conform(_frames.geoframe(cols, geoms), layer, what=f"{path} ({layer})")
     return layers
 
 
