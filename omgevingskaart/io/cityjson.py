@@ -184,8 +184,40 @@ def _polygon2d(rings: list[list[int]], verts: np.ndarray) -> shapely.Polygon | N
     return shapely.Polygon(ext, holes)
 
 
-def _union2d(polys: list[Any]) -> Any:
-    arr = np.array([p for p in polys if p is not None], dtype=object)
+def _polygons2d(surfaces: list[list[list[int]]], verts: np.ndarray) -> np.ndarray:
+    """The 2D polygons of many surfaces at once (what :func:`_polygon2d` gives for each).
+
+    One ``shapely.linearrings`` and one ``shapely.polygons`` call over flat index arrays instead
+    of a Polygon per surface: Delft's 160 buildings have 5,563 surfaces, and building them one by
+    one was three quarters of the loader's time.
+    """
+    idx: list[int] = []
+    lengths: list[int] = []
+    owner: list[int] = []
+    n = 0
+    for rings in surfaces:
+        if not rings or len(rings[0]) < 3:
+            continue
+        for j, r in enumerate(rings):
+            if j and len(r) < 3:
+                continue
+            idx.extend(r)
+            lengths.append(len(r))
+            owner.append(n)
+        n += 1
+    if not n:
+        return np.empty(0, dtype=object)
+    try:
+        ring_ids = np.repeat(np.arange(len(lengths)), lengths)
+        rings_arr = shapely.linearrings(verts[np.asarray(idx, dtype=np.intp), :2], indices=ring_ids)
+        return shapely.polygons(rings_arr, indices=np.asarray(owner))
+    except (ValueError, shapely.errors.GEOSException):  # a degenerate ring: one at a time
+        polys = [_polygon2d(r, verts) for r in surfaces]
+        return np.array([p for p in polys if p is not None], dtype=object)
+
+
+def _union2d(polys: np.ndarray) -> Any:
+    arr = np.asarray(polys, dtype=object)
     if not arr.size:
         return None
     arr = shapely.make_valid(arr)
@@ -203,7 +235,7 @@ def _footprint(geoms: list[dict[str, Any]], verts: np.ndarray) -> Any:
     """LoD 0 surface; else GroundSurface of the lowest-LoD solid; else 2D union of that solid."""
     lod0 = [g for g in geoms if _lod(g).startswith("0")]
     if lod0:
-        return _union2d([_polygon2d(r, verts) for g in lod0 for r, _ in _surfaces(g)])
+        return _union2d(_polygons2d([r for g in lod0 for r, _ in _surfaces(g)], verts))
     solids = sorted((g for g in geoms if g.get("type") in ("Solid", "MultiSolid",
                                                            "CompositeSolid", "MultiSurface",
                                                            "CompositeSurface")), key=_lod)
@@ -211,10 +243,10 @@ def _footprint(geoms: list[dict[str, Any]], verts: np.ndarray) -> Any:
         return None
     lowest = _lod(solids[0])
     same = [g for g in solids if _lod(g) == lowest]
-    ground = [_polygon2d(r, verts) for g in same for r, k in _surfaces(g) if k == "GroundSurface"]
+    ground = [r for g in same for r, k in _surfaces(g) if k == "GroundSurface"]
     if ground:
-        return _union2d(ground)
-    return _union2d([_polygon2d(r, verts) for g in same for r, _ in _surfaces(g)])
+        return _union2d(_polygons2d(ground, verts))
+    return _union2d(_polygons2d([r for g in same for r, _ in _surfaces(g)], verts))
 
 
 def _pand_id(obj_id: str, attrs: dict[str, Any]) -> str | None:
