@@ -9,8 +9,8 @@ The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel`
 * an estimate of the second storey's floor when the 3D BAG gives the number of storeys
   (``b3_bouwlagen`` >= 2: ground to 70th-percentile roof height divided by the storeys), else
   none (the 0.3 m rule is then reported as not checkable, never as passed);
-* the public road: BGT wegdelen within 30 m of the perceel, else the BAG street centre lines
-  (``openbare_ruimte``);
+* the public road: BGT wegdeel and ondersteunend wegdeel polygons within 30 m of the perceel,
+  else the BAG street centre lines (``openbare_ruimte``);
 * the omgevingsplan values where the proposal stands: the enkelbestemming, the union of the
   bouwvlakken on the perceel, the lowest maximum goot- and bouwhoogte of the maatvoeringen the
   proposal touches (the strictest applies), the maximum bebouwingspercentage on the perceel;
@@ -44,8 +44,16 @@ from .from_parcel import scenario_from_parcel
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
+    from ..report import ParcelReport
 
+#: layers whose polygons are public road (the BGT's wegdeel and ondersteunend wegdeel).
+ROAD_LAYERS = ("bgt_wegdeel", "bgt_ondersteunendwegdeel")
+#: the dataset layers a check reads (the HTTP service applies its access rule to these).
+CHECK_LAYERS = ("perceel", "pand", "verblijfsobject", *ROAD_LAYERS, "openbare_ruimte",
+                "enkelbestemming", "maatvoering", "bouwvlak", "monument", "beschermd_gezicht")
 ROAD_SEARCH_M = 30.0
+_MONUMENT_KINDS = {"rijksmonument", "gemeentelijk monument", "provinciaal monument",
+                   "voorbeschermd monument"}
 
 
 def _num(value: Any) -> float | None:
@@ -58,16 +66,58 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def scenario_for(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str, Any],
-                 *, second_storey_floor: float | None = None) -> dict[str, Any]:
+def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | None) -> list[dict]:
+    if "pand" not in dataset:
+        raise ScenarioError("panden", "this dataset has no panden (BAG)")
+    pidx = dataset.index("pand")
+    panden = []
+    for j in np.sort(pidx.tree.query(parcel, predicate="intersects")):
+        rec = pidx.records[int(j)]
+        ground, top, p70 = (_num(rec.get(k)) for k in ("b3_h_maaiveld", "b3_h_dak_max", "b3_h_dak_70p"))
+        top = top if top is not None else p70
+        if ground is None or top is None or top <= ground:
+            continue  # no 3D BAG heights (e.g. under construction): cannot be used
+        floor = second_storey_floor
+        storeys = rec.get("b3_bouwlagen")
+        if floor is None and storeys and storeys >= 2 and p70 is not None and p70 > ground:
+            floor = round((p70 - ground) / storeys, 2)
+        panden.append({"footprint": pidx.geometries[int(j)], "height": round(top - ground, 2),
+                       "id": rec.get("identificatie"), "second_storey_floor": floor,
+                       "original": True})
+    if not panden:
+        raise ScenarioError("panden", "no pand with a known height (3D BAG) on the perceel")
+    return panden
+
+
+def _roads(dataset: Dataset, parcel: BaseGeometry) -> list[BaseGeometry]:
+    search = parcel.buffer(ROAD_SEARCH_M)
+    roads: list[BaseGeometry] = []
+    for layer in ROAD_LAYERS:
+        if layer in dataset:
+            idx = dataset.index(layer)
+            roads += list(idx.geometries[np.sort(idx.tree.query(search, predicate="intersects"))])
+    if not roads and "openbare_ruimte" in dataset:
+        idx = dataset.index("openbare_ruimte")
+        roads = [g for g in idx.geometries[np.sort(idx.tree.query(search, predicate="intersects"))]
+                 if g is not None]
+    if not roads:
+        raise ScenarioError("roads", f"no public road (BGT wegdeel) within {ROAD_SEARCH_M:g} m of the perceel")
+    return roads
+
+
+def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mapping[str, Any],
+                 *, second_storey_floor: float | None = None,
+                 main_pand_id: str | None = None) -> dict[str, Any]:
     """The scenario dict for ``proposal`` at an address or kadastrale aanduiding of ``dataset``.
 
-    ``proposal`` is the scenario's proposal block (``footprint`` as GeoJSON or shapely in RD,
-    ``height``, optional ``eaves_height``, ...). ``second_storey_floor`` overrides the estimate.
+    ``location`` is an address / aanduiding, or a :class:`~omgevingskaart.report.ParcelReport`
+    already made (for a point, say). ``proposal`` is the scenario's proposal block
+    (``footprint`` as GeoJSON or shapely in RD, ``height``, optional ``eaves_height``, ...).
+    ``second_storey_floor`` overrides the estimate; ``main_pand_id`` names the hoofdgebouw.
     """
-    report = dataset.report(address_or_parcel)
+    report = dataset.report(location) if isinstance(location, str) else location
     if report.perceel is None or report.perceel.geometry is None:
-        raise ScenarioError("address", f"no perceel found at {address_or_parcel!r}")
+        raise ScenarioError("perceel", f"no kadastraal perceel at {report.query.get('input')!r} in the dataset")
     parcel = report.perceel.geometry
     footprint = proposal.get("footprint")
     if footprint is None:
@@ -81,41 +131,15 @@ def scenario_for(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str
         raise ScenarioError("proposal.footprint",
                             f"the proposal lies outside the perceel {report.perceel.kadastrale_aanduiding}")
 
-    # panden on the perceel, heights above ground from the 3D BAG
-    pidx = dataset.index("pand")
-    hits = np.sort(pidx.tree.query(parcel, predicate="intersects"))
-    panden = []
-    main_id = None
-    address_ids = {a.pand_identificatie for a in report.adressen if a.pand_identificatie}
-    for j in hits:
-        rec = pidx.records[int(j)]
-        ground, top, p70 = (_num(rec.get(k)) for k in ("b3_h_maaiveld", "b3_h_dak_max", "b3_h_dak_70p"))
-        if ground is None or top is None:
-            continue  # no 3D BAG heights (e.g. under construction): cannot be used
-        floor = second_storey_floor
-        storeys = rec.get("b3_bouwlagen")
-        if floor is None and storeys and storeys >= 2 and p70 is not None:
-            floor = round((p70 - ground) / storeys, 2)
-        panden.append({"footprint": pidx.geometries[int(j)], "height": round(top - ground, 2),
-                       "id": rec.get("identificatie"), "second_storey_floor": floor,
-                       "original": True})
-        if main_id is None and rec.get("identificatie") in address_ids:
-            main_id = rec.get("identificatie")
-
-    roads: list[BaseGeometry] = []
-    search = parcel.buffer(ROAD_SEARCH_M)
-    if "bgt_wegdeel" in dataset:
-        widx = dataset.index("bgt_wegdeel")
-        roads = list(widx.geometries[np.sort(widx.tree.query(search, predicate="intersects"))])
-    if not roads and "openbare_ruimte" in dataset:
-        oidx = dataset.index("openbare_ruimte")
-        roads = [g for g in oidx.geometries[np.sort(oidx.tree.query(search, predicate="intersects"))]
-                 if g is not None]
-
+    panden = _panden(dataset, parcel, second_storey_floor)
+    if main_pand_id is None:
+        address_ids = {a.pand_identificatie for a in report.adressen if a.pand_identificatie}
+        main_pand_id = next((p["id"] for p in panden if p["id"] in address_ids), None)
     plan = _plan_values(dataset, report, parcel, footprint)
     monument: bool | str = False
     if report.monumenten:
-        monument = report.monumenten[0].monumenttype or True
+        kind = (report.monumenten[0].monumenttype or "").strip().lower()
+        monument = kind if kind in _MONUMENT_KINDS else True
     protected = False
     if "beschermd_gezicht" in dataset:
         gidx = dataset.index("beschermd_gezicht")
@@ -123,9 +147,9 @@ def scenario_for(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str
 
     address_point = shapely.Point(report.x, report.y) if report.adressen else None
     return scenario_from_parcel(
-        perceel=parcel, panden=panden, roads=roads, proposal={**proposal, "footprint": footprint},
-        plan=plan, monument=monument, protected_townscape=protected,
-        address_point=address_point, main_pand_id=main_id,
+        perceel=parcel, panden=panden, roads=_roads(dataset, parcel),
+        proposal={**proposal, "footprint": footprint}, plan=plan, monument=monument,
+        protected_townscape=protected, address_point=address_point, main_pand_id=main_pand_id,
     )
 
 
@@ -137,7 +161,8 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
     if "bouwvlak" in dataset and report.bouwvlakken:
         bidx = dataset.index("bouwvlak")
         geoms = bidx.geometries[np.sort(bidx.tree.query(parcel, predicate="intersects"))]
-        vlak = shapely.union_all(shapely.intersection(geoms, parcel))
+        parts = shapely.intersection(geoms, parcel)
+        vlak = shapely.union_all(parts[shapely.area(parts) > 0.5])
         if not vlak.is_empty and vlak.area > 0:
             plan["bouwvlak"] = vlak
     if "maatvoering" in dataset:
@@ -162,8 +187,10 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
     return plan
 
 
-def check_build_at(dataset: Dataset, address_or_parcel: str, proposal: Mapping[str, Any],
-                   *, second_storey_floor: float | None = None) -> CheckResult:
-    """``check_build`` for a proposal at an address or perceel of the dataset."""
-    return check_build(scenario_for(dataset, address_or_parcel, proposal,
-                                    second_storey_floor=second_storey_floor))
+def check_build_at(dataset: Dataset, location: str | ParcelReport, proposal: Mapping[str, Any],
+                   *, second_storey_floor: float | None = None,
+                   main_pand_id: str | None = None) -> CheckResult:
+    """``check_build`` for a proposal at an address, perceel or report of the dataset."""
+    return check_build(scenario_for(dataset, location, proposal,
+                                    second_storey_floor=second_storey_floor,
+                                    main_pand_id=main_pand_id))
