@@ -78,6 +78,13 @@ def test_health_docs_openapi(client: httpx.Client) -> None:
     assert h == {"status": "ok", "dataset": "Teststraat (synthetisch)", "layers": 10, "synthetic": True}
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower() and "/openapi.json" in docs.text
+    # Swagger UI comes from this server, not from a CDN
+    import re
+
+    urls = re.findall(r"""(?:src|href|url)\s*[=:]\s*['"]([^'"]+)['"]""", docs.text)
+    assert urls and all(u.startswith("/") for u in urls), urls
+    for u in urls:
+        assert client.get(u).status_code == 200, u
     spec = client.get("/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     assert {"/v1/report", "/v1/check", "/v1/layers", "/v1/layers/{layer_id}",

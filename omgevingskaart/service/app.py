@@ -214,6 +214,26 @@ def _layer_info(state: ServiceState, request: Request, spec: LayerSpec) -> dict[
     }
 
 
+def _install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the swagger-ui-bundle package's files, not FastAPI's default CDN:
+    a partner's browser talks to this server only."""
+    import swagger_ui_bundle
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title=f"{app.title} - documentatie",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        )
+
+
 def create_app(
     dataset_path: str | Path | None = None,
     catalogue_dir: str | Path | None = None,
@@ -249,7 +269,7 @@ def create_app(
             f"Dataset: {ds.meta.get('titel', ds.path.name)}. Lagen met audience 'ketenpartner' "
             f"vragen een API-sleutel in de header {HEADER}. Fouten: {{\"error\": {{\"code\", \"message\", ...}}}}."
         ),
-        docs_url="/docs",
+        docs_url=None,  # served below from local assets: no CDN (privacy, offline)
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -263,6 +283,8 @@ def create_app(
             allow_methods=["GET", "POST", "OPTIONS"], allow_headers=[HEADER, "Content-Type"],
             expose_headers=["Content-Crs"], max_age=600,
         )
+
+    _install_docs(app)
 
     @app.get("/v1/health", response_model=Health, tags=["service"], summary="Liveness")
     def health() -> dict[str, Any]:
