@@ -261,7 +261,7 @@ class GMLReader:
                 holes.append(self._ring(self._first_child(child)))
         if shell is None:
             raise GeometryError(f"{self._where(elem, None)}: polygon without exterior ring")
-        return shapely.Polygon(shell, holes or None)
+        return shapely.Polygon(shell, holes) if holes else shapely.polygons(shell)
 
     def _ring(self, elem: etree._Element) -> np.ndarray:
         local = elem.tag.rpartition("}")[2]
@@ -277,7 +277,7 @@ class GMLReader:
             raise GeometryError(f"{self._where(elem, None)}: unsupported ring gml:{local}")
         if len(c) < 4:
             raise GeometryError(f"{self._where(elem, None)}: ring with {len(c)} points (needs 4)")
-        if not np.array_equal(c[0], c[-1]):
+        if c[0, 0] != c[-1, 0] or c[0, 1] != c[-1, 1]:
             if np.allclose(c[0], c[-1], atol=1e-6):
                 c = c.copy()
                 c[-1] = c[0]
@@ -341,7 +341,8 @@ def _join(pieces: list[np.ndarray]) -> np.ndarray:
         return pieces[0]
     out = [pieces[0]]
     for p in pieces[1:]:
-        out.append(p[1:] if np.array_equal(out[-1][-1], p[0]) else p)
+        last = out[-1][-1]
+        out.append(p[1:] if last[0] == p[0, 0] and last[1] == p[0, 1] else p)
     return np.vstack(out)
 
 

@@ -47,11 +47,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import geopandas as gpd
-import pandas as pd
 
 from ..errors import DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import RD_NEW, conform
-from . import _gml
+from ..schema import conform
+from . import _frames, _gml
 from ._xml import Prepend, iterparse, root_of
 
 FORMAT = "BGT IMGeo CityGML"
@@ -159,7 +158,7 @@ def read(
     """
     path = Path(path)
     wanted = None if classes is None else {c.lower().removeprefix("bgt_") for c in classes}
-    rows: dict[str, dict[str, list[Any]]] = {}
+    rows: dict[str, list[tuple[Any, ...]]] = {}
     seen = 0
     for name, opener in _sources(path):
         m = _FILE_RE.search(name)
@@ -171,12 +170,10 @@ def read(
                 seen += 1
                 for rec in _read_member(fh, path, name, file_class, include_ended,
                                         max_chord_error):
-                    klasse = rec["bgt_klasse"]
+                    klasse = rec[1]
                     if wanted is not None and klasse not in wanted:
                         continue
-                    cols = rows.setdefault(klasse, {c: [] for c in (*_COLUMNS, "geometry")})
-                    for c, lst in cols.items():
-                        lst.append(rec.get(c))
+                    rows.setdefault(klasse, []).append(rec)
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise DataFileError(path, f"zip member is corrupt or truncated: {exc}",
                                 element=name) from exc
@@ -184,20 +181,19 @@ def read(
         raise DataFileError(path, "no BGT files of the requested classes found")
     layers: dict[str, gpd.GeoDataFrame] = {}
     for klasse in sorted(rows):
-        cols = rows[klasse]
-        geoms = cols.pop("geometry")
-        frame = pd.DataFrame(cols)
+        columns = list(zip(*rows.pop(klasse), strict=True))
+        cols = dict(zip(_COLUMNS, columns[:-1], strict=True))
         if not include_ended:
-            frame = frame.drop(columns="eind_registratie")
-        gdf = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
-        gdf["bron"] = "BGT"
-        layers[f"bgt_{klasse}"] = conform(gdf, "bgt", what=f"{path} (bgt_{klasse})",
+            del cols["eind_registratie"]
+        cols["bron"] = ["BGT"] * len(columns[-1])
+        layers[f"bgt_{klasse}"] = conform(_frames.geoframe(cols, columns[-1]), "bgt",
+                                          what=f"{path} (bgt_{klasse})",
                                           keep_extra=include_ended)
     return layers
 
 
 def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
-                 include_ended: bool, max_chord_error: float) -> Iterator[dict[str, Any]]:
+                 include_ended: bool, max_chord_error: float) -> Iterator[tuple[Any, ...]]:
     head = fh.read(65536)
     ns, root = root_of(head, path, member=name)
     if root != "CityModel" or ns not in CITYGML_NS:
@@ -217,46 +213,67 @@ def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
             yield rec
 
 
+_MISSING = object()
+_COL_INDEX = {c: i for i, c in enumerate(_COLUMNS)}
+#: (object element, child tag) -> what to do with the child: a column index, "geom", "end",
+#: "ident" or None (ignored). Filled on first sight of each pair, so the per-child work is one
+#: dict lookup instead of a tag split and a chain of prefix tests.
+_ACTIONS: dict[tuple[str, Any], Any] = {}
+
+
+def _action(element: str, tag: Any) -> Any:
+    if not isinstance(tag, str):
+        return None
+    local = tag.rpartition("}")[2]
+    if local.startswith("geometrie2d"):
+        return "geom"
+    if local == "eindRegistratie":
+        return "end"
+    if local == "identificatie":
+        return "ident"
+    if local.startswith("plus-type"):
+        return _COL_INDEX["plus_type"]
+    col = _CITYGML_MAP.get((element, local)) or _IMGEO_MAP.get(local)
+    return None if col is None else _COL_INDEX[col]
+
+
 def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
-            include_ended: bool) -> dict[str, Any] | None:
-    """The row of one BGT object; None when it has ended and ended objects are not wanted."""
+            include_ended: bool) -> tuple[Any, ...] | None:
+    """The row of one BGT object (the values of :data:`_COLUMNS`, then the geometry); None when
+    it has ended and ended objects are not wanted."""
     element = obj.tag.rpartition("}")[2]
-    klasse = file_class or _ELEMENT_CLASS.get(element, element.lower())
-    rec: dict[str, Any] = dict.fromkeys(_COLUMNS)
-    rec["bgt_klasse"] = klasse
+    vals: list[Any] = [None] * (len(_COLUMNS) + 1)
+    vals[1] = file_class or _ELEMENT_CLASS.get(element, element.lower())
     geom_el = None
-    fid = _gml.gml_id(obj)
     for child in obj:
-        tag = child.tag
-        if not isinstance(tag, str):
+        key = (element, child.tag)
+        act = _ACTIONS.get(key, _MISSING)
+        if act is _MISSING:
+            act = _ACTIONS[key] = _action(element, child.tag)
+        if act is None:
             continue
-        local = tag.rpartition("}")[2]
-        if local.startswith("geometrie2d"):
+        if act.__class__ is int:
+            vals[act] = (child.text or "").strip() or None
+        elif act == "geom":
             geom_el = next((g for g in child if isinstance(g.tag, str)), None)
-            continue
-        if local == "eindRegistratie":
+        elif act == "end":
             if child.text and child.text.strip():
                 if not include_ended:
                     return None  # ended: skip before parsing its geometry
-                rec["eind_registratie"] = child.text.strip()
-            continue
-        if local == "identificatie":
+                vals[_END] = child.text.strip()
+        else:  # identificatie
             lok = next(child.iter("{*}lokaalID"), None)
-            rec["identificatie"] = lok.text.strip() if lok is not None and lok.text else None
-            continue
-        if local.startswith("plus-type"):
-            rec["plus_type"] = (child.text or "").strip() or None
-            continue
-        col = _CITYGML_MAP.get((element, local)) or _IMGEO_MAP.get(local)
-        if col is not None:
-            rec[col] = (child.text or "").strip() or None
+            vals[0] = lok.text.strip() if lok is not None and lok.text else None
     if geom_el is None and element == "OpenbareRuimteLabel":
         geom_el = next(obj.iterfind(".//{*}plaatsingspunt/{*}Point"), None)
     if geom_el is None:
-        raise GeometryError(f"{reader.path} ({name}, {fid}): {element} object without a "
-                            "geometrie2d geometry")
-    rec["geometry"] = reader.geometry(geom_el, feature=fid)
-    return rec
+        raise GeometryError(f"{reader.path} ({name}, {_gml.gml_id(obj)}): {element} object "
+                            "without a geometrie2d geometry")
+    vals[-1] = reader.geometry(geom_el, feature=_gml.gml_id(obj))
+    return tuple(vals)
+
+
+_END = _COL_INDEX["eind_registratie"]
 
 
 __all__ = ["FORMAT", "read", "sniff"]
