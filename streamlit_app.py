@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from omgevingskaart.app import drie_d, kaart, lagen, over
+from omgevingskaart.app import bouwen, drie_d, kaart, lagen, over
 from omgevingskaart.app.common import safe_page
 from omgevingskaart.viz.assets import install_class_defaults
 
@@ -23,6 +23,7 @@ install_class_defaults()  # any folium map built in this process loads Leaflet f
 pages = [
     st.Page(safe_page(kaart.page), title="Kaart", icon="🗺️", url_path="kaart", default=True),
     st.Page(safe_page(drie_d.page), title="3D binnenstad", icon="🏙️", url_path="3d"),
+    st.Page(safe_page(bouwen.page), title="Mag ik bouwen?", icon="🏗️", url_path="bouwen"),
     st.Page(safe_page(lagen.page), title="Lagen", icon="📚", url_path="lagen"),
     st.Page(safe_page(over.page), title="Over", icon="ℹ️", url_path="over"),
 ]
