@@ -43,7 +43,7 @@ import shapely
 from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import RD_NEW, conform
+from ..schema import conform
 from . import _frames, _xml
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
@@ -244,5 +244,5 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
     if not rows:
         return {"perceel": _frames.empty("perceel")}
     geoms = [r.pop("geometry") for r in rows]
-    gdf = gpd.GeoDataFrame(rows, geometry=geoms, crs=RD_NEW)
+    gdf = _frames.geoframe({k: [r[k] for r in rows] for k in rows[0]}, geoms)
     return {"perceel": conform(gdf, "perceel", what=f"{path} (Perceel)", keep_extra=True)}
