@@ -1,52 +1,196 @@
-"""3D binnenstad: panden extruded from ground to roof, coloured by height, on the bestemmingen."""
+"""3D binnenstad: panden in 3D (LoD 1.2 blokken, LoD 2.2 daken), kleurmodi, bouwvlak-enveloppen,
+standpunten, de weergave in de URL, overschrijdingen als tabel, export naar glTF en HTML.
+
+All logic lives in :mod:`omgevingskaart.viz.town3d` (scene, deck, views), :mod:`.exceedance`
+and :mod:`omgevingskaart.export`; this page only arranges widgets and calls them.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
-from ..viz.deck3d import DEFAULT_RADIUS, build_deck, height_legend
-from .common import demo_banner, get_dataset
+from ..viz.deck3d import DEFAULT_RADIUS, plan_layer, plan_records, scene_for
+from ..viz.town3d import (
+    COLOUR_MODES,
+    View,
+    build_town_deck,
+    camera_presets,
+    cityjson_for,
+    scene_data,
+    select_rows,
+    view_from_query,
+    view_to_query,
+)
+from .common import _open, demo_banner, get_dataset
+
+SHARED = "gedeeld"
 
 
-@st.cache_resource(show_spinner="3D-model opbouwen…", max_entries=8)
-def _deck(path: str, mtime: float, radius: float, plans: bool, basemap: bool) -> Any:
-    """The deck for these settings, built once per process (the dataset is read-only)."""
-    from .common import _open
+def _key(ds: Any) -> tuple[str, float]:
+    return str(ds.path), ds.path.stat().st_mtime
 
-    return build_deck(_open(path, mtime), radius=radius, plans=plans, basemap=basemap)
+
+@st.cache_resource(show_spinner="3D-model opbouwen…", max_entries=24)
+def _scene(path: str, mtime: float, radius: float, mode: str, envelopes: bool, lod22: bool) -> Any:
+    ds = _open(path, mtime)
+    rows = select_rows(ds, radius=radius, centre=(scene_for(ds).x, scene_for(ds).y))
+    meshes = _meshes(path, mtime) if lod22 else None
+    return scene_data(ds, rows, mode=mode, envelopes=envelopes, lod22=meshes)
+
+
+@st.cache_resource(show_spinner="LoD 2.2 inlezen…", max_entries=2)
+def _meshes(path: str, mtime: float) -> Any:
+    from ..io.cityjson import read_cityjson_surfaces
+    from ..viz.mesh import from_building_meshes
+
+    src = cityjson_for(_open(path, mtime))
+    return from_building_meshes(read_cityjson_surfaces(src, lod="2.2").values()) if src else None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _plans(path: str, mtime: float, radius: float) -> Any:
+    ds = _open(path, mtime)
+    return plan_layer(plan_records(ds, scene_for(ds, None, radius)))
+
+
+@st.cache_data(show_spinner="glTF maken…", max_entries=4)
+def _glb(path: str, mtime: float, radius: float, lod22: bool) -> bytes:
+    from ..export.area import area_meshes
+    from ..export.gltf import write_glb
+
+    ds = _open(path, mtime)
+    s = scene_for(ds, None, radius)
+    area = area_meshes(ds, (s.x - radius, s.y - radius, s.x + radius, s.y + radius),
+                       lod="2.2" if lod22 else "1.2", cityjson=cityjson_for(ds) if lod22 else None)
+    return write_glb(area.mesh, attributes=area.attributes,
+                     title=f"{ds.meta.get('titel', 'omgevingskaart')} 3D")
+
+
+@st.cache_data(show_spinner="HTML-pagina maken…", max_entries=4)
+def _html(path: str, mtime: float, radius: float, mode: str, envelopes: bool, lod22: bool,
+          view: tuple[float, ...]) -> bytes:
+    from ..export.html3d import render_page
+
+    ds = _open(path, mtime)
+    scene = _scene(path, mtime, radius, mode, envelopes, lod22)
+    notice = "Synthetische demogegevens." if ds.is_synthetic else ""
+    return render_page(scene, View(*view), presets=camera_presets(ds), notice=notice,
+                       title=str(ds.meta.get("titel", "3D binnenstad"))).encode("utf-8")
+
+
+def _initial_from_url(presets: dict[str, tuple[str, View]]) -> None:
+    """On the first run of a session: colour mode and camera from the page URL."""
+    if st.session_state.get("ok3d_url_read"):
+        return
+    st.session_state["ok3d_url_read"] = True
+    params = st.query_params
+    mode = params.get("mode")
+    if mode in COLOUR_MODES:
+        st.session_state["ok3d_mode"] = mode
+    if params.get("lat") and params.get("lon"):
+        st.session_state["ok3d_view"] = SHARED
+    elif params.get("view") in presets:
+        st.session_state["ok3d_view"] = params.get("view")
 
 
 def page() -> None:
     ds = get_dataset()
     st.title("3D binnenstad")
     demo_banner(ds)
+    if "pand" not in ds:
+        st.warning("Deze dataset bevat geen panden; er is geen 3D-beeld te maken.")
+        return
+    path, mtime = _key(ds)
+    presets = camera_presets(ds)
+    _initial_from_url(presets)
+    has22 = cityjson_for(ds) is not None
+    view_keys = ([SHARED] if st.session_state.get("ok3d_view") == SHARED else []) + list(presets)
     with st.sidebar:
+        mode = st.selectbox("Kleur", list(COLOUR_MODES), format_func=COLOUR_MODES.__getitem__,
+                            key="ok3d_mode")
+        choice = st.selectbox(
+            "Standpunt", view_keys, key="ok3d_view",
+            format_func=lambda k: "Gedeelde weergave (uit de link)" if k == SHARED
+            else presets[k][0])
+        envelopes = st.toggle("Bouwvlakken tot maximum bouwhoogte", value=False, key="ok3d_env",
+                              help="Doorzichtige volumes: de bouwvlakken uit het bestemmingsplan, "
+                                   "opgetrokken tot hun maximum bouwhoogte.")
         plans = st.toggle("Bestemmingen op de grond tonen", value=True, key="ok3d_plans")
-        radius = st.slider("Straal rond de Markt (m)", 200, 1200, int(DEFAULT_RADIUS), step=100,
+        lod22 = st.toggle("Dakvormen (LoD 2.2, 3D BAG)", value=has22, key="ok3d_lod22",
+                          disabled=not has22,
+                          help=None if has22 else "Deze dataset heeft geen 3D BAG CityJSON met "
+                          "LoD 2.2; de panden zijn blokken (LoD 1.2).")
+        radius = st.slider("Straal rond de Markt (m)", 200, 1200, int(DEFAULT_RADIUS), step=50,
                            key="ok3d_radius")
         basemap = st.toggle(
             "Achtergrondkaart (CARTO) tonen", value=False, key="ok3d_basemap",
             help="Haalt kaarttegels op bij CARTO (basemaps.cartocdn.com). Standaard uit: dan maakt "
                  "uw browser alleen verbinding met deze server.",
         )
-    if "pand" not in ds:
-        st.warning("Deze dataset bevat geen panden; er is geen 3D-beeld te maken.")
-        return
-    deck = _deck(str(ds.path), ds.path.stat().st_mtime, float(radius), plans, basemap)
+    default = presets["markt"][1]
+    view = view_from_query(st.query_params, default) if choice == SHARED else presets[choice][1]
+    wanted = view_to_query(view, mode)
+    if {k: st.query_params.get(k) for k in wanted} != wanted:
+        st.query_params.from_dict(wanted)
+    scene = _scene(path, mtime, float(radius), mode, envelopes, lod22 and has22)
+    deck = build_town_deck(scene, view, basemap=basemap, envelopes=envelopes)
+    if plans:
+        deck.layers.insert(0, _plans(path, mtime, float(radius)))
     col, legend = st.columns([5, 1])
     with col:
         st.pydeck_chart(deck, height=640, key="ok3d_deck")
         st.caption("Slepen: verschuiven · rechts slepen of Ctrl + slepen: draaien en kantelen · "
-                   "scrollen: in- en uitzoomen. Beweeg over een pand voor adres, bouwjaar en hoogte.")
+                   "scrollen: in- en uitzoomen. Beweeg over een pand voor adres, bouwjaar en "
+                   "hoogte. De adresbalk bevat het gekozen standpunt en de kleur: kopieer de link "
+                   "om deze weergave te delen.")
     with legend:
-        st.markdown("**Hoogte boven maaiveld**")
+        st.markdown(f"**{COLOUR_MODES[mode]}**")
         rows = "".join(
             f'<div style="margin:2px 0"><span style="display:inline-block;width:14px;height:14px;'
-            f'background:{colour};border:1px solid #555;vertical-align:middle;margin-right:6px">'
-            f"</span>{label}</div>"
-            for label, colour in height_legend()
+            f"background:rgb({r},{g},{b});border:1px solid #555;vertical-align:middle;"
+            f'margin-right:6px"></span>{label}</div>'
+            for label, (r, g, b) in scene.legend
         )
         st.html(f'<div style="font-size:0.85rem">{rows}</div>')
-        st.caption("Hoogtes: 3D BAG (dak 70e percentiel min maaiveld).")
+        st.caption("Hoogtes: 3D BAG (dak 70e percentiel min maaiveld); overschrijding: hoogste "
+                   "punt (b3_h_dak_max) min maaiveld tegen de maximum bouwhoogte.")
+    _exceedance_section(ds, scene, mode)
+    with st.expander("Exporteren voor VR, Blender of Unity"):
+        st.write("Het gebied binnen de straal als binaire glTF (.glb): één knoop per pand met "
+                 "pand-id en kenmerken, in een lokaal metrisch stelsel waarvan de RD-oorsprong in "
+                 "het bestand staat. Of als losse HTML-pagina die zonder internet werkt.")
+        c1, c2 = st.columns(2)
+        with c1:
+            if st.button("glTF (.glb) maken", key="ok3d_make_glb"):
+                st.download_button("Download .glb", _glb(path, mtime, float(radius),
+                                                         lod22 and has22),
+                                   file_name="binnenstad-3d.glb", mime="model/gltf-binary",
+                                   key="ok3d_glb")
+        with c2:
+            if st.button("HTML-pagina maken", key="ok3d_make_html"):
+                v = (view.lon, view.lat, view.zoom, view.pitch, view.bearing)
+                st.download_button("Download HTML", _html(path, mtime, float(radius), mode,
+                                                          envelopes, lod22 and has22, v),
+                                   file_name="binnenstad-3d.html", mime="text/html",
+                                   key="ok3d_html")
+
+
+def _exceedance_section(ds: Any, scene: Any, mode: str) -> None:
+    from ..viz.exceedance import COLUMNS_NL, exceedances, to_csv
+
+    table = exceedances(ds, np.asarray(scene.rows))
+    title = f"Panden hoger dan de maximum bouwhoogte: {len(table)}"
+    with st.expander(title, expanded=mode == "overschrijding"):
+        if not len(table):
+            st.write("Geen enkel pand in dit gebied is hoger dan de maximum bouwhoogte van zijn "
+                     "bouwvlak of bestemmingsvlak (voor zover bekend).")
+            return
+        st.dataframe(table.rename(columns=COLUMNS_NL), hide_index=True, width="stretch")
+        st.download_button("Download als CSV", to_csv(table), file_name="overschrijdingen.csv",
+                           mime="text/csv", key="ok3d_csv")
+        st.caption("Vergeleken: het hoogste punt van het dak (3D BAG b3_h_dak_max) min het "
+                   "maaiveld, met de maximum bouwhoogte uit de maatvoering van het bouwvlak, of "
+                   "anders van het bestemmingsvlak. Een signalering, geen juridisch oordeel.")

@@ -25,6 +25,7 @@ COMMANDS: list[str] = [
     "check",
     "serve",
     "apikey",
+    "export3d",
 ]
 
 

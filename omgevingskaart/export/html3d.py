@@ -59,14 +59,14 @@ _JS = """
         getFillColor: D.legend[k][1], extruded: true, pickable: true, autoHighlight: true,
         highlightColor: [255, 140, 0, 220], material}));
     });
-    (D.lod22 || []).forEach((rows, k) => {
-      if (!rows.length) return;
+    if (D.lod22 && D.lod22.length) {
+      // LoD 2.2 faces carry their own flat-shaded colour (see town3d.shade): no lighting
       out.push(new SolidPolygonLayer({
-        id: 'lod22-' + k, data: rows, coordinateSystem: MO, coordinateOrigin: D.origin,
-        positionFormat: 'XYZ', getPolygon: d => d.p, getFillColor: D.legend[k][1],
+        id: 'lod22', data: D.lod22, coordinateSystem: MO, coordinateOrigin: D.origin,
+        positionFormat: 'XYZ', getPolygon: d => d.p, getFillColor: d => d.c,
         extruded: false, _full3d: true, pickable: true, autoHighlight: true,
-        highlightColor: [255, 140, 0, 220], material}));
-    });
+        highlightColor: [255, 140, 0, 220], material: false}));
+    }
     if (D.envelopes.length) {
       out.push(new SolidPolygonLayer({
         id: 'bouwvlak-envelop', data: D.envelopes, visible: state.envelopes,

@@ -42,7 +42,7 @@ import pydeck as pdk
 import shapely
 
 from ..crs import rd_to_wgs84
-from .deck3d import HEIGHT_CLASSES, MARKT_RD, NO_HEIGHT_COLOUR
+from .deck3d import EMPTY_STYLE, HEIGHT_CLASSES, MARKT_RD, NO_HEIGHT_COLOUR
 from .exceedance import addresses_by_pand, exceeds_mask, first_address, max_heights
 
 if TYPE_CHECKING:
@@ -124,8 +124,8 @@ class SceneData:
     #: with holes), "h": height above ground, "t": tooltip text}
     classes: list[list[dict[str, Any]]]
     envelopes: list[dict[str, Any]] = field(default_factory=list)
-    #: LoD 2.2 triangles per colour class: rows {"p": flat xyz (9 numbers), "t": tooltip}
-    lod22: list[list[dict[str, Any]]] | None = None
+    #: LoD 2.2 triangles: rows {"p": flat xyz (9 numbers), "c": shaded rgb, "t": tooltip}
+    lod22: list[dict[str, Any]] | None = None
     rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     exceeding: int = 0
 
@@ -408,30 +408,49 @@ def envelope_rows(dataset: Dataset, rows: np.ndarray, origin: tuple[float, float
     return out
 
 
+#: direction towards the light for the LoD 2.2 faces (from the south-west, high): deck.gl lights
+#: non-extruded polygons as if they all faced up, so walls and roof planes would look the same.
+LIGHT = np.array([-0.45, -0.55, 0.70]) / np.linalg.norm([-0.45, -0.55, 0.70])
+
+
+def shade(rgb: tuple[int, int, int], normals: np.ndarray) -> np.ndarray:
+    """Flat (Lambert) shading of a colour per face normal: 55 % ambient + 45 % diffuse."""
+    lit = 0.55 + 0.45 * np.clip(normals @ LIGHT, 0.0, 1.0)
+    return np.clip(np.round(np.outer(lit, rgb)), 0, 255).astype(np.int64)
+
+
 def lod22_rows(dataset: Dataset, rows: np.ndarray, meshes: MeshSet, class_idx: np.ndarray,
-               texts: list[str], origin: tuple[float, float], n_classes: int) -> tuple[
-        list[list[dict[str, Any]]], np.ndarray]:
-    """LoD 2.2 triangles (z above the pand's own ground) per colour class, and a mask of the
-    ``rows`` that have a mesh (the others stay LoD 1.2 blocks)."""
+               texts: list[str], origin: tuple[float, float],
+               legend: list[tuple[str, tuple[int, int, int]]]) -> tuple[
+        list[dict[str, Any]], np.ndarray]:
+    """LoD 2.2 triangles (z above the pand's own ground) with their shaded class colour
+    (``"c"``, computed here from the face normal, see :data:`LIGHT`), and a mask of the ``rows``
+    that have a mesh (the others stay LoD 1.2 blocks)."""
     pand = dataset["pand"]
     ids = pand["identificatie"].astype(object).to_numpy()[rows]
     ground = _col(pand, "b3_h_maaiveld", rows)
     where = {bid: i for i, bid in enumerate(meshes.ids)}
     have = np.array([str(pid) in where for pid in ids], dtype=bool)
-    out: list[list[dict[str, Any]]] = [[] for _ in range(n_classes)]
+    out: list[dict[str, Any]] = []
     for k in np.flatnonzero(have).tolist():
-        verts, tris = meshes.building(where[str(ids[k])])
+        b = where[str(ids[k])]
+        verts, tris = meshes.building(b)
         if meshes.semantics is not None:  # the ground surface is never seen from above
-            sem = meshes.semantics[meshes.triangle_offsets[where[str(ids[k])]]:
-                                   meshes.triangle_offsets[where[str(ids[k])] + 1]]
+            sem = meshes.semantics[meshes.triangle_offsets[b]:meshes.triangle_offsets[b + 1]]
             tris = tris[sem != "GroundSurface"]
+        if not len(tris):
+            continue
+        p0, p1, p2 = verts[tris[:, 0]], verts[tris[:, 1]], verts[tris[:, 2]]
+        normals = np.cross(p1 - p0, p2 - p0)
+        length = np.linalg.norm(normals, axis=1)
+        normals = normals / np.where(length > 0, length, 1.0)[:, None]
+        colours = shade(legend[int(class_idx[k])][1], normals).tolist()
         lon, lat = rd_to_wgs84(verts[:, 0], verts[:, 1])
         dx, dy = meter_offsets(lon, lat, *origin)
         g = ground[k] if math.isfinite(ground[k]) else float(verts[:, 2].min())
         xyz = np.round(np.column_stack([dx, dy, verts[:, 2] - g]), 2)
         flat = xyz[tris].reshape(len(tris), 9).tolist()
-        cls = int(class_idx[k])
-        out[cls].extend({"p": t, "t": texts[k]} for t in flat)
+        out.extend({"p": t, "c": c, "t": texts[k]} for t, c in zip(flat, colours, strict=True))
     return out, have
 
 
@@ -461,7 +480,7 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
     data22 = None
     block = np.ones(len(rows), dtype=bool)
     if lod22 is not None and len(lod22):
-        data22, have = lod22_rows(dataset, rows, lod22, cls, texts, origin, len(legend))
+        data22, have = lod22_rows(dataset, rows, lod22, cls, texts, origin, legend)
         block = ~have
     polys, holes, which = _polygon_rows(geoms[block], origin)
     sub = np.flatnonzero(block)
@@ -508,15 +527,11 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
             wireframe=False, pickable=True, auto_highlight=True,
             highlight_color=[255, 140, 0, 220], material=MATERIAL, **common))
     if scene.lod22:
-        for k, rows in enumerate(scene.lod22):
-            if not rows:
-                continue
-            layers.append(pdk.Layer(
-                "SolidPolygonLayer", data=rows, id=f"lod22-{k}", get_polygon="p",
-                get_fill_color=list(scene.legend[k][1]), extruded=False, _full3d=True,
-                pickable=True, auto_highlight=True, highlight_color=[255, 140, 0, 220],
-                coordinate_system="'meter-offsets'", coordinate_origin=list(scene.origin),
-                position_format="'XYZ'", material=MATERIAL))
+        layers.append(pdk.Layer(
+            "SolidPolygonLayer", data=scene.lod22, id="lod22", get_polygon="p",
+            get_fill_color="c", extruded=False, _full3d=True, pickable=True, auto_highlight=True,
+            highlight_color=[255, 140, 0, 220], coordinate_system="'meter-offsets'",
+            coordinate_origin=list(scene.origin), position_format="'XYZ'", material=False))
     if envelopes and scene.envelopes:
         layers.append(pdk.Layer(
             "SolidPolygonLayer", data=scene.envelopes, id="bouwvlak-envelop",
@@ -534,8 +549,12 @@ def build_town_deck(scene: SceneData, view: View, *, basemap: bool = False,
     if basemap:
         return CompactDeck(layers=layers, initial_view_state=view.view_state(),
                            map_provider="carto", map_style="light", tooltip=TOOLTIP)
-    return CompactDeck(layers=layers, initial_view_state=view.view_state(), map_provider=None,
+    deck = CompactDeck(layers=layers, initial_view_state=view.view_state(), map_provider=None,
                        map_style=None, tooltip=TOOLTIP)
+    # Streamlit substitutes CARTO's basemap for a missing style; an empty inline style (a data:
+    # URL) keeps the browser from contacting any host
+    deck.map_style = EMPTY_STYLE
+    return deck
 
 
 # --- views and the page URL ----------------------------------------------------------------------
@@ -594,6 +613,19 @@ def camera_presets(dataset: Dataset) -> dict[str, tuple[str, View]]:
                                               pitch=50.0, bearing=0.0))
     out["boven"] = ("Van boven", _view_at(cx, cy, zoom=round(zoom, 2), pitch=0.0, bearing=0.0))
     return out
+
+
+def overview_view(dataset: Dataset, rows: np.ndarray, *, pitch: float = 50.0) -> View:
+    """A camera that shows the pand ``rows`` whole, tilted, looking north."""
+    geoms = dataset.index("pand").geometries[rows] if len(rows) else None
+    minx, miny, maxx, maxy = (shapely.total_bounds(geoms) if geoms is not None
+                              else dataset.bounds)
+    span = max(maxx - minx, maxy - miny, 60.0)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    lat = rd_to_wgs84(cx, cy)[1]
+    zoom = math.log2(156543.03 * math.cos(math.radians(lat)) * 900 / span)
+    return _view_at(cx, cy - span * 0.1 * pitch / 50.0, zoom=round(min(zoom, 20.5), 2),
+                    pitch=pitch, bearing=0.0)
 
 
 _LIMITS = {"lat": (-85.0, 85.0), "lon": (-180.0, 180.0), "zoom": (10.0, 22.0),

@@ -1,0 +1,222 @@
+"""The 3D views in headless Chromium: the Streamlit 3D page in every colour mode, the view in the
+URL, and the standalone HTML export (demo and real 3D BAG LoD 2.2), with every request logged.
+
+Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import io
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from apphelpers import CHROMIUM, RequestLog, attach_log, browser, running_app
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+DEMO = ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} missing", allow_module_level=True)
+
+from omgevingskaart.viz.town3d import COLOUR_MODES, EXCEED_COLOUR  # noqa: E402
+
+
+def _image(png: bytes) -> Any:
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def _colours(png: bytes) -> int:
+    colours = _image(png).getcolors(maxcolors=1 << 20)
+    return len(colours) if colours is not None else 1 << 20
+
+
+def _warning_pixels(png: bytes) -> int:
+    """Pixels in the red warning hue (shaded: lit and unlit faces of EXCEED_COLOUR)."""
+    import numpy as np
+
+    a = np.asarray(_image(png)).astype(int)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
+    return int(((r > 90) & (r > 2.2 * g) & (r > 2.2 * b)).sum())
+
+
+def _shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def app_url() -> Iterator[str]:
+    if not DEMO.exists():
+        pytest.skip("the demo dataset is not built")
+    with running_app(DEMO) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def requests_log() -> RequestLog:
+    return RequestLog()
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Iterator[Any]:
+    with browser() as c:
+        yield c
+
+
+@pytest.fixture()
+def page(ctx: Any, requests_log: RequestLog) -> Iterator[Any]:
+    p = ctx.new_page()
+    attach_log(p, requests_log)
+    yield p
+    p.close()
+
+
+def _deck_canvas(page: Any) -> Any:
+    canvas = page.locator("canvas").first
+    canvas.wait_for(timeout=60000)
+    return canvas
+
+
+@pytest.mark.parametrize("mode", list(COLOUR_MODES))
+def test_3d_page_colour_mode(page: Any, app_url: str, mode: str) -> None:
+    page.goto(f"{app_url}/3d?mode={mode}")
+    canvas = _deck_canvas(page)
+    page.get_by_text(COLOUR_MODES[mode]).first.wait_for(timeout=60000)
+    time.sleep(4.0)
+    shot = canvas.screenshot()
+    assert _colours(shot) > 20, f"the 3D canvas is blank in mode {mode}"
+    _shot(page, f"3d-{mode}")
+    assert parse_qs(urlparse(page.url).query).get("mode") == [mode]
+    if mode == "overschrijding":
+        # the church tower on the Markt exceeds its bouwvlak: warning colour on screen
+        assert _warning_pixels(shot) > 200, EXCEED_COLOUR
+        page.get_by_text("Panden hoger dan de maximum bouwhoogte:").first.wait_for(timeout=20000)
+        assert page.get_by_text("Download als CSV").count() == 1
+    else:
+        assert _warning_pixels(shot) < 50 or mode in ("bouwjaar", "gebruiksdoel")
+
+
+def test_view_state_from_and_to_url(page: Any, app_url: str) -> None:
+    page.goto(f"{app_url}/3d?lat=51.9716&lon=6.7195&zoom=18.2&pitch=30&bearing=15&mode=bouwjaar")
+    canvas = _deck_canvas(page)
+    page.get_by_text("voor 1900").first.wait_for(timeout=60000)  # the bouwjaar legend
+    time.sleep(3.0)
+    assert _colours(canvas.screenshot()) > 20
+    q = parse_qs(urlparse(page.url).query)
+    assert q["mode"] == ["bouwjaar"] and q["zoom"] == ["18.20"] and q["pitch"] == ["30"]
+    assert q["lat"] == ["51.971600"] and q["bearing"] == ["15"]
+    _shot(page, "3d-gedeeld")
+
+
+def test_envelopes_toggle_changes_the_picture(page: Any, app_url: str) -> None:
+    page.goto(f"{app_url}/3d?mode=hoogte")
+    canvas = _deck_canvas(page)
+    page.get_by_text("Hoogte boven maaiveld").first.wait_for(timeout=60000)
+    time.sleep(3.0)
+    before = canvas.screenshot()
+    page.get_by_text("Bouwvlakken tot maximum bouwhoogte").first.click()
+    time.sleep(5.0)
+    after = _deck_canvas(page).screenshot()
+    assert before != after
+    _shot(page, "3d-envelop")
+
+
+def test_no_request_leaves_localhost(requests_log: RequestLog) -> None:
+    assert requests_log.urls, "no requests were logged"
+    assert requests_log.foreign() == []
+
+
+# --- standalone HTML -----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _serve(directory: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _load_page(ctx: Any, url: str) -> tuple[Any, RequestLog, list[str]]:
+    page = ctx.new_page()
+    log = RequestLog()
+    attach_log(page, log)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("window.__ok3d && window.__ok3d.firstFrameMs !== null", timeout=90000)
+    page.wait_for_timeout(500)
+    return page, log, errors
+
+
+def test_standalone_html_offline(ctx: Any, tmp_path: Path) -> None:
+    import omgevingskaart
+    from omgevingskaart.export.html3d import write_page
+    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_rows
+
+    ds = omgevingskaart.open_dataset(DEMO)
+    presets = camera_presets(ds)
+    rows = select_rows(ds, radius=400.0)
+    scene = scene_data(ds, rows, mode="overschrijding", envelopes=True)
+    write_page(tmp_path / "demo.html", scene, presets["markt"][1], presets=presets)
+    with _serve(tmp_path) as base:
+        page, log, errors = _load_page(ctx, base + "/demo.html")
+        shot = page.locator("canvas").first.screenshot()
+        _shot(page, "html-demo-overschrijding")
+        page.close()
+    assert not errors
+    assert _colours(shot) > 20 and _warning_pixels(shot) > 200
+    assert log.urls == [base + "/demo.html"], log.urls  # nothing else, not even from 127.0.0.1
+
+
+def test_standalone_html_lod22_real_3dbag(ctx: Any, tmp_path: Path, real_data: Path) -> None:
+    from omgevingskaart.dataset import write_dataset
+    from omgevingskaart.export.html3d import write_page
+    from omgevingskaart.io.cityjson import read, read_cityjson_surfaces
+    from omgevingskaart.viz.mesh import from_building_meshes
+    from omgevingskaart.viz.town3d import overview_view, scene_data, select_rows
+
+    src = real_data / "3dbag" / "small.city.jsonl"
+    path = write_dataset({"pand": read(src)["pand"]}, tmp_path / "bag3d.gpkg",
+                         meta={"titel": "3D BAG sample"})
+    import omgevingskaart
+
+    ds = omgevingskaart.open_dataset(path)
+    meshes = from_building_meshes(read_cityjson_surfaces(src, lod="2.2").values())
+    rows = select_rows(ds)
+    scene = scene_data(ds, rows, mode="bouwjaar", lod22=meshes)
+    assert scene.lod22 is not None and len(scene.lod22) > 0
+    assert sum(map(len, scene.classes)) == 0  # every pand of the sample has LoD 2.2
+    # the 3 sample panden lie far apart: look at the first one closely
+    view = overview_view(ds, rows[:1])
+    write_page(tmp_path / "lod22.html", scene, view)
+    with _serve(tmp_path) as base:
+        page, log, errors = _load_page(ctx, base + "/lod22.html")
+        shot = page.locator("canvas").first.screenshot()
+        _shot(page, "html-lod22-3dbag")
+        page.close()
+    assert not errors
+    assert _colours(shot) > 20
+    assert log.foreign() == []
