@@ -365,19 +365,27 @@ _register(
 
 #: layer-name prefixes whose layers share a schema kind (``bgt_wegdeel`` -> ``bgt``).
 _PREFIX_KINDS = {"bgt_": "bgt"}
+#: layer-name suffixes for plan stages before publication: ``bouwvlak_voorontwerp`` is a
+#: bouwvlak of a voorontwerp (shared with ketenpartners in vooroverleg, Bro art. 3.1.1).
+STAGE_SUFFIXES = ("_voorontwerp",)
 
 
 def kind_of(layer_name: str) -> str:
-    """The schema kind of a layer name: the name itself, or ``bgt`` for ``bgt_<klasse>``.
+    """The schema kind of a layer name: the name itself, ``bgt`` for ``bgt_<klasse>``, or the kind
+    before a plan-stage suffix (``bouwvlak_voorontwerp`` -> ``bouwvlak``).
 
-    >>> kind_of("bgt_wegdeel"), kind_of("pand")
-    ('bgt', 'pand')
+    >>> kind_of("bgt_wegdeel"), kind_of("pand"), kind_of("maatvoering_voorontwerp")
+    ('bgt', 'pand', 'maatvoering')
     """
     if layer_name in SCHEMAS:
         return layer_name
     for prefix, kind in _PREFIX_KINDS.items():
         if layer_name.startswith(prefix):
             return kind
+    for suffix in STAGE_SUFFIXES:
+        base = layer_name.removesuffix(suffix)
+        if base != layer_name and base in SCHEMAS:
+            return base
     raise SchemaError(f"unknown layer kind {layer_name!r}; known kinds: {', '.join(SCHEMAS)}")
 
 

@@ -27,6 +27,7 @@ from .parcels import layout
 from .plan import make_plan
 from .special import build_special
 from .streets import EXTENT, Network, build_network
+from .voorontwerp import make_voorontwerp
 
 #: the default seed (the gemeentecode).
 SEED = 294
@@ -60,6 +61,7 @@ def build_layers(seed: int = SEED) -> dict[str, gpd.GeoDataFrame]:
         "monument": make_monumenten(panden, vbos, rijks, gemeentelijk, rng),
         **make_bgt(net, lay, sp, panden, rng),
     }
+    layers.update(make_voorontwerp(layers))  # ketenpartner-only layers, derived without rng
     return layers
 
 
