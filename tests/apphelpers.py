@@ -104,16 +104,23 @@ def _add_ws(log: RequestLog, payload: Any) -> None:
     log.bytes_ws += len(payload) if payload is not None else 0
 
 
-def attach_byte_counter(page: Any, log: RequestLog) -> Any:
-    """Count encoded (on-the-wire) HTTP response bytes via the DevTools protocol."""
+def attach_byte_counter(page: Any, log: RequestLog, *, cold: bool = True) -> Any:
+    """Count HTTP response bytes as they came over the wire (``encodedDataLength``: headers and
+    gzip-compressed bodies) and websocket message payloads (before permessage-deflate, which
+    DevTools does not report, so an upper bound when websocket compression is on)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Network.enable")
+    if cold:  # a first visit: nothing from the browser's HTTP cache
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
 
     def on_finished(ev: dict[str, Any]) -> None:
         log.bytes_http += int(ev.get("encodedDataLength", 0))
 
     def on_ws_frame(ev: dict[str, Any]) -> None:
-        log.bytes_ws += len(ev.get("response", {}).get("payloadData", ""))
+        resp = ev.get("response", {})
+        data = resp.get("payloadData", "")
+        # binary frames (opcode 2: Streamlit's protobuf) come base64-encoded: count the bytes
+        log.bytes_ws += len(data) * 3 // 4 - data.count("=") if resp.get("opcode") == 2 else len(data.encode())
 
     cdp.on("Network.loadingFinished", on_finished)
     cdp.on("Network.webSocketFrameReceived", on_ws_frame)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from ..dataset import DEMO_PATH, Dataset, open_dataset
 from ..errors import OmgevingskaartError
+from ..viz.map2d import TileSet, View, default_view, ensure_tiles
 from ..viz.report_view import dutch_error
 
 _log = logging.getLogger("omgevingskaart.app")
@@ -49,6 +50,31 @@ def get_dataset() -> Dataset:
         st.error(f"De dataset kon niet worden geopend: `{path}`.")
     st.stop()
     raise RuntimeError("unreachable")  # st.stop() raises
+
+
+@st.cache_resource(show_spinner="Kaartlagen voorbereiden…")
+def _tiles(path: str, mtime: float, _ds: Dataset) -> TileSet:
+    del path, mtime  # the cache key; ensure_tiles keys its folder on the file itself
+    return ensure_tiles(_ds)
+
+
+def get_tiles(ds: Dataset) -> TileSet:
+    """The dataset's map tiles (static GeoJSON served at /app/static/cache/kaart/), written once."""
+    mtime = ds.path.stat().st_mtime if ds.path.exists() else 0.0
+    return _tiles(str(ds.path), mtime, ds)
+
+
+@st.cache_resource(show_spinner=False)
+def _start(path: str, mtime: float, _ds: Dataset) -> View:
+    del path, mtime
+    return default_view(_ds)
+
+
+def get_start_view(ds: Dataset) -> View:
+    """Where the map opens (:func:`default_view`), computed once per dataset file: the dataset's
+    bounds are read from the file on every call."""
+    mtime = ds.path.stat().st_mtime if ds.path.exists() else 0.0
+    return _start(str(ds.path), mtime, ds)
 
 
 def demo_banner(ds: Dataset) -> None:

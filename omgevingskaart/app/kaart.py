@@ -1,10 +1,10 @@
 """Kaart: the 2D map with search, layer control, legend and the parcel report beside it.
 
-The Leaflet map is sent once (``base_map``: no data, so streamlit-folium keeps it in the browser
-across reruns) and only the layers of the current view follow each rerun (``layer_groups``:
-clipped to the view, simplified for the zoom). The browser reports bounds, zoom, centre and the
-last click (``returned_objects``); they are read at the top of the script, so a pan or a click
-is answered in the same rerun.
+The layers do not travel through Streamlit: they are written once per dataset as static GeoJSON
+tiles (``ensure_tiles``) that the browser fetches for its view and caches. The map reports only
+its last click (``returned_objects``), so panning and zooming cause no rerun at all; a click causes
+one rerun, whose map arguments differ from the previous ones only by the highlighted perceel (a few
+kilobytes; Streamlit sends an unchanged element as a reference to its hash).
 """
 
 from __future__ import annotations
@@ -15,20 +15,14 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..errors import AmbiguousAddressError, OmgevingskaartError
-from ..viz.map2d import (
-    base_map,
-    default_view,
-    layer_groups,
-    rd_point_to_latlon,
-    view_around,
-    view_from_leaflet,
-)
+from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
 from ..viz.report_view import dutch_error, report_markdown
-from .common import demo_banner, get_dataset
+from .common import demo_banner, get_dataset, get_start_view, get_tiles
 
 MAP_KEY = "kaart"
 MAP_HEIGHT = 640
-RETURNED = ["last_clicked", "bounds", "zoom", "center"]
+#: only a click reruns the script (a pan or zoom is handled in the browser, tiles included)
+RETURNED = ["last_clicked"]
 
 
 def _state() -> Any:
@@ -42,10 +36,14 @@ def _select_report(ds: Any, rep: Any, *, zoom_to: bool, zoom: int = 18) -> None:
     geom = rep.perceel.geometry if rep.perceel is not None else None
     ss.ok_selected = geom
     if zoom_to:
-        ss.ok_center = list(rd_point_to_latlon(rep.x, rep.y))
+        centre = list(rd_point_to_latlon(rep.x, rep.y))
+        if centre == ss.get("ok_center"):
+            # streamlit-folium moves the map only when the centre argument changes: the user may
+            # have panned away since the same search, so nudge it by a millimetre
+            centre[0] += 1e-8 * (1 if ss.get("ok_nudge") else -1)
+            ss.ok_nudge = not ss.get("ok_nudge")
+        ss.ok_center = centre
         ss.ok_zoom = zoom
-        ss.ok_view = view_around(rep.x, rep.y, zoom)
-        ss.ok_pending_move = True  # the map's last reported view is stale until it has moved
 
 
 def _search(ds: Any, text: str) -> None:
@@ -78,19 +76,11 @@ def _on_candidate() -> None:
 
 
 def _read_map_state(ds: Any) -> None:
-    """Take the browser's last view and click (stored by streamlit-folium under MAP_KEY)."""
+    """Take the browser's last click (stored by streamlit-folium under MAP_KEY)."""
     ss = _state()
     value = ss.get(MAP_KEY) or {}
     if not isinstance(value, dict):
         return
-    view = view_from_leaflet(value.get("bounds"), value.get("zoom"))
-    if view is not None and not ss.get("ok_pending_move"):
-        ss.ok_view = view
-        c = value.get("center") or {}
-        if "lat" in c and "lng" in c:
-            ss.ok_center = [float(c["lat"]), float(c["lng"])]
-        ss.ok_zoom = view.zoom
-    ss.ok_pending_move = False
     click = value.get("last_clicked")
     if click and click != ss.get("ok_last_click"):
         ss.ok_last_click = click
@@ -107,9 +97,8 @@ def _read_map_state(ds: Any) -> None:
 def page() -> None:
     ds = get_dataset()
     ss = _state()
-    if "ok_view" not in ss:
-        v = default_view(ds)
-        ss.ok_view = v
+    if "ok_center" not in ss:
+        v = get_start_view(ds)
         ss.ok_center = list(rd_point_to_latlon(*v.centre))
         ss.ok_zoom = v.zoom
         ss.ok_report = None
@@ -140,17 +129,16 @@ def page() -> None:
 
     col_map, col_report = st.columns([3, 2], gap="medium")
     with col_map:
-        fmap = base_map(ds, basemap=basemap)
-        layers = layer_groups(ds, ss.ok_view, selected=ss.get("ok_selected"), basemap=basemap)
+        fmap = base_map(ds, basemap=basemap, start=get_start_view(ds))
+        layers = tiled_layer_groups(ds, get_tiles(ds), selected=ss.get("ok_selected"),
+                                    basemap=basemap)
         st_folium(
             fmap, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
             returned_objects=RETURNED, center=ss.ok_center, zoom=ss.ok_zoom,
             feature_group_to_add=layers.groups, layer_control=layers.control,
         )
-        for notice in layers.notices:
-            st.caption(notice)
         st.caption("Klik op de kaart voor wat er op die plek geldt. Lagen aan- en uitzetten "
-                   "kan rechtsboven in de kaart.")
+                   "kan rechtsboven in de kaart. " + " ".join(layers.notices))
     with col_report:
         st.subheader("Wat geldt hier?")
         if ss.get("ok_error"):

@@ -473,6 +473,7 @@ def base_map(dataset: Dataset, *, basemap: bool = False, catalogue: Catalogue | 
     attribution = "; ".join(dict.fromkeys(
         part.strip() for s in cat if s.public for part in s.attribution.split(";") if part.strip()))
     Legend(cat).add_to(m)
+    TiledLayerLibrary().add_to(m)
     m.options["attributionControl"] = True
     _Attribution(f"Gegevens: {attribution}" if attribution else "").add_to(m)
     return use_local_assets(m)
@@ -582,3 +583,328 @@ def build_map(
         g.add_to(m)
     layers.control.add_to(m)
     return use_local_assets(m)
+
+
+# --- layers as static tiles (the app) -----------------------------------------------------------
+#
+# The app does not send layer data through Streamlit's websocket: every public layer is written once
+# per dataset as GeoJSON files under the served static folder (``static/cache/kaart/<key>/``), and
+# the browser fetches the ones its view needs (:class:`TiledLayer`), so a rerun sends only a few
+# kilobytes of JavaScript and the browser caches the tiles (HTTP, gzip; and in memory across
+# reruns). Features are not clipped (no seams along tile edges): a feature goes to the tile of
+# Web-Mercator zoom ``tile_zoom`` holding the centre of its bounding box when it is at most half a
+# tile wide, else to the band's ``groot`` file, which is always loaded. The browser loads the tiles
+# touching its view padded by a third of a tile.
+
+#: bump when the tile format or the selection rules change (old caches are then ignored)
+TILE_FORMAT = 1
+#: ``(first zoom, last zoom, tile zoom, zoom whose half pixel is the simplification tolerance)``
+TILE_BANDS: tuple[tuple[int, int, int, int], ...] = ((MIN_ZOOM, 14, 11, 13), (15, 16, 13, 16), (17, MAX_ZOOM, 15, 19))
+TILE_PAD = 0.34  # tiles; a tiled feature reaches at most a quarter tile beyond its own
+
+
+@dataclass(frozen=True)
+class TileSet:
+    """The tiles of one dataset: where they are served and which exist, per layer and band."""
+
+    url: str                                   # e.g. /app/static/cache/kaart/<key>
+    path: str                                  # the folder on disk
+    layers: dict[str, dict[str, Any]]          # layer id -> {"palette": [...], "bands": [...]}
+
+
+def _tile_xy(lon: np.ndarray, lat: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """Fractional Web-Mercator tile coordinates at zoom ``z``."""
+    n = 2.0 ** z
+    x = (lon + 180.0) / 360.0 * n
+    rad = np.radians(lat)
+    y = (1.0 - np.log(np.tan(rad) + 1.0 / np.cos(rad)) / math.pi) / 2.0 * n
+    return x, y
+
+
+def _layer_texts(dataset: Dataset, spec: LayerSpec, tol_zoom: int
+                 ) -> tuple[list[str], list[str], np.ndarray]:
+    """Every feature of ``spec``'s layer as a GeoJSON Feature text, simplified for ``tol_zoom``
+    (polygons under one pixel dropped), with the layer's palette and the WGS84 bounds per feature."""
+    frame = dataset[spec.layer]
+    idx = dataset.index(spec.layer)
+    geoms = idx.geometries
+    rows = np.arange(len(geoms))
+    keep = ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
+    rows, geoms = rows[keep], geoms[keep]
+    mpp = metres_per_pixel(tol_zoom)
+    polys = shapely.get_dimensions(geoms) == 2
+    visible = ~polys | (shapely.area(geoms) >= mpp * mpp)
+    rows, geoms = rows[visible], geoms[visible]
+    geoms = shapely.simplify(geoms, mpp * 0.5, preserve_topology=True)
+    ok = ~shapely.is_empty(geoms)
+    rows, geoms = rows[ok], geoms[ok]
+    palette, colour_idx = _palette(spec, frame, rows)
+    cols = [c for c in spec.popup.tooltip if c in frame.columns]
+    wgs = _to_wgs84(geoms, decimals=6 if mpp < 2 else 5)
+    texts = shapely.to_geojson(wgs).tolist() if len(wgs) else []
+    records = idx.records
+    out = []
+    for k, (row, gj) in enumerate(zip(rows.tolist(), texts, strict=True)):
+        rec = records[row]
+        props: dict[str, Any] = {c: _json_value(rec.get(c)) for c in cols}
+        if len(palette) > 1:
+            props["c"] = int(colour_idx[k])
+        out.append('{"type":"Feature","geometry":' + gj + ',"properties":'
+                   + json.dumps(props, ensure_ascii=False, separators=(",", ":")) + "}")
+    bounds = shapely.bounds(wgs) if len(wgs) else np.zeros((0, 4))
+    return out, palette, bounds
+
+
+def _write_fc(path: Any, features: Iterable[str]) -> None:
+    path.write_text('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}",
+                    encoding="utf-8")
+
+
+def tile_key(dataset: Dataset, catalogue: Catalogue | None = None) -> str:
+    """A short hash of the dataset file (path, size, time), the catalogue and the tile format."""
+    import hashlib
+
+    cat = catalogue if catalogue is not None else dataset.catalogue
+    st = dataset.path.stat()
+    text = repr((str(dataset.path.resolve()), st.st_size, st.st_mtime_ns, TILE_FORMAT, TILE_BANDS,
+                 MIN_ZOOM_BY_KIND, [(s.id, s.layer, s.kind, s.public, s.style, s.popup) for s in cat]))
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def write_tiles(dataset: Dataset, folder: Any, catalogue: Catalogue | None = None) -> dict[str, Any]:
+    """Write every public layer of ``dataset`` as tiles below ``folder``; returns the manifest
+    (also written as ``manifest.json``): per layer its palette and per band which tiles exist."""
+    from pathlib import Path
+
+    cat = catalogue if catalogue is not None else dataset.catalogue
+    root = Path(folder)
+    manifest: dict[str, Any] = {}
+    for spec in cat:
+        if not spec.public or spec.layer not in dataset:
+            continue
+        bands = []
+        palette: list[str] = [spec.style.fill]
+        for b, (z0, z1, tz, tolz) in enumerate(TILE_BANDS):
+            if z1 < MIN_ZOOM_BY_KIND.get(spec.kind, 0):
+                continue
+            texts, palette_b, bounds = _layer_texts(dataset, spec, tolz)
+            if b == len(TILE_BANDS) - 1 or len(palette_b) > len(palette):
+                palette = palette_b
+            bdir = root / spec.id / str(b)
+            bdir.mkdir(parents=True, exist_ok=True)
+            tiles: dict[str, list[str]] = {}
+            if len(texts):
+                x0, y1 = _tile_xy(bounds[:, 0], bounds[:, 1], tz)
+                x1, y0 = _tile_xy(bounds[:, 2], bounds[:, 3], tz)
+                big = np.maximum(x1 - x0, y1 - y0) > 0.5
+                tx = np.floor((x0 + x1) / 2).astype(int)
+                ty = np.floor((y0 + y1) / 2).astype(int)
+                for k, text in enumerate(texts):
+                    key = "groot" if big[k] else f"{tx[k]}_{ty[k]}"
+                    tiles.setdefault(key, []).append(text)
+            for key, feats in tiles.items():
+                _write_fc(bdir / f"{key}.json", feats)
+            bands.append({"id": b, "min": max(z0, MIN_ZOOM_BY_KIND.get(spec.kind, 0)), "max": z1,
+                          "tz": tz, "tiles": sorted(tiles)})
+        manifest[spec.id] = {"palette": palette, "bands": bands}
+    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return manifest
+
+
+#: where the app's tiles go: below the served static folder (Streamlit serves only that folder)
+TILE_CACHE = "cache/kaart"
+
+
+def ensure_tiles(dataset: Dataset, catalogue: Catalogue | None = None, *,
+                 static_dir: Any = None, static_url: str | None = None) -> TileSet:
+    """The dataset's tiles below ``static_dir/cache/kaart/<key>/``, written when missing.
+
+    ``key`` (:func:`tile_key`) changes with the file, the catalogue and the format, so a rebuilt
+    dataset gets new URLs (no stale browser caches). Written to a temporary folder and renamed, so
+    a second process never serves half a cache.
+    """
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from .assets import STATIC_DIR, STATIC_URL
+
+    root = Path(static_dir if static_dir is not None else STATIC_DIR) / TILE_CACHE
+    url_root = f"{(static_url or STATIC_URL).rstrip('/')}/{TILE_CACHE}"
+    key = tile_key(dataset, catalogue)
+    final = root / key
+    manifest_file = final / "manifest.json"
+    if not manifest_file.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        ignore = root.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# tiles written by the app (omgevingskaart.viz.map2d.ensure_tiles)\n*\n")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
+        try:
+            write_tiles(dataset, tmp, catalogue)
+            os.chmod(tmp, 0o755)
+            try:
+                tmp.rename(final)
+            except OSError:  # another process was first
+                if not manifest_file.is_file():
+                    raise
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    layers = json.loads(manifest_file.read_text(encoding="utf-8"))
+    return TileSet(f"{url_root}/{key}", str(final), layers)
+
+
+class TiledLayerLibrary(MacroElement):
+    """Defines ``L.OkTiles`` once in the map's page: a feature group that fetches the tiles of its
+    layer that the view needs (see :func:`write_tiles`) and keeps the built Leaflet layers in
+    ``window.__okTiles``, so a group re-created by a Streamlit rerun reuses them without a request.
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.OkTiles = L.OkTiles || L.FeatureGroup.extend({
+    initialize: function (o, geo) {
+        L.FeatureGroup.prototype.initialize.call(this);
+        this._o = o; this._geo = geo; this._band = null; this._want = {};
+    },
+    onAdd: function (map) {
+        L.FeatureGroup.prototype.onAdd.call(this, map);
+        map.on("moveend", this._update, this);
+        // later: a layer control rebuilt in the same script may take a hidden layer off again
+        var self = this;
+        setTimeout(function () { self._update(); }, 0);
+    },
+    onRemove: function (map) {
+        map.off("moveend", this._update, this);
+        this._band = null; this._want = {};
+        L.FeatureGroup.prototype.onRemove.call(this, map);
+    },
+    _update: function () {
+        var map = this._map, o = this._o;
+        if (!map) { return; }
+        var z = map.getZoom(), band = null;
+        for (var i = 0; i < o.bands.length; i++) {
+            if (z >= o.bands[i].min && z <= o.bands[i].max) { band = o.bands[i]; }
+        }
+        if (band !== this._band) { this.clearLayers(); this._want = {}; this._band = band; }
+        if (!band) { return; }
+        var b = map.getBounds(), pad = {{ this.pad }};
+        var nw = map.project(b.getNorthWest(), band.tz).divideBy(256);
+        var se = map.project(b.getSouthEast(), band.tz).divideBy(256);
+        var keys = ["groot"];
+        for (var x = Math.floor(nw.x - pad); x <= Math.floor(se.x + pad); x++) {
+            for (var y = Math.floor(nw.y - pad); y <= Math.floor(se.y + pad); y++) { keys.push(x + "_" + y); }
+        }
+        for (var k = 0; k < keys.length; k++) {
+            if (band.tiles.indexOf(keys[k]) >= 0 && !this._want[keys[k]]) {
+                this._want[keys[k]] = true;
+                this._load(band, keys[k]);
+            }
+        }
+    },
+    _load: function (band, key) {
+        var self = this, url = this._o.url + "/" + band.id + "/" + key + ".json";
+        var cache = window.__okTiles = window.__okTiles || {};
+        if (!cache[url]) {
+            cache[url] = fetch(url).then(function (r) { return r.ok ? r.json() : null; })
+                .then(function (data) { return data ? L.geoJSON(data, self._geo) : null; })
+                .catch(function () { delete cache[url]; return null; });
+        }
+        cache[url].then(function (layer) {
+            if (layer && self._map && self._band === band && self._want[key]) { self.addLayer(layer); }
+        });
+    }
+});
+{% endmacro %}
+""")
+
+    def __init__(self, pad: float = TILE_PAD):
+        super().__init__()
+        self._name = "TiledLayerLibrary"
+        self.pad = pad
+
+
+class TiledLayer(MacroElement):
+    """One catalogue layer from the tiles of :func:`ensure_tiles`, styled as :class:`VectorLayer`
+    (palette, tooltip from the catalogue labels); needs :class:`TiledLayerLibrary` in the map."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = new L.OkTiles({{ this.options }}, {
+    style: function (f) {
+        var pal = {{ this.palette }};
+        var c = pal[(f.properties && f.properties.c) || 0];
+        return {color: {{ this.line|tojson }}, weight: {{ this.weight }}, opacity: 0.9,
+                fillColor: c, fillOpacity: {{ this.opacity }}, fill: {{ this.fill|tojson }}};
+    },
+    pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 4}); },
+    interactive: {{ this.interactive|tojson }},
+    onEachFeature: function (f, l) {
+        var labels = {{ this.labels }};
+        var rows = [];
+        for (var i = 0; i < labels.length; i++) {
+            var v = f.properties ? f.properties[labels[i][0]] : null;
+            if (v === null || v === undefined || v === "") continue;
+            var s = String(v).replace(/[&<>"']/g, function (ch) {
+                return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+            });
+            rows.push(labels[i][1] + ": " + s);
+        }
+        if (rows.length) {
+            l.bindTooltip({{ this.title|tojson }} + "<br>" + rows.join("<br>"), {sticky: true});
+        }
+    }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, tiles: TileSet, spec: LayerSpec, *, interactive: bool = True,
+                 fill: bool = True):
+        super().__init__()
+        self._name = "TiledLayer"
+        entry = tiles.layers[spec.id]
+        self.options = json.dumps({"url": f"{tiles.url}/{spec.id}", "bands": entry["bands"]},
+                                  separators=(",", ":"))
+        self.palette = json.dumps(entry["palette"])
+        self.line = spec.style.line
+        self.weight = max(spec.style.line_width, 0.3)
+        self.opacity = spec.style.opacity
+        self.fill = fill
+        self.interactive = interactive
+        self.title = html.escape(spec.title)
+        self.labels = json.dumps(
+            [[c, html.escape(spec.popup.label(c))] for c in spec.popup.tooltip], ensure_ascii=False,
+        )
+
+
+def tiled_layer_groups(
+    dataset: Dataset,
+    tiles: TileSet,
+    *,
+    catalogue: Catalogue | None = None,
+    selected: Any = None,
+    basemap: bool = False,
+) -> MapLayers:
+    """:func:`layer_groups` for the app: the same groups, control and highlight, but each layer
+    loads its tiles in the browser, so the groups do not depend on the view (a pan needs no
+    rerun, and a rerun re-sends a few kilobytes)."""
+    cat = catalogue if catalogue is not None else dataset.catalogue
+    groups: list[folium.FeatureGroup] = []
+    for spec in cat:  # sorted by order: later is drawn on top
+        if not spec.public or spec.id not in tiles.layers:
+            continue
+        ground = spec.kind == "bgt"
+        show = spec.visible and not (ground and basemap)
+        fg = folium.FeatureGroup(name=spec.title, show=show, overlay=True, control=True)
+        TiledLayer(tiles, spec, interactive=not ground, fill=spec.style.opacity > 0).add_to(fg)
+        groups.append(fg)
+    if selected is not None:
+        groups.append(highlight_group(selected))
+    hidden = [g.layer_name for g in groups if not g.show]
+    control = RememberingLayerControl(hidden_by_default=hidden, collapsed=True, position="topright")
+    notices = [f"{spec.title}: zichtbaar vanaf zoomniveau {MIN_ZOOM_BY_KIND[spec.kind]}."
+               for spec in cat if spec.public and spec.id in tiles.layers and spec.visible
+               and spec.kind in MIN_ZOOM_BY_KIND]
+    return MapLayers(groups, control, {}, notices)
