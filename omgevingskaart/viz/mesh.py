@@ -114,6 +114,9 @@ def extrude(geoms: Iterable[Any] | np.ndarray, base: np.ndarray, top: np.ndarray
     if n and not (np.all(np.isfinite(base)) and np.all(np.isfinite(top)) and np.all(top > base)):
         raise ValueError("base and top must be finite with top > base")
     ids = [str(i) for i in (ids if ids is not None else range(n))]
+    if n == 0:
+        return MeshSet([], np.empty((0, 3)), np.empty((0, 3), dtype=np.int64),
+                       np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), "1.2")
     parts, part_bld = shapely.get_parts(geoms, return_index=True)
     polys = shapely.get_type_id(parts) == 3
     parts, part_bld = parts[polys], part_bld[polys]
