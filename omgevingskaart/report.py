@@ -563,12 +563,30 @@ def _plans(dataset: Dataset) -> dict[str, Plan]:
     return plans
 
 
+#: percelen are shrunk by this much (m) to tell "covers it" and "only shares its edge" apart
+#: from real partial overlaps without an exact intersection; the share this can misstate is
+#: below 0.02 % of a 20 x 30 m perceel, under the report's 0.1 % precision.
+EDGE_TOLERANCE_M = 0.001
+
+
+def _inner_percelen(dataset: Dataset) -> np.ndarray:
+    """Every perceel shrunk by :data:`EDGE_TOLERANCE_M`, prepared (built once per dataset)."""
+    inner = dataset.__dict__.get("_perceel_inner")
+    if inner is None:
+        inner = shapely.buffer(dataset.index("perceel").geometries, -EDGE_TOLERANCE_M, join_style="mitre")
+        shapely.prepare(inner)
+        dataset.__dict__["_perceel_inner"] = inner
+    return inner
+
+
 def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> tuple[np.ndarray, np.ndarray]:
     """The objects of ``layer`` intersecting ``area_geom`` and the share (%) of it they cover.
 
     For a perceel (``key`` is its row) the answer does not depend on the point, so it is kept in
-    a bounded per-dataset cache: large percelen (streets, squares) are hit by many queries and
-    their overlay with the plan is the costliest part of a report.
+    a bounded per-dataset cache. Plan objects and percelen share edges that are equal only up to
+    rounding, so "covers the whole perceel" and "only touches its edge" are decided against the
+    perceel shrunk by :data:`EDGE_TOLERANCE_M` (prepared geometry: fast); only real partial
+    overlaps need the costly exact intersection.
     """
     cache = dataset.__dict__.setdefault("_overlay_cache", {})
     if key is not None:
@@ -580,17 +598,17 @@ def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> t
     share = np.full(len(hits), 100.0)
     if len(hits) and area_geom.geom_type != "Point":
         geoms = idx.geometries[hits]
-        # Prepared plan geometries (see Dataset.index) answer "covers the whole perceel" fast;
-        # only the objects that cover part of it need the costly intersection.
         types = shapely.get_type_id(geoms)
         polygonal = (types == 3) | (types == 6)
-        partial = polygonal & ~shapely.covers(geoms, area_geom)
+        inner = _inner_percelen(dataset)[key] if key is not None else area_geom
+        if inner.is_empty:
+            inner = area_geom
+        partial = polygonal & ~shapely.covers(geoms, inner)
         if partial.any():
-            # neighbours that only share an edge with the perceel cover none of it
-            touching = np.zeros(len(hits), dtype=bool)
-            touching[partial] = shapely.touches(geoms[partial], area_geom)
-            share[touching] = 0.0
-            partial &= ~touching
+            edge_only = np.zeros(len(hits), dtype=bool)
+            edge_only[partial] = ~shapely.intersects(inner, geoms[partial])
+            share[edge_only] = 0.0
+            partial &= ~edge_only
         if partial.any():
             total = area_geom.area
             inter = shapely.area(shapely.intersection(geoms[partial], area_geom))
