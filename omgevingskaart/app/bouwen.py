@@ -269,6 +269,14 @@ def page() -> None:
         if submitted:
             _run_check(ds, address, drawing)
             res = ss.mb_result if ss.mb_result and ss.mb_result.get("address") == address else None
+        if drawing is not None:
+            try:
+                drawn = drawing_to_rd(drawing)
+            except DrawingError as exc:
+                st.caption(f"Uw tekening: {exc}")
+            else:
+                st.caption("Uw tekening: " + f"{drawn.area:.1f}".replace(".", ",") + " m² "
+                           "(na aanpassen opnieuw op Toets drukken).")
         if n_drawings > 1:
             st.info(f"Er staan {n_drawings} tekeningen op de kaart; de laatst getekende wordt getoetst. "
                     "Verwijder de andere met het prullenbakje op de kaart.")
@@ -310,7 +318,7 @@ def page() -> None:
                 if now is None or proposal is None or now.symmetric_difference(proposal).area > 0.01:
                     st.caption("Let op: de tekening is veranderd na de toets. Druk opnieuw op Toets.")
             with st.container(height=MAP_HEIGHT - 40, border=False, key="mb_uitslag"):
-                st.markdown(result_markdown(res["result"], is_synthetic=ds.is_synthetic))
+                st.markdown(result_markdown(res["result"], is_synthetic=ds.is_synthetic, headline=False))
         else:
             st.markdown(area_markdown(site))
             st.caption("Deze toets is een hulpmiddel en geen besluit. De gemeente en het Omgevingsloket "

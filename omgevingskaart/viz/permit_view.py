@@ -276,13 +276,15 @@ def area_markdown(derived: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def result_markdown(result: CheckResult | Mapping[str, Any], *, is_synthetic: bool = False) -> str:
+def result_markdown(result: CheckResult | Mapping[str, Any], *, is_synthetic: bool = False,
+                    headline: bool = True) -> str:
     """The check result in plain Dutch (Markdown): verdict, per activity the outcome with its
     article and reason, every condition ([voldaan] / [niet voldaan] / [niet van toepassing]) with
     value, limit and article, ``fits_plan`` when a permit is needed, the area numbers, notes, the
-    demo notice (``is_synthetic``) and the disclaimer."""
+    demo notice (``is_synthetic``) and the disclaimer. ``headline=False`` leaves out the
+    "Uitkomst" heading (the app shows it in a coloured box)."""
     d: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
-    out = [f"### Uitkomst: {verdict_label(str(d['verdict']))}"]
+    out = [f"### Uitkomst: {verdict_label(str(d['verdict']))}"] if headline else []
     if d["verdict"] == R.GEEN_VERGUNNING:
         out.append("Voor dit ontwerp is volgens deze toets geen omgevingsvergunning en geen melding nodig. "
                    "U moet zich wel aan de regels van het Bbl houden (bijvoorbeeld brandveiligheid).")
