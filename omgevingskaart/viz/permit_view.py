@@ -17,8 +17,12 @@
 >>> ds = omgevingskaart.open_dataset()
 >>> res = ds.check_build("Misterstraat 20", {"footprint": box(246173, 442961.5, 246175.5, 442966.5),
 ...                                          "height": 3.0})
->>> "Bbl art. 2.29" in result_markdown(res)
-True
+>>> result_markdown(res).splitlines()[0]
+'### Uitkomst: Geen vergunning nodig'
+>>> drawing_to_rd(None)
+Traceback (most recent call last):
+...
+omgevingskaart.viz.permit_view.DrawingError: Er is nog niets getekend. Teken de aanbouw of het bijgebouw op de kaart met de knop voor een rechthoek of een veelhoek (links op de kaart).
 """
 
 from __future__ import annotations
@@ -121,11 +125,11 @@ def drawing_to_rd(drawing: Mapping[str, Any] | None) -> Polygon:
         x, y = wgs84_to_rd(ring[:, 0], ring[:, 1])
         rd_rings.append(np.column_stack([np.asarray(x, dtype=float), np.asarray(y, dtype=float)]))
     poly = Polygon(rd_rings[0], rd_rings[1:])
-    if poly.is_empty or poly.area <= 0.01:
-        raise DrawingError("De getekende vorm heeft (vrijwel) geen oppervlakte. Teken de aanbouw opnieuw.")
-    if not poly.is_valid:
+    if not poly.is_empty and poly.length > 0 and not poly.is_valid and poly.buffer(0).area > 0.01:
         raise DrawingError("De getekende vorm snijdt zichzelf. Teken de veelhoek opnieuw, met de "
                            "hoeken op volgorde rond.")
+    if poly.is_empty or poly.area <= 0.01:
+        raise DrawingError("De getekende vorm heeft (vrijwel) geen oppervlakte. Teken de aanbouw opnieuw.")
     return poly
 
 
