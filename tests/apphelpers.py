@@ -78,6 +78,9 @@ class RequestLog:
     urls: list[str] = field(default_factory=list)
     bytes_http: int = 0
     bytes_ws: int = 0
+    #: of ``bytes_http``: Streamlit's own frontend (``/static/``: its JavaScript bundle and fonts,
+    #: the same for every Streamlit page, served uncompressed, cached by the browser after a visit)
+    bytes_framework: int = 0
 
     def foreign(self) -> list[str]:
         out = []
@@ -113,8 +116,16 @@ def attach_byte_counter(page: Any, log: RequestLog, *, cold: bool = True) -> Any
     if cold:  # a first visit: nothing from the browser's HTTP cache
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
 
+    urls: dict[str, str] = {}
+
+    def on_request(ev: dict[str, Any]) -> None:
+        urls[ev["requestId"]] = ev.get("request", {}).get("url", "")
+
     def on_finished(ev: dict[str, Any]) -> None:
-        log.bytes_http += int(ev.get("encodedDataLength", 0))
+        n = int(ev.get("encodedDataLength", 0))
+        log.bytes_http += n
+        if urlparse(urls.get(ev.get("requestId", ""), "")).path.startswith("/static/"):
+            log.bytes_framework += n
 
     def on_ws_frame(ev: dict[str, Any]) -> None:
         resp = ev.get("response", {})
@@ -122,6 +133,7 @@ def attach_byte_counter(page: Any, log: RequestLog, *, cold: bool = True) -> Any
         # binary frames (opcode 2: Streamlit's protobuf) come base64-encoded: count the bytes
         log.bytes_ws += len(data) * 3 // 4 - data.count("=") if resp.get("opcode") == 2 else len(data.encode())
 
+    cdp.on("Network.requestWillBeSent", on_request)
     cdp.on("Network.loadingFinished", on_finished)
     cdp.on("Network.webSocketFrameReceived", on_ws_frame)
     return cdp

@@ -183,10 +183,12 @@ def test_layer_control_toggles_and_remembers(page: Any, app_url: str) -> None:
     frame.locator(".leaflet-control-layers").hover()
     frame.locator(".leaflet-control-layers label", has_text="Panden").locator("input").click()
     assert _overlay_state(frame, "Panden") is False
-    # pan: the app reruns and re-sends the layers of the new view; Panden must stay off
+    # a click reruns the app, which re-sends the layer groups (with the highlight) and rebuilds
+    # the control; Panden must stay off and the untouched layers on
     before = frame.locator("body").evaluate("() => window.layer_control && window.layer_control._leaflet_id")
     page.mouse.move(10, 10)
-    frame.locator("body").evaluate("() => { window.map.panBy([120, 0]); return 0; }")
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         now = frame.locator("body").evaluate("() => window.layer_control && window.layer_control._leaflet_id")
@@ -194,11 +196,60 @@ def test_layer_control_toggles_and_remembers(page: Any, app_url: str) -> None:
             break
         time.sleep(0.3)
     else:
-        pytest.fail("the layers were not re-sent after a pan")
+        pytest.fail("the layers were not re-sent after a click")
     time.sleep(0.5)
     assert _overlay_state(frame, "Panden") is False
     assert _overlay_state(frame, "Enkelbestemmingen") is True
     _shot(page, "kaart-lagen")
+
+
+def _tiles_state(frame: Any, name: str) -> tuple[int | None, int, int]:
+    """The overlay ``name``'s tiled layer: its zoom band (None when not on the map), how many
+    tiles it asked for, and how many features it holds."""
+    band, wanted, n = frame.locator("body").evaluate(
+        """(b, name) => {
+            const c = window.layer_control;
+            for (const id in c._layers) {
+                const l = c._layers[id];
+                if (l.name !== name) continue;
+                let band = null, wanted = 0, n = 0;
+                const visit = (x) => { if (x.eachLayer) x.eachLayer(visit); else n++; };
+                l.layer.eachLayer((t) => {
+                    if (t._o) { band = t._band ? t._band.id : null; wanted += Object.keys(t._want).length; }
+                    visit(t);
+                });
+                return [band, wanted, n];
+            }
+            throw new Error('no overlay ' + name);
+        }""", name)
+    return band, int(wanted), int(n)
+
+
+def _wait(what: str, cond: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not cond():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.3)
+
+
+def test_tiles_follow_the_view_in_the_browser(page: Any, app_url: str) -> None:
+    """The browser fetches the tiles of its view (no rerun); zooming out switches to the coarser
+    band; a layer hidden by default (Adressen) fetches nothing."""
+    urls: list[str] = []
+    page.on("request", lambda req: urls.append(req.url))
+    page.goto(app_url + "/")
+    frame = map_frame(page)
+    _wait("no panden loaded", lambda: _tiles_state(frame, "Panden")[2] > 0)
+    assert any("/app/static/cache/kaart/" in u for u in urls)
+    time.sleep(1.0)  # as the other tests: the component settles its start view first
+    assert _tiles_state(frame, "Adressen") == (None, 0, 0)
+    fine = _tiles_state(frame, "Panden")[0]
+    frame.locator("body").evaluate("() => { window.map.setZoom(15); return 0; }")
+    _wait("zooming out did not switch to the coarser tiles",
+          lambda: _tiles_state(frame, "Panden")[0] not in (None, fine))
+    _wait("no panden after zooming out", lambda: _tiles_state(frame, "Panden")[2] > 0)
+    assert _tiles_state(frame, "Adressen") == (None, 0, 0)
+    assert page.get_by_text("Traceback").count() == 0
 
 
 def test_3d_page_renders(page: Any, app_url: str) -> None:
