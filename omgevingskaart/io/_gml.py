@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import shapely
@@ -316,8 +317,9 @@ class GMLReader:
         if len(c) < 3 or len(c) % 2 == 0:
             raise GeometryError(f"{self._where(elem, None)}: arc needs an odd number (>= 3) of "
                                 f"points, got {len(c)}")
-        pieces = [linearise_arc(c[i], c[i + 1], c[i + 2], self.max_chord_error)
-                  for i in range(0, len(c) - 2, 2)]
+        pts = c.tolist()  # Python floats: scalar arithmetic is faster than on numpy scalars
+        pieces = [_linearise(pts[i], pts[i + 1], pts[i + 2], self.max_chord_error)
+                  for i in range(0, len(pts) - 2, 2)]
         self.arcs += len(pieces)
         return _join(pieces)
 
@@ -346,8 +348,7 @@ def _join(pieces: list[np.ndarray]) -> np.ndarray:
     return np.vstack(out)
 
 
-def _circumcircle(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray
-                  ) -> tuple[tuple[float, float] | None, float]:
+def _circumcircle(p0: Any, p1: Any, p2: Any) -> tuple[tuple[float, float] | None, float]:
     ax, ay = p0
     bx, by = p1
     cx, cy = p2
@@ -380,9 +381,17 @@ def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
     >>> bool(np.allclose(np.hypot(pts[:, 0], pts[:, 1]), 1.0)), len(pts) > 10
     (True, True)
     """
+    return _linearise([float(p0[0]), float(p0[1])], [float(p1[0]), float(p1[1])],
+                      [float(p2[0]), float(p2[1])], max_chord_error)
+
+
+def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_error: float
+               ) -> np.ndarray:
+    """:func:`linearise_arc` on points given as ``[x, y]`` lists of Python floats (the per-arc
+    scalar work is then plain float arithmetic, identical in value, about twice as fast)."""
     centre, r = _circumcircle(p0, p1, p2)
     if centre is None:
-        return np.vstack([p0, p1, p2])
+        return np.array([p0, p1, p2], dtype=float)
     cx, cy = centre
     a0 = math.atan2(p0[1] - cy, p0[0] - cx)
     a2 = math.atan2(p2[1] - cy, p2[0] - cx)
@@ -391,7 +400,9 @@ def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
     sweep = (a2 - a0) % (2 * math.pi) if ccw else -((a0 - a2) % (2 * math.pi))
     n = _segments_for(sweep, r, max_chord_error)
     ang = a0 + sweep * np.arange(n + 1) / n
-    out = np.column_stack([cx + r * np.cos(ang), cy + r * np.sin(ang)])
+    out = np.empty((n + 1, 2))
+    out[:, 0] = cx + r * np.cos(ang)
+    out[:, 1] = cy + r * np.sin(ang)
     out[0] = p0
     out[-1] = p2
     return out
