@@ -25,8 +25,9 @@ GDAL's GML driver exposes only the first geometry of a Perceel (the label point)
 schema file is written next to the data, which fails in read-only folders and races between
 processes. This reader streams with ``lxml.etree.iterparse`` (entity resolution off, DTDs refused
 in the prolog first) and frees each Perceel after use, so memory stays flat on a national file.
-Measured with ``benchmarks/bench_loaders_a.py`` on the real sample (11 percelen): see
-docs/loaders.md for the figures (this reader is faster than GDAL reading the label points).
+Measured with ``benchmarks/bench_loaders_a.py`` on the real sample (11 percelen, CPU time,
+interleaved): 7.4 ms against GDAL's 6.5 ms for only the label points (0.88-1.17x across runs):
+at this size both are fixed costs (our lxml parse ~1.7 ms, frame + ``conform`` ~4 ms).
 """
 
 from __future__ import annotations

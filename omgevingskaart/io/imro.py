@@ -42,9 +42,10 @@ samples, GDAL reads the geometry and flat attributes, but it needs a layer-by-la
 flattens repeated ``maatvoeringInfo`` into one string list (so the tidy maatvoering has to be
 rebuilt from it anyway), it does not resolve ``verwijzingNaarTekstInfo`` by typeTekst, and it
 returns the gml:Arc geometry as curves that still need linearising. This module streams the
-file with lxml (one featureMember at a time). Measured on the three samples (bench, shared
-2-core machine): GDAL 0.43 s for all three, this loader 0.82 s - GDAL is faster here; most
-of our time is the fixed per-layer cost of schema.conform on tiny plans, not parsing.
+file with lxml (one featureMember at a time). Measured on the three samples (bench, CPU time,
+interleaved with GDAL in the same run): this loader 0.17-0.21 s for all three, GDAL 0.21-0.28 s
+(1.1-1.3x GDAL's features/s; it was 0.55x while each of the nine layers paid pandas' fixed
+costs - now cached empty layers, one-step frames, see io/_frames.py).
 """
 
 from __future__ import annotations
