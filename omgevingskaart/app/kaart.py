@@ -128,17 +128,8 @@ def page() -> None:
                      placeholder="Kies een adres", on_change=_on_candidate)
 
     col_map, col_report = st.columns([3, 2], gap="medium")
-    with col_map:
-        fmap = base_map(ds, basemap=basemap, start=get_start_view(ds))
-        layers = tiled_layer_groups(ds, get_tiles(ds), selected=ss.get("ok_selected"),
-                                    basemap=basemap)
-        st_folium(
-            fmap, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
-            returned_objects=RETURNED, center=ss.ok_center, zoom=ss.ok_zoom,
-            feature_group_to_add=layers.groups, layer_control=layers.control,
-        )
-        st.caption("Klik op de kaart voor wat er op die plek geldt. Lagen aan- en uitzetten "
-                   "kan rechtsboven in de kaart. " + " ".join(layers.notices))
+    # the report first: Streamlit sends the elements in script order, so after a click the
+    # report shows before the map has re-applied its layers
     with col_report:
         st.subheader("Wat geldt hier?")
         if ss.get("ok_error"):
@@ -151,3 +142,14 @@ def page() -> None:
             st.markdown("Klik op een perceel op de kaart, of zoek een adres of kadastrale "
                         "aanduiding. Hier verschijnt dan het perceelrapport: perceel, adressen, "
                         "bestemming, bouwvlak, maatvoering, monumenten en het plan.")
+    with col_map:
+        fmap = base_map(ds, basemap=basemap, start=get_start_view(ds))
+        layers = tiled_layer_groups(ds, get_tiles(ds), selected=ss.get("ok_selected"),
+                                    basemap=basemap)
+        st_folium(
+            fmap, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+            returned_objects=RETURNED, center=ss.ok_center, zoom=ss.ok_zoom,
+            feature_group_to_add=layers.groups, layer_control=layers.control,
+        )
+        st.caption("Klik op de kaart voor wat er op die plek geldt. Lagen aan- en uitzetten "
+                   "kan rechtsboven in de kaart. " + " ".join(layers.notices))

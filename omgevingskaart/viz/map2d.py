@@ -547,17 +547,42 @@ def layer_groups(
     return MapLayers(groups, control, feats, notices)
 
 
+class Highlight(MacroElement):
+    """The selected perceel as a thick outline in its own pane above the layers (tiles that arrive
+    later are drawn below it), letting clicks through."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+    if (!map.getPane("okSelected")) {
+        var pane = map.createPane("okSelected");
+        pane.style.zIndex = 450;
+        pane.style.pointerEvents = "none";
+    }
+})({{ this._parent._parent.get_name() }});
+var {{ this.get_name() }} = L.geoJSON({{ this.data }}, {
+    pane: "okSelected", interactive: false,
+    style: function () {
+        return {color: {{ this.colour|tojson }}, weight: 4, fillColor: {{ this.colour|tojson }},
+                fillOpacity: 0.15};
+    }
+}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, geojson: str, colour: str = HIGHLIGHT_COLOUR):
+        super().__init__()
+        self._name = "Highlight"
+        self.data = geojson
+        self.colour = colour
+
+
 def highlight_group(geometry: Any, name: str = "Geselecteerd perceel") -> folium.FeatureGroup:
     """A feature group with ``geometry`` (shapely or GeoJSON mapping, RD) as a thick outline."""
     geom = geometry if isinstance(geometry, shapely.Geometry) else shapely.geometry.shape(geometry)
     wgs = _to_wgs84(np.array([geom], dtype=object))[0]
     fg = folium.FeatureGroup(name=name, show=True, control=False)
-    folium.GeoJson(
-        json.loads(shapely.to_geojson(wgs)),
-        style_function=lambda _f: {"color": HIGHLIGHT_COLOUR, "weight": 4, "fillColor": HIGHLIGHT_COLOUR,
-                                   "fillOpacity": 0.15},
-        interactive=False,
-    ).add_to(fg)
+    Highlight(shapely.to_geojson(wgs)).add_to(fg)
     return fg
 
 
@@ -764,13 +789,17 @@ class TiledLayerLibrary(MacroElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-L.OkTiles = L.OkTiles || L.FeatureGroup.extend({
+if (!L.OkTiles) {
+L.OkTiles = L.FeatureGroup.extend({
     initialize: function (o, geo) {
         L.FeatureGroup.prototype.initialize.call(this);
         this._o = o; this._geo = geo; this._band = null; this._want = {};
+        // one tooltip for the whole layer (not one per feature: thousands of objects to build)
+        if (o.tip) { this.bindTooltip(function (l) { return o.tip(l.feature); }, {sticky: true}); }
     },
     onAdd: function (map) {
         L.FeatureGroup.prototype.onAdd.call(this, map);
+        L.OkTiles.onMap.push(this);
         map.on("moveend", this._update, this);
         // later: a layer control rebuilt in the same script may take a hidden layer off again
         var self = this;
@@ -778,6 +807,8 @@ L.OkTiles = L.OkTiles || L.FeatureGroup.extend({
     },
     onRemove: function (map) {
         map.off("moveend", this._update, this);
+        var i = L.OkTiles.onMap.indexOf(this);
+        if (i >= 0) { L.OkTiles.onMap.splice(i, 1); }
         this._band = null; this._want = {};
         L.FeatureGroup.prototype.onRemove.call(this, map);
     },
@@ -813,10 +844,22 @@ L.OkTiles = L.OkTiles || L.FeatureGroup.extend({
                 .catch(function () { delete cache[url]; return null; });
         }
         cache[url].then(function (layer) {
-            if (layer && self._map && self._band === band && self._want[key]) { self.addLayer(layer); }
+            if (layer && self._map && self._band === band && self._want[key]) {
+                self.addLayer(layer);
+                L.OkTiles.restack(self);
+            }
         });
     }
 });
+L.OkTiles.onMap = [];
+// one canvas draws in the order of adding: tiles arrive in any order, so after a tile of layer
+// ``z`` the layers above it are brought to the front again, in catalogue order
+L.OkTiles.restack = function (tiles) {
+    var above = L.OkTiles.onMap.filter(function (g) { return g._o.z > tiles._o.z; });
+    above.sort(function (a, b) { return a._o.z - b._o.z; });
+    above.forEach(function (g) { g.eachLayer(function (l) { l.bringToFront(); }); });
+};
+}
 {% endmacro %}
 """)
 
@@ -832,7 +875,21 @@ class TiledLayer(MacroElement):
 
     _template = Template("""
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = new L.OkTiles({{ this.options }}, {
+var {{ this.get_name() }}_options = {{ this.options }};
+{{ this.get_name() }}_options.tip = function (f) {
+    var labels = {{ this.labels }};
+    var rows = [{{ this.title|tojson }}];
+    for (var i = 0; i < labels.length; i++) {
+        var v = f && f.properties ? f.properties[labels[i][0]] : null;
+        if (v === null || v === undefined || v === "") continue;
+        var s = String(v).replace(/[&<>"']/g, function (ch) {
+            return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
+        });
+        rows.push(labels[i][1] + ": " + s);
+    }
+    return rows.join("<br>");
+};
+var {{ this.get_name() }} = new L.OkTiles({{ this.get_name() }}_options, {
     style: function (f) {
         var pal = {{ this.palette }};
         var c = pal[(f.properties && f.properties.c) || 0];
@@ -840,32 +897,17 @@ var {{ this.get_name() }} = new L.OkTiles({{ this.options }}, {
                 fillColor: c, fillOpacity: {{ this.opacity }}, fill: {{ this.fill|tojson }}};
     },
     pointToLayer: function (f, ll) { return L.circleMarker(ll, {radius: 4}); },
-    interactive: {{ this.interactive|tojson }},
-    onEachFeature: function (f, l) {
-        var labels = {{ this.labels }};
-        var rows = [];
-        for (var i = 0; i < labels.length; i++) {
-            var v = f.properties ? f.properties[labels[i][0]] : null;
-            if (v === null || v === undefined || v === "") continue;
-            var s = String(v).replace(/[&<>"']/g, function (ch) {
-                return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[ch];
-            });
-            rows.push(labels[i][1] + ": " + s);
-        }
-        if (rows.length) {
-            l.bindTooltip({{ this.title|tojson }} + "<br>" + rows.join("<br>"), {sticky: true});
-        }
-    }
+    interactive: {{ this.interactive|tojson }}
 }).addTo({{ this._parent.get_name() }});
 {% endmacro %}
 """)
 
     def __init__(self, tiles: TileSet, spec: LayerSpec, *, interactive: bool = True,
-                 fill: bool = True):
+                 fill: bool = True, z: int = 0):
         super().__init__()
         self._name = "TiledLayer"
         entry = tiles.layers[spec.id]
-        self.options = json.dumps({"url": f"{tiles.url}/{spec.id}", "bands": entry["bands"]},
+        self.options = json.dumps({"url": f"{tiles.url}/{spec.id}", "bands": entry["bands"], "z": z},
                                   separators=(",", ":"))
         self.palette = json.dumps(entry["palette"])
         self.line = spec.style.line
@@ -898,7 +940,8 @@ def tiled_layer_groups(
         ground = spec.kind == "bgt"
         show = spec.visible and not (ground and basemap)
         fg = folium.FeatureGroup(name=spec.title, show=show, overlay=True, control=True)
-        TiledLayer(tiles, spec, interactive=not ground, fill=spec.style.opacity > 0).add_to(fg)
+        TiledLayer(tiles, spec, interactive=not ground, fill=spec.style.opacity > 0,
+                   z=len(groups)).add_to(fg)
         groups.append(fg)
     if selected is not None:
         groups.append(highlight_group(selected))
