@@ -41,6 +41,18 @@ def baseline_bytes(dataset: Path | None) -> tuple[int, int]:
     return len(m.get_root().render().encode()), len(pand)
 
 
+def settle(log: RequestLog, quiet: float = 1.0, limit: float = 15.0) -> None:
+    """Wait until no byte has arrived for ``quiet`` seconds (at most ``limit``)."""
+    end = time.monotonic() + limit
+    last, since = log.total, time.monotonic()
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        if log.total != last:
+            last, since = log.total, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -62,7 +74,7 @@ def main() -> None:
             page.goto(url + "/")
             frame = map_frame(page, timeout=60000)
             t_map.append(time.perf_counter() - t0)
-            time.sleep(1.5)  # let the first view's reruns (the map reporting its bounds) settle
+            settle(log)  # the first view's tiles and reruns
             first_bytes.append(log.total - log.bytes_framework)
             framework_bytes.append(log.bytes_framework)
             before = log.total
@@ -71,7 +83,7 @@ def main() -> None:
             page.mouse.click(box["x"] + box["width"] * 0.45, box["y"] + box["height"] * 0.55)
             page.wait_for_selector(".st-key-ok_rapport :text('Perceel')", timeout=30000)
             t_report.append(time.perf_counter() - t1)
-            time.sleep(1.0)
+            settle(log)
             rerun_bytes.append(log.total - before)
             page.close()
             # the floor: a Streamlit page without a map (Over), navigation to its text

@@ -622,10 +622,13 @@ def build_map(
 # touching its view padded by a third of a tile.
 
 #: bump when the tile format or the selection rules change (old caches are then ignored)
-TILE_FORMAT = 1
+TILE_FORMAT = 2
 #: ``(first zoom, last zoom, tile zoom, zoom whose half pixel is the simplification tolerance)``
 TILE_BANDS: tuple[tuple[int, int, int, int], ...] = ((MIN_ZOOM, 14, 11, 13), (15, 16, 13, 16), (17, MAX_ZOOM, 15, 19))
 TILE_PAD = 0.34  # tiles; a tiled feature reaches at most a quarter tile beyond its own
+#: layers that are drawn, never queried (no tooltip, clicks go through to the map): their features
+#: are merged per tile and colour into one MultiPolygon each
+MERGED_KINDS = frozenset({"bgt"})
 
 
 @dataclass(frozen=True)
@@ -647,9 +650,10 @@ def _tile_xy(lon: np.ndarray, lat: np.ndarray, z: int) -> tuple[np.ndarray, np.n
 
 
 def _layer_texts(dataset: Dataset, spec: LayerSpec, tol_zoom: int
-                 ) -> tuple[list[str], list[str], np.ndarray]:
+                 ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
     """Every feature of ``spec``'s layer as a GeoJSON Feature text, simplified for ``tol_zoom``
-    (polygons under one pixel dropped), with the layer's palette and the WGS84 bounds per feature."""
+    (polygons under one pixel dropped), with the layer's palette, the WGS84 bounds per feature,
+    the WGS84 geometries and each feature's colour index."""
     frame = dataset[spec.layer]
     idx = dataset.index(spec.layer)
     geoms = idx.geometries
@@ -677,7 +681,23 @@ def _layer_texts(dataset: Dataset, spec: LayerSpec, tol_zoom: int
         out.append('{"type":"Feature","geometry":' + gj + ',"properties":'
                    + json.dumps(props, ensure_ascii=False, separators=(",", ":")) + "}")
     bounds = shapely.bounds(wgs) if len(wgs) else np.zeros((0, 4))
-    return out, palette, bounds
+    return out, palette, bounds, wgs, colour_idx
+
+
+def _merged_texts(geoms: np.ndarray, colour_idx: np.ndarray, with_colour: bool) -> list[str] | None:
+    """Polygons as one MultiPolygon Feature per colour (Leaflet then builds a handful of layers,
+    not thousands); None when there is anything else than polygons."""
+    if len(geoms) == 0:
+        return []
+    if not np.all(shapely.get_dimensions(geoms) == 2):
+        return None
+    out = []
+    for c in np.unique(colour_idx):
+        parts = shapely.get_parts(geoms[colour_idx == c])
+        props = {"c": int(c)} if with_colour else {}
+        out.append('{"type":"Feature","geometry":' + shapely.to_geojson(shapely.multipolygons(parts))
+                   + ',"properties":' + json.dumps(props) + "}")
+    return out
 
 
 def _write_fc(path: Any, features: Iterable[str]) -> None:
@@ -712,7 +732,7 @@ def write_tiles(dataset: Dataset, folder: Any, catalogue: Catalogue | None = Non
         for b, (z0, z1, tz, tolz) in enumerate(TILE_BANDS):
             if z1 < MIN_ZOOM_BY_KIND.get(spec.kind, 0):
                 continue
-            texts, palette_b, bounds = _layer_texts(dataset, spec, tolz)
+            texts, palette_b, bounds, wgs, colour_idx = _layer_texts(dataset, spec, tolz)
             if b == len(TILE_BANDS) - 1 or len(palette_b) > len(palette):
                 palette = palette_b
             bdir = root / spec.id / str(b)
@@ -724,9 +744,13 @@ def write_tiles(dataset: Dataset, folder: Any, catalogue: Catalogue | None = Non
                 big = np.maximum(x1 - x0, y1 - y0) > 0.5
                 tx = np.floor((x0 + x1) / 2).astype(int)
                 ty = np.floor((y0 + y1) / 2).astype(int)
-                for k, text in enumerate(texts):
-                    key = "groot" if big[k] else f"{tx[k]}_{ty[k]}"
-                    tiles.setdefault(key, []).append(text)
+                keys = np.where(big, "groot", np.char.add(np.char.add(tx.astype(str), "_"),
+                                                          ty.astype(str)))
+                for key in dict.fromkeys(keys.tolist()):
+                    sel = np.flatnonzero(keys == key)
+                    merged = (_merged_texts(wgs[sel], colour_idx[sel], len(palette_b) > 1)
+                              if spec.kind in MERGED_KINDS else None)
+                    tiles[key] = merged if merged is not None else [texts[k] for k in sel.tolist()]
             for key, feats in tiles.items():
                 _write_fc(bdir / f"{key}.json", feats)
             bands.append({"id": b, "min": max(z0, MIN_ZOOM_BY_KIND.get(spec.kind, 0)), "max": z1,
