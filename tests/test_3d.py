@@ -282,10 +282,11 @@ def test_scene_modes(ds: omgevingskaart.Dataset, mode: str) -> None:
     spec = json.loads(town3d.build_town_deck(scene, town3d.camera_presets(ds)["markt"][1]).to_json())
     assert not re.search(r"https?://", json.dumps(spec))
     assert spec["mapStyle"].startswith("data:")
-    panden = [la for la in spec["layers"] if la["id"].startswith("panden-")]
-    assert panden and all(la["coordinateSystem"] == "meter-offsets" for la in panden)
+    panden = [la for la in spec["layers"] if la["id"] == "panden"]
+    assert len(panden) == 1 and panden[0]["coordinateSystem"] == "meter-offsets"
+    assert panden[0]["getFillColor"].startswith("@@=k == 0 ? [")
     row = panden[0]["data"][0]
-    assert set(row) == {"p", "h", "t"}  # no per-row colour or properties
+    assert set(row) == {"p", "h", "t", "k"}  # no per-row colour or properties
     if mode == "overschrijding":
         assert "OVERSCHRIJDING" in " ".join(r["t"] for r in scene.classes[0])
 
@@ -336,7 +337,8 @@ def test_html_page_has_no_external_urls(ds: omgevingskaart.Dataset) -> None:
     assert "<script src" not in rest and "<link" not in rest
     data = json.loads(re.search(r'<script id="ok3d-data" type="application/json">(.*?)</script>',
                                 html, re.S).group(1).replace("<\\/", "</"))
-    assert data["mode"] == "bestemming" and len(data["classes"]) == len(scene.legend)
+    assert data["mode"] == "bestemming" and len(data["blocks"]) == len(scene.blocks)
+    assert {r["k"] for r in data["blocks"]} <= set(range(len(scene.legend)))
 
 
 # --- CLI -----------------------------------------------------------------------------------------

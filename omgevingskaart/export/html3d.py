@@ -51,14 +51,13 @@ _JS = """
   window.__ok3d = state;
   function layers() {
     const out = [];
-    D.classes.forEach((rows, k) => {
-      if (!rows.length) return;
+    if (D.blocks.length) {
       out.push(new SolidPolygonLayer({
-        id: 'panden-' + k, data: rows, coordinateSystem: MO, coordinateOrigin: D.origin,
+        id: 'panden', data: D.blocks, coordinateSystem: MO, coordinateOrigin: D.origin,
         positionFormat: 'XY', getPolygon: d => d.p, getElevation: d => d.h,
-        getFillColor: D.legend[k][1], extruded: true, pickable: true, autoHighlight: true,
-        highlightColor: [255, 140, 0, 220], material}));
-    });
+        getFillColor: d => D.legend[d.k][1], extruded: true, pickable: true,
+        autoHighlight: true, highlightColor: [255, 140, 0, 220], material}));
+    }
     if (D.lod22 && D.lod22.length) {
       // LoD 2.2 faces carry their own flat-shaded colour (see town3d.shade): no lighting
       out.push(new SolidPolygonLayer({
@@ -127,7 +126,7 @@ def page_data(scene: SceneData, view: View, presets: dict[str, tuple[str, View]]
         "origin": list(scene.origin),
         "mode": scene.mode,
         "legend": [[label, list(rgb)] for label, rgb in scene.legend],
-        "classes": scene.classes,
+        "blocks": scene.blocks,
         "lod22": scene.lod22,
         "envelopes": scene.envelopes,
         "envelopeColour": list(ENVELOPE_COLOUR),
