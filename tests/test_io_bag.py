@@ -155,7 +155,8 @@ def test_hostile_xml_refused_before_gdal(lv: Path, tmp_path: Path, decl: str,
     def no_gdal(*a: object, **k: object) -> None:
         raise AssertionError("the hostile file reached GDAL")
 
-    monkeypatch.setattr(bag.pyogrio, "read_dataframe", no_gdal)
+    for name in ("read_dataframe", "read_arrow", "read_info", "list_layers"):
+        monkeypatch.setattr(bag.pyogrio, name, no_gdal)
     with pytest.raises(HostileXMLError, match=PND):
         okio.read(d)
     with pytest.raises(HostileXMLError, match="DOCTYPE"):
