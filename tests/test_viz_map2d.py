@@ -71,3 +71,42 @@ def test_report_markdown_and_dutch_errors(ds: omgevingskaart.Dataset) -> None:
 def test_vendored_licences_present() -> None:
     root = Path(__file__).resolve().parents[1] / "static" / "vendor"
     assert (root / "leaflet" / "LICENSE").is_file() and (root / "leaflet-draw" / "LICENSE").is_file()
+
+
+def test_tiles_written_once_and_complete(ds: omgevingskaart.Dataset, tmp_path: Path) -> None:
+    from omgevingskaart.viz.map2d import TILE_BANDS, ensure_tiles
+
+    tiles = ensure_tiles(ds, static_dir=tmp_path, static_url="/app/static")
+    assert tiles.url.startswith("/app/static/cache/kaart/")
+    root = Path(tiles.path)
+    manifest = json.loads((root / "manifest.json").read_text())
+    assert "pand" in manifest and manifest["pand"]["bands"]
+    # every pand is in exactly one tile of the finest band, whole (not clipped), in WGS84
+    band = manifest["pand"]["bands"][-1]
+    assert band["max"] == TILE_BANDS[-1][1]
+    ids = []
+    for key in band["tiles"]:
+        fc = json.loads((root / "pand" / str(band["id"]) / f"{key}.json").read_text())
+        ids += [f["properties"]["identificatie"] for f in fc["features"]]
+        lon, lat = fc["features"][0]["geometry"]["coordinates"][0][0]
+        assert 6.6 < lon < 6.8 and 51.9 < lat < 52.0
+    assert sorted(ids) == sorted(ds["pand"]["identificatie"].tolist())
+    # dense layers have no coarse band: nothing to fetch when zoomed out
+    assert all(b["min"] >= 15 for b in manifest["pand"]["bands"])
+    stamp = (root / "manifest.json").stat().st_mtime_ns
+    assert ensure_tiles(ds, static_dir=tmp_path).path == tiles.path
+    assert (root / "manifest.json").stat().st_mtime_ns == stamp  # not written again
+
+
+def test_tiled_groups_carry_no_data(ds: omgevingskaart.Dataset, tmp_path: Path) -> None:
+    from streamlit_folium import _get_feature_group_string
+
+    from omgevingskaart.viz.map2d import base_map, ensure_tiles, tiled_layer_groups
+
+    tiles = ensure_tiles(ds, static_dir=tmp_path)
+    m = base_map(ds)
+    layers = tiled_layer_groups(ds, tiles, selected=ds["perceel"].geometry.iloc[0])
+    js = "".join(_get_feature_group_string(g, map=m, idx=k) for k, g in enumerate(layers.groups))
+    assert len(js) < 60_000  # styles, labels and tile lists; the features come as files
+    assert "identificatie" in js and tiles.url in js and "okSelected" in js
+    assert layers.control.hidden_by_default  # Adressen and the plan details start hidden
