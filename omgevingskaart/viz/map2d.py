@@ -622,9 +622,9 @@ def build_map(
 # touching its view padded by a third of a tile.
 
 #: bump when the tile format or the selection rules change (old caches are then ignored)
-TILE_FORMAT = 2
+TILE_FORMAT = 3
 #: ``(first zoom, last zoom, tile zoom, zoom whose half pixel is the simplification tolerance)``
-TILE_BANDS: tuple[tuple[int, int, int, int], ...] = ((MIN_ZOOM, 14, 11, 13), (15, 16, 13, 16), (17, MAX_ZOOM, 15, 19))
+TILE_BANDS: tuple[tuple[int, int, int, int], ...] = ((MIN_ZOOM, 14, 10, 13), (15, 16, 12, 16), (17, MAX_ZOOM, 14, 19))
 TILE_PAD = 0.34  # tiles; a tiled feature reaches at most a quarter tile beyond its own
 #: layers that are drawn, never queried (no tooltip, clicks go through to the map): their features
 #: are merged per tile and colour into one MultiPolygon each
