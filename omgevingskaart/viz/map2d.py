@@ -801,8 +801,23 @@ def ensure_tiles(dataset: Dataset, catalogue: Catalogue | None = None, *,
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+        _drop_stale(root, keep=final)
     layers = json.loads(manifest_file.read_text(encoding="utf-8"))
     return TileSet(f"{url_root}/{key}", str(final), layers)
+
+
+def _drop_stale(root: Any, keep: Any, days: float = 7.0) -> None:
+    """Remove tile folders of other keys untouched for ``days`` (old versions of a dataset)."""
+    import shutil
+    import time
+
+    limit = time.time() - days * 86400
+    for folder in root.iterdir():
+        try:
+            if folder != keep and folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 class TiledLayerLibrary(MacroElement):
