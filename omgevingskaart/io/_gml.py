@@ -338,6 +338,137 @@ class GMLReader:
         return out
 
 
+_LINEAR_RING = frozenset(f"{{{ns}}}LinearRing" for ns in GML_NAMESPACES)
+_POS_LIST = frozenset(f"{{{ns}}}posList" for ns in GML_NAMESPACES)
+_POLY_MEMBERS = ("surfaceMember", "surfaceMembers", "polygonMember", "polygonMembers")
+
+
+class GeometryBatch:
+    """The geometries of one layer, collected feature by feature and built at the end with one
+    ``shapely.from_ragged_array`` call per geometry type (:meth:`build`).
+
+    Same geometries as :meth:`GMLReader.geometry` (same coordinates, same types: a gml:Polygon
+    gives a Polygon, a MultiSurface of Polygons a MultiPolygon, a Point a Point), but building
+    them per feature cost one shapely call per ring and polygon: on the BGT sample this path
+    takes the geometry work from 0.64 to ~0.3 s CPU. Rings that are a single ``posList`` are
+    read here; any other ring (gml:Ring with arcs, ``pos`` lists, an unclosed ring) goes through
+    the reader's own ring code, and geometries other than Point, Polygon and MultiSurface /
+    MultiPolygon of Polygons are built per feature by :meth:`GMLReader.geometry`.
+    """
+
+    def __init__(self) -> None:
+        self.n = 0
+        self._other: list[tuple[int, shapely.Geometry]] = []
+        self._points: list[np.ndarray] = []
+        self._point_rows: list[int] = []
+        # polygons and multipolygons: ring coordinates, points per ring, rings per polygon,
+        # (multi) polygons per multipolygon, output rows
+        self._rings: list[np.ndarray] = []
+        self._ring_len: list[int] = []
+        self._poly_rings: list[int] = []
+        self._poly_rows: list[int] = []
+        self._mrings: list[np.ndarray] = []
+        self._mring_len: list[int] = []
+        self._mpoly_rings: list[int] = []
+        self._multi_polys: list[int] = []
+        self._multi_rows: list[int] = []
+
+    def add(self, reader: GMLReader, elem: etree._Element, *, feature: str | None = None
+            ) -> None:
+        """Add the geometry of GML element ``elem`` as the next row (checked to be RD New)."""
+        reader._feature = feature or gml_id(elem)
+        reader._check_srs(elem, feature)
+        row = self.n
+        try:
+            name = elem.tag.rpartition("}")[2]
+            if name == "Polygon":
+                self._polygon(reader, elem, self._rings, self._ring_len, self._poly_rings)
+                self._poly_rows.append(row)
+            elif name == "Point":
+                self._points.append(reader._coords(elem)[0])
+                self._point_rows.append(row)
+            elif name in ("MultiSurface", "MultiPolygon") and self._multi(reader, elem):
+                self._multi_rows.append(row)
+            else:
+                self._other.append((row, reader._any(elem)))
+        except GeometryError:
+            raise
+        except (ValueError, IndexError, shapely.errors.GEOSException) as exc:
+            raise GeometryError(reader._where(elem, feature) + f": broken geometry: {exc}"
+                                ) from exc
+        self.n = row + 1
+
+    def _multi(self, reader: GMLReader, elem: etree._Element) -> bool:
+        """Add a multi-surface whose members are all gml:Polygon; False for any other."""
+        members = reader._members(elem, _POLY_MEMBERS)
+        if not all(m.tag.rpartition("}")[2] == "Polygon" for m in members):
+            return False
+        for m in members:
+            self._polygon(reader, m, self._mrings, self._mring_len, self._mpoly_rings)
+        self._multi_polys.append(len(members))
+        return True
+
+    @staticmethod
+    def _polygon(reader: GMLReader, elem: etree._Element, rings: list[np.ndarray],
+                 ring_len: list[int], poly_rings: list[int]) -> None:
+        shell: np.ndarray | None = None
+        holes: list[np.ndarray] = []
+        for child in elem:
+            if not isinstance(child.tag, str):
+                continue
+            local = child.tag.rpartition("}")[2]
+            if local in ("exterior", "outerBoundaryIs"):
+                shell = _fast_ring(reader, reader._first_child(child))
+            elif local in ("interior", "innerBoundaryIs"):
+                holes.append(_fast_ring(reader, reader._first_child(child)))
+        if shell is None:
+            raise GeometryError(f"{reader._where(elem, None)}: polygon without exterior ring")
+        rings.append(shell)
+        ring_len.append(len(shell))
+        for h in holes:
+            rings.append(h)
+            ring_len.append(len(h))
+        poly_rings.append(1 + len(holes))
+
+    def build(self) -> np.ndarray:
+        """The geometries, one per :meth:`add`, as an object array."""
+        out = np.empty(self.n, dtype=object)
+        if self._point_rows:
+            out[self._point_rows] = shapely.points(np.array(self._points))
+        if self._poly_rows:
+            out[self._poly_rows] = shapely.from_ragged_array(
+                shapely.GeometryType.POLYGON, np.concatenate(self._rings),
+                (_offsets(self._ring_len), _offsets(self._poly_rings)))
+        if self._multi_rows:
+            out[self._multi_rows] = shapely.from_ragged_array(
+                shapely.GeometryType.MULTIPOLYGON, np.concatenate(self._mrings),
+                (_offsets(self._mring_len), _offsets(self._mpoly_rings),
+                 _offsets(self._multi_polys)))
+        for row, geom in self._other:
+            out[row] = geom
+        return out
+
+
+def _offsets(counts: list[int]) -> np.ndarray:
+    out = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=out[1:])
+    return out
+
+
+def _fast_ring(reader: GMLReader, elem: etree._Element) -> np.ndarray:
+    """(n, 2) coordinates of a ring: a LinearRing holding one 2D posList is read here (the BGT's
+    usual ring); anything else, or a ring the checks of :meth:`GMLReader._ring` would touch (fewer
+    than 4 points, not closed), goes to that method."""
+    if elem.tag in _LINEAR_RING and len(elem) == 1:
+        pos_list = elem[0]
+        if pos_list.tag in _POS_LIST and pos_list.get("srsDimension") == "2" and pos_list.text:
+            vals = np.array(pos_list.text.split(), dtype=float)
+            n = vals.size
+            if n >= 8 and not n % 2 and vals[0] == vals[n - 2] and vals[1] == vals[n - 1]:
+                return vals.reshape(-1, 2)
+    return reader._ring(elem)
+
+
 def _join(pieces: list[np.ndarray]) -> np.ndarray:
     """Concatenate curve pieces, dropping the repeated point where one ends and the next starts."""
     if len(pieces) == 1:

@@ -161,6 +161,7 @@ def read(
     path = Path(path)
     wanted = None if classes is None else {c.lower().removeprefix("bgt_") for c in classes}
     rows: dict[str, list[tuple[Any, ...]]] = {}
+    batches: dict[str, _gml.GeometryBatch] = {}
     seen = 0
     for name, opener in _sources(path):
         m = _FILE_RE.search(name)
@@ -170,12 +171,8 @@ def read(
         try:
             with opener() as fh:
                 seen += 1
-                for rec in _read_member(fh, path, name, file_class, include_ended,
-                                        max_chord_error):
-                    klasse = rec[1]
-                    if wanted is not None and klasse not in wanted:
-                        continue
-                    rows.setdefault(klasse, []).append(rec)
+                _read_member(fh, path, name, file_class, include_ended, max_chord_error,
+                             wanted, rows, batches)
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
             raise DataFileError(path, f"zip member is corrupt or truncated: {exc}",
                                 element=name) from exc
@@ -184,18 +181,23 @@ def read(
     layers: dict[str, gpd.GeoDataFrame] = {}
     for klasse in sorted(rows):
         columns = list(zip(*rows.pop(klasse), strict=True))
-        cols = dict(zip(_COLUMNS, columns[:-1], strict=True))
+        cols = dict(zip(_COLUMNS, columns, strict=True))
         if not include_ended:
             del cols["eind_registratie"]
-        cols["bron"] = ["BGT"] * len(columns[-1])
-        layers[f"bgt_{klasse}"] = conform(_frames.geoframe(cols, columns[-1]), "bgt",
+        geoms = batches.pop(klasse).build()
+        cols["bron"] = ["BGT"] * len(geoms)
+        layers[f"bgt_{klasse}"] = conform(_frames.geoframe(cols, geoms), "bgt",
                                           what=f"{path} (bgt_{klasse})",
                                           keep_extra=include_ended)
     return layers
 
 
 def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
-                 include_ended: bool, max_chord_error: float) -> Iterator[tuple[Any, ...]]:
+                 include_ended: bool, max_chord_error: float, wanted: set[str] | None,
+                 rows: dict[str, list[tuple[Any, ...]]],
+                 batches: dict[str, _gml.GeometryBatch]) -> None:
+    """Append the objects of one file to ``rows`` (attributes) and ``batches`` (geometries),
+    per class."""
     head = fh.read(65536)
     ns, root = root_of(head, path, member=name)
     if root != "CityModel" or ns not in CITYGML_NS:
@@ -211,8 +213,18 @@ def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
         if obj is None:
             continue
         rec = _record(obj, reader, name, file_class, include_ended)
-        if rec is not None:
-            yield rec
+        if rec is None:
+            continue
+        vals, geom_el = rec
+        klasse = vals[1]
+        if wanted is not None and klasse not in wanted:
+            continue
+        batch = batches.get(klasse)
+        if batch is None:
+            batch = batches[klasse] = _gml.GeometryBatch()
+            rows[klasse] = []
+        batch.add(reader, geom_el, feature=_gml.gml_id(obj))
+        rows[klasse].append(vals)
 
 
 _MISSING = object()
@@ -240,11 +252,11 @@ def _action(element: str, tag: Any) -> Any:
 
 
 def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
-            include_ended: bool) -> tuple[Any, ...] | None:
-    """The row of one BGT object (the values of :data:`_COLUMNS`, then the geometry); None when
-    it has ended and ended objects are not wanted."""
+            include_ended: bool) -> tuple[tuple[Any, ...], Any] | None:
+    """The row of one BGT object (the values of :data:`_COLUMNS`) and its GML geometry element;
+    None when it has ended and ended objects are not wanted."""
     element = obj.tag.rpartition("}")[2]
-    vals: list[Any] = [None] * (len(_COLUMNS) + 1)
+    vals: list[Any] = [None] * len(_COLUMNS)
     vals[1] = file_class or _ELEMENT_CLASS.get(element, element.lower())
     geom_el = None
     for child in obj:
@@ -271,8 +283,7 @@ def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
     if geom_el is None:
         raise GeometryError(f"{reader.path} ({name}, {_gml.gml_id(obj)}): {element} object "
                             "without a geometrie2d geometry")
-    vals[-1] = reader.geometry(geom_el, feature=_gml.gml_id(obj))
-    return tuple(vals)
+    return tuple(vals), geom_el
 
 
 _END = _COL_INDEX["eind_registratie"]
