@@ -39,13 +39,11 @@ from pathlib import Path
 from typing import IO, Any
 
 import geopandas as gpd
-import numpy as np
-import shapely
 from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import conform
-from . import _frames, _xml
+from . import _frames, _gml, _xml
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
 
@@ -94,52 +92,12 @@ def _path_text(el: Any, *names: str) -> str | None:
     return text.strip() if text else None
 
 
-def _ring(el: Any, what: str) -> np.ndarray:
-    pos_list = el.find(f"{_G}posList")
-    if pos_list is not None and pos_list.text:
-        dim = int(pos_list.get("srsDimension") or el.get("srsDimension") or 2)
-        vals = np.array(pos_list.text.split(), dtype=float)
-    else:
-        poss = el.findall(f"{_G}pos")
-        if not poss:
-            raise GeometryError(f"{what}: a LinearRing without posList or pos")
-        dim = len(poss[0].text.split())
-        vals = np.array(" ".join(p.text for p in poss).split(), dtype=float)
-    if dim not in (2, 3) or vals.size % dim:
-        raise GeometryError(f"{what}: posList of {vals.size} numbers is not {dim}-dimensional")
-    return vals.reshape(-1, dim)[:, :2]
+_POLYGONAL = ("Polygon", "Surface", "MultiSurface")
 
 
-def _polygon(poly: Any, what: str) -> shapely.Polygon:
-    ext = poly.find(f"{_G}exterior/{_G}LinearRing")
-    if ext is None:
-        raise GeometryError(f"{what}: polygon without exterior LinearRing")
-    holes = [_ring(r, what) for r in poly.findall(f"{_G}interior/{_G}LinearRing")]
-    return shapely.Polygon(_ring(ext, what), holes)
-
-
-def _geometry(container: Any, what: str) -> tuple[Any, str | None]:
-    """The polygon in ``begrenzingPerceel`` (Polygon, Surface/PolygonPatch or MultiSurface)."""
-    geom = next((c for c in container if isinstance(c.tag, str)), None)
-    if geom is None:
-        raise GeometryError(f"{what}: begrenzingPerceel is empty")
-    srs = geom.get("srsName")
-    name = _local(geom.tag)
-    if name == "Polygon":
-        return _polygon(geom, what), srs
-    if name == "Surface":
-        patches = geom.findall(f"{_G}patches/{_G}PolygonPatch")
-        polys = [_polygon(p, what) for p in patches]
-        return (polys[0] if len(polys) == 1 else shapely.MultiPolygon(polys)), srs
-    if name == "MultiSurface":
-        polys = []
-        for p in geom.iter(f"{_G}Polygon", f"{_G}PolygonPatch"):
-            polys.append(_polygon(p, what))
-        return shapely.MultiPolygon(polys), srs
-    raise GeometryError(f"{what}: begrenzingPerceel holds a gml:{name}; expected a polygon")
-
-
-def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
+def _parcels(fh: IO[bytes], name: str, batch: _gml.GeometryBatch) -> Iterator[dict[str, Any]]:
+    """The attributes of each Perceel; its polygon goes to ``batch`` (one row per Perceel)."""
+    reader = _gml.GMLReader(name, default_rd=True)
     default_srs: str | None = None
     try:
         for el in _xml.iterparse(fh, name, ("{*}Perceel", f"{_G}Envelope")):
@@ -156,12 +114,18 @@ def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
             grens = _child(el, "begrenzingPerceel")
             if grens is None:
                 raise GeometryError(f"{what}: no begrenzingPerceel (the parcel polygon)")
-            geom, srs = _geometry(grens, what)
-            srs = srs or default_srs
+            geom = next((c for c in grens if isinstance(c.tag, str)), None)
+            if geom is None:
+                raise GeometryError(f"{what}: begrenzingPerceel is empty")
+            if _local(geom.tag) not in _POLYGONAL:
+                raise GeometryError(f"{what}: begrenzingPerceel holds a gml:{_local(geom.tag)}; "
+                                    "expected a polygon")
+            srs = geom.get("srsName") or default_srs
             if srs is None:
                 raise CRSError(f"{what}: the polygon has no srsName; expected EPSG:28992")
             if srs not in _RD_NAMES:
                 raise CRSError(f"{what}: CRS {srs!r} is not EPSG:28992 (RD New)")
+            batch.add(reader, geom, feature=f"Perceel {ident or el.get(f'{_G}id') or '?'}")
             akr = _path_text(ta, "aKRKadastraleGemeenteCode", "AKRKadastraleGemeenteCode", "waarde")
             sectie = _path_text(ta, "sectie")
             nummer = _path_text(ta, "perceelnummer")
@@ -182,7 +146,6 @@ def _parcels(fh: IO[bytes], name: str) -> Iterator[dict[str, Any]]:
                 "bron": "BRK",
                 "begin_geldigheid": (_path_text(el, "historie", "beginGeldigheid") or "")[:10]
                 or None,
-                "geometry": geom,
             }
     except DataFileError as exc:
         cause = exc.__cause__
@@ -201,7 +164,8 @@ def _check_head(head: bytes, name: str) -> None:
         raise UnsupportedFormatError(name, "not a Kadastrale Kaart v5 GML file")
 
 
-def _read_stream(fh: IO[bytes], name: str, *, required: bool) -> list[dict[str, Any]]:
+def _read_stream(fh: IO[bytes], name: str, batch: _gml.GeometryBatch, *, required: bool
+                 ) -> list[dict[str, Any]]:
     head = _xml.read_checked_head(fh, name, size=16384)
     if not required and _NS_PREFIX not in head:  # a zip member that is not a v5 file: skip
         return []
@@ -214,7 +178,7 @@ def _read_stream(fh: IO[bytes], name: str, *, required: bool) -> list[dict[str, 
                 f"({found.group(1).decode() if found else 'other objects'}); only percelen are read")
         return []
     fh.seek(0)
-    return list(_parcels(fh, name))
+    return list(_parcels(fh, name, batch))
 
 
 def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
@@ -223,6 +187,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
         raise TypeError(f"unknown option(s) for the BRK reader: {', '.join(options)}")
     path = Path(path)
     rows: list[dict[str, Any]] = []
+    batch = _gml.GeometryBatch()
     try:
         with path.open("rb") as fh:
             magic = fh.read(4)
@@ -236,14 +201,13 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
                 names = [n for n in zf.namelist() if n.lower().endswith(".gml")]
                 for n in names:
                     with zf.open(n) as fh:
-                        rows += _read_stream(fh, f"{path}!{n}", required=False)
+                        rows += _read_stream(fh, f"{path}!{n}", batch, required=False)
         except (zipfile.BadZipFile, EOFError) as exc:
             raise DataFileError(path, f"not a readable zip archive: {exc}") from exc
     else:
         with path.open("rb") as fh:
-            rows = _read_stream(fh, str(path), required=True)
+            rows = _read_stream(fh, str(path), batch, required=True)
     if not rows:
         return {"perceel": _frames.empty("perceel")}
-    geoms = [r.pop("geometry") for r in rows]
-    gdf = _frames.geoframe({k: [r[k] for r in rows] for k in rows[0]}, geoms)
+    gdf = _frames.geoframe({k: [r[k] for r in rows] for k in rows[0]}, batch.build())
     return {"perceel": conform(gdf, "perceel", what=f"{path} (Perceel)", keep_extra=True)}
