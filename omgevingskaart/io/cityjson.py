@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -401,16 +401,40 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
     for chunk in _chunks(path):
         for oid, attrs, geoms in _buildings(chunk, str(path)):
             rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, str(path)))
+    return {"pand": _pand_frame(rows, path)}
+
+
+def _pand_frame(rows: list[dict[str, Any]], source: str | Path, bron: str | None = None) -> gpd.GeoDataFrame:
     if not rows:
-        return {"pand": _frames.empty("pand")}
+        return _frames.empty("pand")
     geoms = [r.pop("geometry") for r in rows]
     frame = pd.DataFrame(rows)
+    if bron is not None:
+        frame["bron"] = bron
     missing = frame["identificatie"].isna()
     if missing.any():
         bad = frame.loc[missing, "object_id"].iloc[0]
-        raise DataFileError(path, "Building without a BAG pand identificatie", element=bad)
+        raise DataFileError(source, "Building without a BAG pand identificatie", element=bad)
     gdf = gpd.GeoDataFrame(frame, geometry=geoms, crs=RD_NEW)
-    return {"pand": conform(gdf, "pand", what=f"{path} (Building)", keep_extra=True)}
+    return conform(gdf, "pand", what=f"{source} (Building)", keep_extra=True)
+
+
+def features_to_pand(features: Iterable[dict[str, Any]], transform: dict[str, Any] | None, *,
+                     source: str, bron: str | None = None, is_3dbag: bool = True) -> gpd.GeoDataFrame:
+    """``pand`` rows from CityJSONFeature objects (e.g. the 3D BAG API's pages).
+
+    ``transform`` is the scale/translate of the stream's header (or the API's response);
+    ``source`` names where they came from in error messages; ``bron`` overrides the row's source
+    label. The same parsing as :func:`read` for a ``.city.jsonl`` file.
+    """
+    rows: list[dict[str, Any]] = []
+    for n, feat in enumerate(features):
+        name = f"{source} feature {n}"
+        chunk = _Chunk(feat.get("CityObjects") or {},
+                       _vertices(feat.get("vertices"), transform, name), is_3dbag)
+        for oid, attrs, geoms in _buildings(chunk, name):
+            rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, name))
+    return _pand_frame(rows, source, bron)
 
 
 def _read_gpkg(path: Path) -> gpd.GeoDataFrame:

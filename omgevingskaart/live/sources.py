@@ -37,9 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
-import shapely
 
 from ..errors import RemoteSourceError
 from ..schema import RD_NEW, conform
@@ -212,88 +210,15 @@ def fetch_source(
 
 # --- 3D BAG -----------------------------------------------------------------------------------
 
-_B3_ALIASES = {
-    "b3_h_maaiveld": ("b3_h_maaiveld", "h_maaiveld"),
-    "b3_h_dak_50p": ("b3_h_dak_50p", "b3_h_50p", "h_dak_50p"),
-    "b3_h_dak_70p": ("b3_h_dak_70p", "b3_h_70p", "h_dak_70p"),
-    "b3_h_dak_max": ("b3_h_dak_max", "b3_h_max", "h_dak_max"),
-    "b3_h_dak_min": ("b3_h_dak_min", "b3_h_min", "h_dak_min"),
-    "b3_dak_type": ("b3_dak_type", "dak_type"),
-    "b3_bouwlagen": ("b3_bouwlagen", "bouwlagen"),
-}
-
-
 def cityjson_features_to_pand(
     features: Sequence[Mapping[str, Any]], transform: Mapping[str, Any] | None, *, bron: str
 ) -> gpd.GeoDataFrame:
-    """3D BAG CityJSONFeatures to ``pand`` rows: the Building's LoD0 footprint and attributes.
+    """3D BAG CityJSONFeatures to ``pand`` rows, parsed exactly as a ``.city.jsonl`` file is
+    (:func:`omgevingskaart.io.cityjson.features_to_pand`: footprint, normalised 3D BAG heights)."""
+    from ..io.cityjson import features_to_pand
 
-    The footprint is the union of the LoD 0 surfaces of the parent ``Building`` (2D); a feature
-    without LoD 0 falls back to the 2D union of its parts' lowest-LoD surfaces.
-    """
-    scale = np.asarray((transform or {}).get("scale", [1, 1, 1]), dtype=float)
-    translate = np.asarray((transform or {}).get("translate", [0, 0, 0]), dtype=float)
-    rows: list[dict[str, Any]] = []
-    geoms: list[Any] = []
-    for feat in features:
-        verts = np.asarray(feat.get("vertices") or [], dtype=float)
-        if verts.size:
-            verts = verts * scale + translate
-        objects = feat.get("CityObjects") or {}
-        main_id = feat.get("id")
-        main = objects.get(main_id) or next(
-            (o for o in objects.values() if o.get("type") == "Building"), None)
-        if main is None:
-            continue
-        attrs = main.get("attributes") or {}
-        geom = _footprint(main, verts)
-        if geom is None:
-            parts = [objects[c] for c in main.get("children") or [] if c in objects]
-            pieces = [g for g in (_footprint(p, verts, any_lod=True) for p in parts) if g]
-            geom = shapely.union_all(pieces) if pieces else None
-        if geom is None or geom.is_empty:
-            continue
-        ident = attrs.get("identificatie") or str(main_id or "")
-        ident = str(ident).rsplit(".", 1)[-1] if "NL.IMBAG.Pand." in str(ident) else str(ident)
-        row: dict[str, Any] = {
-            "identificatie": ident,
-            "status": attrs.get("status"),
-            "bouwjaar": attrs.get("oorspronkelijkbouwjaar", attrs.get("bouwjaar")),
-        }
-        for target, names in _B3_ALIASES.items():
-            row[target] = next((attrs[n] for n in names if n in attrs), None)
-        rows.append(row)
-        geoms.append(geom)
-    frame = pd.DataFrame(rows, columns=["identificatie", "status", "bouwjaar", *_B3_ALIASES])
-    frame["bron"] = bron
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
-
-
-def _footprint(obj: Mapping[str, Any], verts: np.ndarray, *, any_lod: bool = False) -> Any:
-    geoms = obj.get("geometry") or []
-    lod0 = [g for g in geoms if str(g.get("lod")) == "0"]
-    if not lod0 and any_lod and geoms:
-        lod0 = [min(geoms, key=lambda g: float(g.get("lod", 9)))]
-    polys = []
-    for g in lod0:
-        surfaces: list[Any] = []
-        if g.get("type") in ("MultiSurface", "CompositeSurface"):
-            surfaces = g.get("boundaries") or []
-        elif g.get("type") == "Solid":
-            surfaces = [s for shell in g.get("boundaries") or [] for s in shell]
-        for surface in surfaces:
-            rings = [verts[np.asarray(r, dtype=int)][:, :2] for r in surface if len(r) >= 3]
-            if rings:
-                poly = shapely.Polygon(rings[0], rings[1:])
-                if poly.area > 0:
-                    polys.append(shapely.make_valid(poly))
-    if not polys:
-        return None
-    out = shapely.union_all(polys)
-    if out.geom_type == "GeometryCollection":
-        parts = [p for p in out.geoms if p.geom_type in ("Polygon", "MultiPolygon")]
-        out = shapely.union_all(parts) if parts else None
-    return out
+    return features_to_pand([dict(f) for f in features], dict(transform) if transform else None,
+                            source="3D BAG API", bron=bron)
 
 
 def fetch_3dbag(
@@ -337,7 +262,8 @@ def combine_pand(bag: gpd.GeoDataFrame | None, dbag: gpd.GeoDataFrame | None) ->
         return dbag
     if dbag is None or not len(dbag):
         return bag
-    b3_cols = list(_B3_ALIASES)
+    b3_cols = ["b3_h_maaiveld", "b3_h_dak_50p", "b3_h_dak_70p", "b3_h_dak_max", "b3_h_dak_min",
+               "b3_dak_type", "b3_bouwlagen"]
     heights = dbag.drop_duplicates("identificatie").set_index("identificatie")[b3_cols]
     out = bag.copy()
     ids = out["identificatie"].astype("string")
