@@ -338,8 +338,18 @@ class GMLReader:
         return out
 
 
-_LINEAR_RING = frozenset(f"{{{ns}}}LinearRing" for ns in GML_NAMESPACES)
-_POS_LIST = frozenset(f"{{{ns}}}posList" for ns in GML_NAMESPACES)
+def _tags(local: str) -> frozenset[str]:
+    return frozenset(f"{{{ns}}}{local}" for ns in GML_NAMESPACES)
+
+
+_LINEAR_RING = _tags("LinearRing")
+_POS_LIST = _tags("posList")
+_RING = _tags("Ring")
+_CURVE_MEMBER = _tags("curveMember")
+_CURVE = _tags("Curve")
+_SEGMENTS = _tags("segments")
+_LINE_SEGMENT = _tags("LineStringSegment")
+_ARC = _tags("Arc")
 _POLY_MEMBERS = ("surfaceMember", "surfaceMembers", "polygonMember", "polygonMembers")
 
 
@@ -459,14 +469,56 @@ def _fast_ring(reader: GMLReader, elem: etree._Element) -> np.ndarray:
     """(n, 2) coordinates of a ring: a LinearRing holding one 2D posList is read here (the BGT's
     usual ring); anything else, or a ring the checks of :meth:`GMLReader._ring` would touch (fewer
     than 4 points, not closed), goes to that method."""
-    if elem.tag in _LINEAR_RING and len(elem) == 1:
+    tag = elem.tag
+    if tag in _LINEAR_RING and len(elem) == 1:
         pos_list = elem[0]
         if pos_list.tag in _POS_LIST and pos_list.get("srsDimension") == "2" and pos_list.text:
             vals = np.array(pos_list.text.split(), dtype=float)
             n = vals.size
             if n >= 8 and not n % 2 and vals[0] == vals[n - 2] and vals[1] == vals[n - 1]:
                 return vals.reshape(-1, 2)
+    elif tag in _RING:
+        c = _curve_ring(reader, elem)
+        if c is not None and len(c) >= 4 and c[0, 0] == c[-1, 0] and c[0, 1] == c[-1, 1]:
+            return c
     return reader._ring(elem)
+
+
+def _curve_ring(reader: GMLReader, ring: etree._Element) -> np.ndarray | None:
+    """The points of a gml:Ring made of Curves of LineStringSegments and Arcs with 2D posLists
+    (the BGT's rings with arcs), read in one pass; None for any other make-up. Same points as
+    :meth:`GMLReader._ring` (the same linearisation, the same joins)."""
+    pieces: list[np.ndarray] = []
+    for member in ring:
+        if member.tag not in _CURVE_MEMBER or len(member) != 1:
+            return None
+        curve = member[0]
+        if curve.tag not in _CURVE or len(curve) != 1 or curve[0].tag not in _SEGMENTS:
+            return None
+        for seg in curve[0]:
+            if len(seg) != 1:
+                return None
+            pos_list = seg[0]
+            text = pos_list.text
+            if pos_list.tag not in _POS_LIST or pos_list.get("srsDimension") != "2" or not text:
+                return None
+            if seg.tag in _LINE_SEGMENT:
+                vals = np.array(text.split(), dtype=float)
+                if vals.size % 2:
+                    return None
+                pieces.append(vals.reshape(-1, 2))
+            elif seg.tag in _ARC:
+                nums = [float(v) for v in text.split()]
+                k = len(nums) // 2
+                if len(nums) % 2 or k < 3 or k % 2 == 0:
+                    return None
+                pts = [nums[i:i + 2] for i in range(0, 2 * k, 2)]
+                pieces.extend(_linearise(pts[i], pts[i + 1], pts[i + 2], reader.max_chord_error)
+                              for i in range(0, k - 2, 2))
+                reader.arcs += (k - 1) // 2
+            else:
+                return None
+    return _join(pieces) if pieces else None
 
 
 def _join(pieces: list[np.ndarray]) -> np.ndarray:
