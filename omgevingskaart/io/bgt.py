@@ -209,8 +209,10 @@ def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
                                      element=name)
     reader = _gml.GMLReader(path, default_rd=True, max_chord_error=max_chord_error)
     for member in iterparse(Prepend(head, fh), path, _MEMBER_TAGS, member=name):
-        obj = next((c for c in member if isinstance(c.tag, str)), None)
-        if obj is None:
+        for obj in member:
+            if isinstance(obj.tag, str):
+                break
+        else:
             continue
         rec = _record(obj, reader, name, file_class, include_ended)
         if rec is None:
@@ -229,10 +231,10 @@ def _read_member(fh: IO[bytes], path: Path, name: str, file_class: str | None,
 
 _MISSING = object()
 _COL_INDEX = {c: i for i, c in enumerate(_COLUMNS)}
-#: (object element, child tag) -> what to do with the child: a column index, "geom", "end",
+#: object element -> child tag -> what to do with the child: a column index, "geom", "end",
 #: "ident" or None (ignored). Filled on first sight of each pair, so the per-child work is one
 #: dict lookup instead of a tag split and a chain of prefix tests.
-_ACTIONS: dict[tuple[str, Any], Any] = {}
+_ACTIONS: dict[str, dict[Any, Any]] = {}
 
 
 def _action(element: str, tag: Any) -> Any:
@@ -259,11 +261,14 @@ def _record(obj: Any, reader: _gml.GMLReader, name: str, file_class: str | None,
     vals: list[Any] = [None] * len(_COLUMNS)
     vals[1] = file_class or _ELEMENT_CLASS.get(element, element.lower())
     geom_el = None
+    actions = _ACTIONS.get(element)
+    if actions is None:
+        actions = _ACTIONS[element] = {}
     for child in obj:
-        key = (element, child.tag)
-        act = _ACTIONS.get(key, _MISSING)
+        tag = child.tag
+        act = actions.get(tag, _MISSING)
         if act is _MISSING:
-            act = _ACTIONS[key] = _action(element, child.tag)
+            act = actions[tag] = _action(element, tag)
         if act is None:
             continue
         if act.__class__ is int:
