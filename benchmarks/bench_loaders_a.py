@@ -5,7 +5,9 @@ features per second of our loader and of GDAL (``pyogrio.read_dataframe``) readi
 file(s) in the same run, best of N runs, and the ratio (ours / GDAL; > 1 means faster than GDAL),
 by CPU time (``time.process_time``, robust to other load on the shared machine) and by wall time.
 GDAL reads less than our loaders do: for BAG the raw voorkomens without selecting the current one
-or joining addresses; for BRK the label points (its default first geometry). GDAL has no CityJSON
+or joining addresses; for BRK the label points (its default first geometry) - a second BRK row
+gives GDAL a GFS template (:data:`BRK_GFS`, open option ``GFS_TEMPLATE``) so that it reads what our
+loader reads: the ``begrenzingPerceel`` polygon and the same attributes. GDAL has no CityJSON
 driver, so the CityJSON baseline is ``json.load`` of the same file (parsing alone).
 
 Peak RSS is measured in a fresh subprocess per loader (``resource.getrusage``), for the largest
@@ -60,11 +62,43 @@ def pair(ours: Callable[[], int], base: Callable[[], int], n: int
     return o, b
 
 
-def gdal_files(paths: list[Path]) -> Callable[[], int]:
+#: GDAL GML driver schema for the Kadastrale Kaart Perceel: the polygon (not the label point) and
+#: the attributes brk.read returns. GDAL reads the polygon with it (checked: same coordinates).
+BRK_GFS = """<GMLFeatureClassList>
+  <GMLFeatureClass>
+    <Name>Perceel</Name>
+    <ElementPath>Perceel</ElementPath>
+    <GeomPropertyDefn><Name>geometry</Name><ElementPath>begrenzingPerceel</ElementPath>
+      <Type>Polygon</Type></GeomPropertyDefn>
+    <SRSName>urn:ogc:def:crs:EPSG::28992</SRSName>
+    <PropertyDefn><Name>identificatie</Name><ElementPath>identificatie</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>kadastrale_gemeente_code</Name><ElementPath>kadastraleAanduiding|TypeKadastraleAanduiding|aKRKadastraleGemeenteCode|AKRKadastraleGemeenteCode|waarde</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>kadastrale_gemeente</Name><ElementPath>kadastraleAanduiding|TypeKadastraleAanduiding|kadastraleGemeente|KadastraleGemeente|waarde</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>sectie</Name><ElementPath>kadastraleAanduiding|TypeKadastraleAanduiding|sectie</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>perceelnummer</Name><ElementPath>kadastraleAanduiding|TypeKadastraleAanduiding|perceelnummer</ElementPath>
+      <Type>Integer</Type></PropertyDefn>
+    <PropertyDefn><Name>kadastrale_grootte</Name><ElementPath>kadastraleGrootte|TypeOppervlak|waarde</ElementPath>
+      <Type>Real</Type></PropertyDefn>
+    <PropertyDefn><Name>kadastrale_gemeente_nummer</Name><ElementPath>kadastraleAanduiding|TypeKadastraleAanduiding|kadastraleGemeente|KadastraleGemeente|code</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>soort_grootte</Name><ElementPath>kadastraleGrootte|TypeOppervlak|soortGrootte|SoortGrootte|waarde</ElementPath>
+      <Type>String</Type></PropertyDefn>
+    <PropertyDefn><Name>begin_geldigheid</Name><ElementPath>historie|beginGeldigheid</ElementPath>
+      <Type>String</Type></PropertyDefn>
+  </GMLFeatureClass>
+</GMLFeatureClassList>
+"""
+
+
+def gdal_files(paths: list[Path], **options: str) -> Callable[[], int]:
     def run() -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return sum(len(pyogrio.read_dataframe(p)) for p in paths)
+            return sum(len(pyogrio.read_dataframe(p, **options)) for p in paths)
     return run
 
 
@@ -117,6 +151,8 @@ def main() -> None:
         brk_file = tmp / "kadastralekaart_perceel.gml"  # writable copy: GDAL writes a .gfs
         shutil.copy(REAL / "brk" / "kadastralekaart_perceel.gml", brk_file)
         brk_file.chmod(0o644)
+        brk_gfs = tmp / "perceel_template.gfs"
+        brk_gfs.write_text(BRK_GFS, encoding="utf-8")
         delft = REAL / "cityjson" / "delft.city.json"
         seq = REAL / "3dbag" / "small.city.jsonl"
 
@@ -133,6 +169,8 @@ def main() -> None:
              "GDAL LVBAG", gdal_files(xmls(lv)), 5),
             ("BRK perceel", lambda: len(brk.read(brk_file)["perceel"]),
              "GDAL GML (label pt)", gdal_files([brk_file]), 30),
+            ("BRK perceel", lambda: len(brk.read(brk_file)["perceel"]),
+             "GDAL GML + GFS polygon", gdal_files([brk_file], GFS_TEMPLATE=str(brk_gfs)), 30),
             ("CityJSON Delft", lambda: len(cityjson.read(delft)["pand"]),
              "json.load", lambda: len(json.loads(delft.read_bytes())["CityObjects"]), 3),
             ("3D BAG CityJSONSeq", lambda: len(cityjson.read(seq)["pand"]),
