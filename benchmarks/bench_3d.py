@@ -110,9 +110,7 @@ async (frames) => {
     last = now;
   }
   times.sort((a, b) => a - b);
-  const m = d.metrics || {};
-  return {median: times[Math.floor(times.length / 2)], mean: times.reduce((a, b) => a + b) / times.length,
-          cpu: m.cpuTimePerFrame || 0};
+  return {median: times[Math.floor(times.length / 2)], mean: times.reduce((a, b) => a + b) / times.length};
 }
 """
 
@@ -173,8 +171,7 @@ def measure(ctx: Any, url: str, timeout_ms: int) -> dict[str, float]:
     orbit = page.evaluate(ORBIT_JS, FRAMES)
     page.close()
     return {"bytes": log.bytes_http, "first_ms": first, "wall_s": wall,
-            "frame_ms": float(orbit["median"]), "frame_mean_ms": float(orbit["mean"]),
-            "cpu_ms": float(orbit["cpu"])}
+            "frame_ms": float(orbit["median"]), "frame_mean_ms": float(orbit["mean"])}
 
 
 def bench(name: str, ds: Any, runs: int, ctx: Any, workdir: Path, timeout_ms: int) -> None:
@@ -222,8 +219,6 @@ def bench(name: str, ds: Any, runs: int, ctx: Any, workdir: Path, timeout_ms: in
           f"{b['first_ms']:.0f}, ratio {b['first_ms'] / o['first_ms']:.2f}x")
     print(f"  orbiting, median frame: ours {o['frame_ms']:.1f} ms ({1000 / o['frame_ms']:.1f} fps),"
           f" baseline {b['frame_ms']:.1f} ms ({1000 / b['frame_ms']:.1f} fps)")
-    print(f"  deck.gl CPU time per frame (deck.metrics.cpuTimePerFrame, JavaScript side only): ours "
-          f"{o['cpu_ms']:.1f} ms, baseline {b['cpu_ms']:.1f} ms")
     print(f"  (medians of {runs} runs; SwiftShader software WebGL on a shared 2-core machine: "
           "the frame interval is dominated by software rasterisation; an empty deck orbits at "
           "~45 ms per step here)")
