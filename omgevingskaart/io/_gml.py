@@ -572,6 +572,11 @@ def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
                       [float(p2[0]), float(p2[1])], max_chord_error)
 
 
+#: arcs with at most this many chords are linearised in plain Python (measured: 7 chords 6.8
+#: vs 13.6 us, 23 chords 11.9 vs 13.0 us; numpy wins above ~25).
+_SMALL_ARC = 24
+
+
 def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_error: float
                ) -> np.ndarray:
     """:func:`linearise_arc` on points given as ``[x, y]`` lists of Python floats (the per-arc
@@ -586,6 +591,16 @@ def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_erro
     ccw = cross > 0
     sweep = (a2 - a0) % (2 * math.pi) if ccw else -((a0 - a2) % (2 * math.pi))
     n = _segments_for(sweep, r, max_chord_error)
+    if n <= _SMALL_ARC:
+        # the same arithmetic as below on Python floats: half the time for the BGT's arcs
+        # (mostly under 24 chords), identical points for all 6,897 arcs of the Otterlo sample
+        cos, sin = math.cos, math.sin
+        pts = [p0]
+        for k in range(1, n):
+            a = a0 + sweep * k / n
+            pts.append([cx + r * cos(a), cy + r * sin(a)])
+        pts.append(p2)
+        return np.array(pts, dtype=float)
     ang = a0 + sweep * np.arange(n + 1) / n
     out = np.empty((n + 1, 2))
     out[:, 0] = cx + r * np.cos(ang)
