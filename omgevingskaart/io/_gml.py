@@ -347,6 +347,7 @@ def _tags(local: str) -> frozenset[str]:
 
 _LINEAR_RING = _tags("LinearRing")
 _POS_LIST = _tags("posList")
+_POS = _tags("pos")
 _RING = _tags("Ring")
 _CURVE_MEMBER = _tags("curveMember")
 _CURVE = _tags("Curve")
@@ -372,7 +373,7 @@ class GeometryBatch:
     def __init__(self) -> None:
         self.n = 0
         self._other: list[tuple[int, shapely.Geometry]] = []
-        self._points: list[np.ndarray] = []
+        self._points: list[Any] = []
         self._point_rows: list[int] = []
         # polygons and multipolygons: ring coordinates, points per ring, rings per polygon,
         # (multi) polygons per multipolygon, output rows
@@ -398,7 +399,7 @@ class GeometryBatch:
                 self._polygon(reader, elem, self._rings, self._ring_len, self._poly_rings)
                 self._poly_rows.append(row)
             elif name == "Point":
-                self._points.append(reader._coords(elem)[0])
+                self._points.append(_point(reader, elem))
                 self._point_rows.append(row)
             elif name in ("MultiSurface", "MultiPolygon") and self._multi(reader, elem):
                 self._multi_rows.append(row)
@@ -466,6 +467,17 @@ def _offsets(counts: list[int]) -> np.ndarray:
     out = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=out[1:])
     return out
+
+
+def _point(reader: GMLReader, elem: etree._Element) -> Any:
+    """``(x, y)`` of a gml:Point; one ``gml:pos`` is read here, anything else by the reader."""
+    if len(elem) == 1:
+        pos = elem[0]
+        if pos.tag in _POS and pos.text:
+            vals = pos.text.split()
+            if len(vals) >= 2:
+                return float(vals[0]), float(vals[1])
+    return reader._coords(elem)[0]
 
 
 def _fast_ring(reader: GMLReader, elem: etree._Element) -> np.ndarray:
