@@ -5,12 +5,13 @@ need the geometry of *one chosen property* per feature (the BGT ``geometrie2d*``
 ``kruinlijn``; the IMRO ``geometrie``, not the label points). GDAL's GML driver reads whole
 files and picks geometry fields itself (see the BGT and IMRO module docstrings for measured
 comparisons; ``benchmarks/bench_loaders_b.py``: on the 36.6 MB BGT sample the loader reads
-the files in 0.6 of GDAL's CPU time, about 0.3 s of it in this module). Coordinates are
+the files in 0.55-0.6 of GDAL's CPU time, about 0.25 s of it in this module). Coordinates are
 parsed with numpy; :class:`GeometryBatch` collects the rings of a whole layer and builds its
 polygons, multipolygons and points with one ``shapely.from_ragged_array`` / ``shapely.points``
 call each (per feature, one shapely call per ring and polygon, the BGT sample's geometry took
-0.64 s, batched ~0.3 s); arcs are linearised on Python floats (a third faster than on numpy
-scalars, same points), and the BGT's rings of LineStringSegments and Arcs are read in one pass.
+0.64 s, batched ~0.25 s); arcs are linearised on Python floats (arcs of up to 24 chords
+entirely, half the time of numpy at that size, same points), and the BGT's rings of
+LineStringSegments and Arcs are read in one pass.
 
 Supported: Point (pos / coordinates), LineString, LinearRing (posList / pos / coordinates),
 Ring (curveMember -> Curve / LineString / OrientableCurve / CompositeCurve), Curve with

@@ -33,13 +33,14 @@ GDAL comparison (``benchmarks/bench_loaders_b.py``): GDAL's GML driver (pyogrio,
 ``/vsizip/``) reads the same files, but it returns *every* geometry property (it picks the first
 one it meets as the layer geometry - for wegdeel that depends on the .gfs it guesses), keeps
 ended objects (the filter is left to the caller), reports the CityGML element names rather than
-IMGeo terms, and needs one call per file. Measured there (CPU time, same run, 36.6 MB sample):
-this loader 1.33-1.37 s for the 9,289 current objects, GDAL 2.07-2.24 s for its 14,180
-(0.99-1.10x GDAL's features/s, 1.52-1.67x faster on the same file, three runs); with
-``include_ended`` 1.61-1.93 s against 2.04-2.19 s (1.13-1.27x).
-The time: lxml's iterparse ~0.49 s, attributes ~0.2 s, geometry ~0.3 s (each layer's polygons
-and points are built in one ``shapely.from_ragged_array`` call, :class:`._gml.GeometryBatch`;
-per feature it was 0.64 s), frame and ``conform`` ~0.15 s. Details in docs/loaders-plans.md.
+IMGeo terms, and needs one call per file. Measured there (CPU time, same run, 36.6 MB sample,
+two runs): this loader 1.23-1.39 s for the 9,289 current objects, GDAL 2.10-2.55 s for its
+14,180 (1.11-1.20x GDAL's features/s, 1.70-1.84x faster on the same file); with
+``include_ended`` 1.55-1.98 s against 2.15-2.49 s (1.26-1.39x). The time: lxml's iterparse
+~0.49 s (ended objects included), attributes ~0.2 s, geometry ~0.25 s (each layer's polygons
+and points are built in one ``shapely.from_ragged_array`` / ``shapely.points`` call,
+:class:`._gml.GeometryBatch`; per feature it was 0.64 s), frame and ``conform`` ~0.15 s.
+Details in docs/loaders-plans.md.
 """
 
 from __future__ import annotations
