@@ -34,3 +34,34 @@ def _restore_environ():
     if os.environ != saved:
         os.environ.clear()
         os.environ.update(saved)
+
+
+# --- headless Chromium (the browser tests; tests/apphelpers.py starts it) ------------------------
+
+
+@pytest.fixture(scope="module")
+def requests_log():
+    """Every request the module's pages make (checked: none may leave 127.0.0.1)."""
+    from apphelpers import RequestLog
+
+    return RequestLog()
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    """A headless Chromium browser context, one per test module."""
+    from apphelpers import browser
+
+    with browser() as c:
+        yield c
+
+
+@pytest.fixture()
+def page(ctx, requests_log):
+    """A fresh page whose requests go into ``requests_log``."""
+    from apphelpers import attach_log
+
+    p = ctx.new_page()
+    attach_log(p, requests_log)
+    yield p
+    p.close()

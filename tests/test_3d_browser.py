@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from apphelpers import CHROMIUM, RequestLog, attach_log, browser, running_app
+from apphelpers import CHROMIUM, RequestLog, attach_log, running_app
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,25 +62,6 @@ def app_url() -> Iterator[str]:
         pytest.skip("the demo dataset is not built")
     with running_app(DEMO) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def requests_log() -> RequestLog:
-    return RequestLog()
-
-
-@pytest.fixture(scope="module")
-def ctx() -> Iterator[Any]:
-    with browser() as c:
-        yield c
-
-
-@pytest.fixture()
-def page(ctx: Any, requests_log: RequestLog) -> Iterator[Any]:
-    p = ctx.new_page()
-    attach_log(p, requests_log)
-    yield p
-    p.close()
 
 
 def _deck_canvas(page: Any) -> Any:

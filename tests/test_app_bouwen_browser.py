@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apphelpers import CHROMIUM, RequestLog, attach_log, browser, running_app
+from apphelpers import CHROMIUM, RequestLog, attach_log, running_app
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,25 +40,6 @@ def app_url() -> Iterator[str]:
     os.environ.pop("OMGEVINGSKAART_DATASET", None)
     with running_app(DEMO) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def requests_log() -> RequestLog:
-    return RequestLog()
-
-
-@pytest.fixture(scope="module")
-def ctx() -> Iterator[Any]:
-    with browser() as c:
-        yield c
-
-
-@pytest.fixture()
-def page(ctx: Any, requests_log: RequestLog) -> Iterator[Any]:
-    p = ctx.new_page()
-    attach_log(p, requests_log)
-    yield p
-    p.close()
 
 
 def _shot(page: Any, name: str) -> None:
@@ -126,6 +107,7 @@ def test_draw_in_back_garden_gives_verdict(page: Any, app_url: str, requests_log
     _fill_heights(page, "3", "")
     _toets(page)
     page.get_by_text("Uitkomst: Geen vergunning nodig").first.wait_for(timeout=60000)
+    page.get_by_text("hulpmiddel").first.wait_for(timeout=30000)  # the result renders in parts
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "[voldaan]" in body
     assert "Bbl art. 2.29" in body and "art. 22.36" in body
@@ -144,6 +126,7 @@ def test_too_high_far_from_house_needs_permit(page: Any, app_url: str, requests_
     _fill_heights(page, "4,5", "4")
     _toets(page)
     page.get_by_text("Uitkomst: Vergunning nodig (vergunningplicht)").first.wait_for(timeout=60000)
+    page.get_by_text("Past het in het omgevingsplan?").first.wait_for(timeout=30000)
     body = page.locator("[data-testid='stMain']").inner_text()
     assert "[niet voldaan]" in body
     frame.locator("path.ok-ontwerp[fill='#c62828']").first.wait_for(timeout=30000)  # red

@@ -18,8 +18,6 @@ import pytest
 from apphelpers import (
     CHROMIUM,
     RequestLog,
-    attach_log,
-    browser,
     map_frame,
     running_app,
 )
@@ -50,25 +48,6 @@ def dataset_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def app_url(dataset_file: Path) -> Iterator[str]:
     with running_app(dataset_file) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def requests_log() -> RequestLog:
-    return RequestLog()
-
-
-@pytest.fixture(scope="module")
-def ctx() -> Iterator[Any]:
-    with browser() as c:
-        yield c
-
-
-@pytest.fixture()
-def page(ctx: Any, requests_log: RequestLog) -> Iterator[Any]:
-    p = ctx.new_page()
-    attach_log(p, requests_log)
-    yield p
-    p.close()
 
 
 def _shot(page: Any, name: str) -> None:
