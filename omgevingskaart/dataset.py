@@ -257,8 +257,8 @@ def open_dataset(path: str | Path | None = None) -> Dataset:
     The environment variable ``OMGEVINGSKAART_DATASET`` overrides the default when ``path`` is None.
 
     >>> ds = open_dataset()
-    >>> sorted(ds.layers)[:3]
-    ['bestemmingsplangebied', 'bgt_begroeidterreindeel', 'bgt_onbegroeidterreindeel']
+    >>> [name for name in ("pand", "perceel", "enkelbestemming", "bgt_wegdeel") if name in ds]
+    ['pand', 'perceel', 'enkelbestemming', 'bgt_wegdeel']
     """
     if path is None:
         path = os.environ.get("OMGEVINGSKAART_DATASET") or DEMO_PATH
