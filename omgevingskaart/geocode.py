@@ -92,6 +92,24 @@ def _split_rest(rest: str) -> list[tuple[str | None, str | None]]:
     return options
 
 
+def addresses_by_pand(dataset: Dataset) -> dict[str, list[str]]:
+    """BAG pand id -> the sorted display addresses of the verblijfsobjecten in it (cached per
+    dataset). A verblijfsobject in several panden (``pand_identificatie`` "a;b") counts for each."""
+    cache = dataset.__dict__.get("_addresses_by_pand")
+    if cache is not None:
+        return cache
+    out: dict[str, list[str]] = {}
+    if "verblijfsobject" in dataset:
+        for rec in dataset.index("verblijfsobject").records:
+            for pid in (rec.get("pand_identificatie") or "").split(";"):
+                if pid.strip():
+                    out.setdefault(pid.strip(), []).append(display_address(rec))
+    for v in out.values():
+        v.sort()
+    dataset.__dict__["_addresses_by_pand"] = out
+    return out
+
+
 class Geocoder:
     """Looks addresses up in a dataset's address layers (built once per dataset)."""
 

@@ -27,7 +27,7 @@ import pydeck as pdk
 import shapely
 
 from ..crs import rd_to_wgs84
-from ..geocode import display_address
+from ..geocode import addresses_by_pand
 
 if TYPE_CHECKING:
     from ..catalogue import Catalogue
@@ -147,7 +147,7 @@ def pand_records(dataset: Dataset, scene: Scene, *, base: str = "b3_h_maaiveld",
     rows, geoms = rows[ok], geoms[ok]
     ground = _column(frame, base, rows)
     roof = _column(frame, top, rows)
-    addresses = _addresses_by_pand(dataset)
+    addresses = addresses_by_pand(dataset)
     rings = _rings_wgs84(geoms)
     out = []
     for k, row in enumerate(rows.tolist()):
@@ -176,22 +176,6 @@ def _column(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(rows), np.nan)
     return frame[name].to_numpy(dtype=float, na_value=np.nan)[rows]
-
-
-def _addresses_by_pand(dataset: Dataset) -> dict[str, list[str]]:
-    cache = getattr(dataset, "_viz_addresses_by_pand", None)
-    if cache is not None:
-        return cache
-    out: dict[str, list[str]] = {}
-    if "verblijfsobject" in dataset:
-        for rec in dataset.index("verblijfsobject").records:
-            pid = rec.get("pand_identificatie")
-            if pid:
-                out.setdefault(pid, []).append(display_address(rec))
-    for v in out.values():
-        v.sort()
-    dataset._viz_addresses_by_pand = out  # type: ignore[attr-defined]
-    return out
 
 
 def pand_layer(records: list[dict[str, Any]], *, layer_id: str = "panden") -> pdk.Layer:

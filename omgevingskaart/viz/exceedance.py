@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geocode import display_address
+from ..geocode import addresses_by_pand
 
 if TYPE_CHECKING:
     from ..dataset import Dataset
@@ -70,23 +70,6 @@ def _str(value: Any) -> str | None:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return None
     return str(value)
-
-
-def addresses_by_pand(dataset: Dataset) -> dict[str, list[str]]:
-    """BAG pand id -> its sorted display addresses (from ``verblijfsobject``), cached per dataset."""
-    cache = getattr(dataset, "_ok3d_addresses", None)
-    if cache is not None:
-        return cache
-    out: dict[str, list[str]] = {}
-    if "verblijfsobject" in dataset:
-        for rec in dataset.index("verblijfsobject").records:
-            pid = rec.get("pand_identificatie")
-            if pid:
-                out.setdefault(pid, []).append(display_address(rec))
-    for v in out.values():
-        v.sort()
-    dataset._ok3d_addresses = out  # type: ignore[attr-defined]
-    return out
 
 
 def first_address(addresses: dict[str, list[str]], pid: str | None) -> str:
