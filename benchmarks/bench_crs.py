@@ -24,35 +24,12 @@ import numpy as np
 from pyproj import Transformer
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from test_crs import validation_points  # noqa: E402  (the same 10,000 points as the tests)
+
 REAL_PROJ = ROOT.parent / "shared" / "data" / "real" / "proj"
 M_PER_DEG = 111_320.0
-
-
-def validation_points(n: int = 10_000, seed: int = 2018) -> tuple[np.ndarray, np.ndarray]:
-    """Same recipe as ``tests/test_crs.py::validation_points``."""
-    import pyrdnap
-
-    rng = np.random.default_rng(seed)
-    n_in, n_edge, n_near = int(n * 0.6), int(n * 0.1), int(n * 0.15)
-    n_far = n - n_in - n_edge - n_near
-    lon_in, lat_in = rng.uniform(2.0, 8.0, n_in), rng.uniform(50.0, 56.0, n_in)
-    side = rng.integers(0, 4, n_edge)
-    lon_e = np.where(side < 2, rng.uniform(2.0, 8.0, n_edge), np.where(side == 2, 2.0, 8.0))
-    lat_e = np.where(side >= 2, rng.uniform(50.0, 56.0, n_edge), np.where(side == 0, 50.0, 56.0))
-    nodes = n_edge // 4
-    lon_e[:nodes] = 2.0 + 0.02 * rng.integers(0, 301, nodes)
-    lat_e[:nodes] = 50.0 + 0.0125 * rng.integers(0, 481, nodes)
-    similarity = pyrdnap.RDNAP2018v1()
-    etrs = np.array([similarity.reverse3(a, b)[:2] for a, b in zip(lat_e, lon_e, strict=True)])
-    lat_e, lon_e = etrs[:, 0], etrs[:, 1]
-    lon_n, lat_n = rng.uniform(1.5, 8.5, n_near * 8), rng.uniform(49.5, 56.5, n_near * 8)
-    outside = (lon_n < 2.0) | (lon_n > 8.0) | (lat_n < 50.0) | (lat_n > 56.0)
-    lon_n, lat_n = lon_n[outside][:n_near], lat_n[outside][:n_near]
-    lon_f, lat_f = rng.uniform(-5.0, 16.0, n_far), rng.uniform(45.0, 62.0, n_far)
-    return (
-        np.concatenate([lon_in, lon_e, lon_n, lon_f]),
-        np.concatenate([lat_in, lat_e, lat_n, lat_f]),
-    )
 
 
 def best_of(fn, repeat: int = 3) -> float:

@@ -31,7 +31,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from processes import free_port, stop, wait_until_up  # noqa: E402  (shared with the tests)
 
 # --- the load generator (runs in its own process: ``bench_service.py --drive``) ----------------------
 
@@ -130,7 +132,6 @@ def main() -> int:
 
     dataset = a.dataset or (DEMO_PATH if DEMO_PATH.exists() else None)
     if dataset is None:
-        sys.path.insert(0, str(ROOT / "tests"))
         from service_data import write_street_dataset
 
         dataset = write_street_dataset(tmp / "teststraat.gpkg")
@@ -148,7 +149,7 @@ def main() -> int:
     failed = False
     summary = []
     for workers in a.workers:
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = open(tmp / f"server-{workers}.log", "wb")  # noqa: SIM115
         proc = subprocess.Popen(
@@ -157,17 +158,13 @@ def main() -> int:
             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
         )
         try:
-            _wait(base, proc, tmp / f"server-{workers}.log")
+            wait_until_up(proc, base + "/v1/health", name="server", log=tmp / f"server-{workers}.log",
+                          timeout=120)
             run_load(base, warm * workers, a.concurrency, tmp)  # every worker builds its caches
             health = run_load(base, health_urls, a.concurrency, tmp)
             report = run_load(base, report_urls, a.concurrency, tmp)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, 20)
             log.close()
         for name, r in (("/v1/health", health), ("/v1/report", report)):
             print(f"{workers:>7} {name:<11} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} {r['max_ms']:>8.1f} "
@@ -185,30 +182,6 @@ def main() -> int:
         print(f"/v1/report throughput {summary[-1][0]} vs {summary[0][0]} worker(s): x{two['rps'] / one['rps']:.2f}")
     print("errors: " + ("SOME (see above)" if failed else "0 in every run"))
     return 1 if failed else 0
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(base: str, proc: subprocess.Popen, log: Path, timeout: float = 120.0) -> None:
-    import httpx
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode}: {log.read_text(errors='replace')}")
-        try:
-            if httpx.get(base + "/v1/health", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"server did not start in {timeout:.0f} s: {log.read_text(errors='replace')}")
 
 
 if __name__ == "__main__":

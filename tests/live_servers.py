@@ -11,29 +11,21 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import geopandas as gpd
-import httpx
 import pandas as pd
 import pytest
+from processes import free_port, stop, wait_until_up
 
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> Path:
@@ -140,27 +132,11 @@ def start_pygeoapi(
         env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"pygeoapi exited: {(workdir / 'pygeoapi.log').read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{url}/collections?f=json", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("pygeoapi did not start within 90 s")
-            time.sleep(0.2)
+        wait_until_up(proc, f"{url}/collections?f=json", name="pygeoapi",
+                      log=workdir / "pygeoapi.log", timeout=90)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

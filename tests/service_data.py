@@ -16,13 +16,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import geopandas as gpd
-import httpx
+from processes import free_port, stop, wait_until_up
 from shapely.geometry import Point, box
 
 from omgevingskaart.catalogue import CATALOGUE_DIR
@@ -154,14 +153,6 @@ def write_keys(path: Path) -> dict[str, str]:
     return keys
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def serve(args: Sequence[str], *, log: Path, timeout: float = 90.0) -> Iterator[str]:
     """Run ``omgevingskaart serve ARGS --port <free>`` on 127.0.0.1; yield the base URL."""
@@ -175,23 +166,7 @@ def serve(args: Sequence[str], *, log: Path, timeout: float = 90.0) -> Iterator[
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            try:
-                if httpx.get(base + "/v1/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start in {timeout:.0f} s:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
+        wait_until_up(proc, base + "/v1/health", name="server", log=log, timeout=timeout)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
