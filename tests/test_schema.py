@@ -10,7 +10,15 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon, box
 
 from omgevingskaart.errors import CRSError, GeometryError, SchemaError
-from omgevingskaart.schema import SCHEMAS, conform, empty_frame, kind_of, parse_number, unit_of
+from omgevingskaart.schema import (
+    SCHEMAS,
+    conform,
+    conform_columns,
+    empty_frame,
+    kind_of,
+    parse_number,
+    unit_of,
+)
 
 
 def test_every_kind_has_identificatie_and_bron() -> None:
@@ -88,6 +96,34 @@ def test_missing_required_column() -> None:
     raw = gpd.GeoDataFrame({"naam": ["a"]}, geometry=[box(0, 0, 1, 1)], crs="EPSG:28992")
     with pytest.raises(SchemaError, match="identificatie"):
         conform(raw, "pand")
+
+
+def test_conform_columns_equals_conform_of_a_frame() -> None:
+    """The loaders' path (column lists + geometries) gives exactly what conform() of a frame does:
+    strings with "" as NA, numeric text as floats, extra columns kept on request."""
+    columns = {"identificatie": ["a", "b", ""], "kadastrale_grootte": ["120", None, "7.5"],
+               "sectie": ["B", None, "C"], "soort_grootte": ["Vastgesteld", "", None]}
+    geoms = [box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)]
+    fast = conform_columns(columns, geoms, "perceel", keep_extra=True)
+    slow = conform(gpd.GeoDataFrame(columns, geometry=geoms, crs="EPSG:28992"), "perceel",
+                   keep_extra=True)
+    assert list(fast.columns) == list(slow.columns)
+    assert (fast.dtypes == slow.dtypes).all()
+    assert fast.drop(columns="geometry").equals(slow.drop(columns="geometry"))
+    assert fast.geometry.geom_equals(slow.geometry).all() and fast.crs == slow.crs
+    assert fast["identificatie"].isna().tolist() == [False, False, True]
+    assert fast["kadastrale_grootte"].tolist()[0] == 120.0
+
+
+def test_conform_columns_errors_name_the_column() -> None:
+    with pytest.raises(SchemaError, match=r"perceel\.gml: column 'kadastrale_grootte' is not float64"):
+        conform_columns({"identificatie": ["a"], "kadastrale_grootte": ["12,5 m2"]},
+                        [box(0, 0, 1, 1)], "perceel", what="perceel.gml")
+    with pytest.raises(SchemaError, match="'sectie' has 2 values for 1 geometries"):
+        conform_columns({"identificatie": ["a"], "sectie": ["A", "B"]}, [box(0, 0, 1, 1)],
+                        "perceel")
+    with pytest.raises(SchemaError, match="required column"):
+        conform_columns({"sectie": ["A"]}, [box(0, 0, 1, 1)], "perceel")
 
 
 def test_helpers() -> None:

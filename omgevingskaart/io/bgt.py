@@ -55,8 +55,8 @@ from typing import IO, Any
 import geopandas as gpd
 
 from ..errors import DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import conform
-from . import _frames, _gml
+from ..schema import conform_columns
+from . import _gml
 from ._xml import Prepend, iterparse, root_of
 
 FORMAT = "BGT IMGeo CityGML"
@@ -190,9 +190,9 @@ def read(
             del cols["eind_registratie"]
         geoms = batches.pop(klasse).build()
         cols["bron"] = ["BGT"] * len(geoms)
-        layers[f"bgt_{klasse}"] = conform(_frames.geoframe(cols, geoms), "bgt",
-                                          what=f"{path} (bgt_{klasse})",
-                                          keep_extra=include_ended)
+        layers[f"bgt_{klasse}"] = conform_columns(cols, geoms, "bgt",
+                                                  what=f"{path} (bgt_{klasse})",
+                                                  keep_extra=include_ended)
     return layers
 
 

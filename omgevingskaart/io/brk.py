@@ -24,17 +24,15 @@ Why a hand-written parser
 GDAL's GML driver exposes only the first geometry of a Perceel (the label point) unless it gets a
 schema: a ``.gfs`` next to the data (fails in read-only folders, races between processes) or the
 ``GFS_TEMPLATE`` open option with a ``GeomPropertyDefn`` for ``begrenzingPerceel``. With such a
-template GDAL reads the same polygons (identical coordinates) and attributes as this reader, but
-it is not faster here (parity): measured on the 11-perceel sample (CPU, best of 500, interleaved) the
-GDAL read itself takes 1.73 ms against 1.60 ms for this reader's lxml parse, and both paths then
-spend ~4 ms in the frame and ``conform`` (6.05 vs 6.18 ms in all, within the run-to-run spread) - so the lxml reader stays: it
-checks the CRS per perceel and names the perceel in errors. It streams with
-``lxml.etree.iterparse`` (entity resolution off, DTDs refused in the prolog first) and frees each
-Perceel after use, so memory stays flat on a national file; the polygons are built in one
-``shapely.from_ragged_array`` call (:class:`._gml.GeometryBatch`).
-Measured with ``benchmarks/bench_loaders_a.py`` (CPU time, interleaved): 5.7-5.9 ms against
-GDAL's 5.2 ms for only the label points (0.88x) and 3.9 ms with the GFS template (0.68x): at this
-size our time is fixed cost, ~4 ms of it pandas and ``conform`` (schema checks GDAL does not do).
+template GDAL reads the same polygons (identical coordinates) and attributes as this reader. This
+reader is faster than both: ``benchmarks/bench_loaders_a.py`` (CPU time, best of 30, interleaved)
+on the 11-perceel sample: 3.2-3.4 ms against GDAL's 5.2 ms for only the label points (1.6x) and
+3.9 ms with the GFS template (1.14x). At this size the time is fixed cost: the lxml parse ~1.4 ms,
+the frame ~1.8 ms (built straight from the columns by ``schema.conform_columns``, with the schema
+checks GDAL does not do). It also checks the CRS per perceel and names the perceel in errors. It
+streams with ``lxml.etree.iterparse`` (entity resolution off, DTDs refused in the prolog first) and
+frees each Perceel after use, so memory stays flat on a national file; the polygons are built in
+one ``shapely.from_ragged_array`` call (:class:`._gml.GeometryBatch`).
 """
 
 from __future__ import annotations
@@ -49,7 +47,7 @@ import geopandas as gpd
 from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
-from ..schema import conform
+from ..schema import conform_columns
 from . import _frames, _gml, _xml
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
@@ -216,5 +214,6 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
             rows = _read_stream(fh, str(path), batch, required=True)
     if not rows:
         return {"perceel": _frames.empty("perceel")}
-    gdf = _frames.geoframe({k: [r[k] for r in rows] for k in rows[0]}, batch.build())
-    return {"perceel": conform(gdf, "perceel", what=f"{path} (Perceel)", keep_extra=True)}
+    columns = {k: [r[k] for r in rows] for k in rows[0]}
+    return {"perceel": conform_columns(columns, batch.build(), "perceel",
+                                       what=f"{path} (Perceel)", keep_extra=True)}

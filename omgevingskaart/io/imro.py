@@ -58,7 +58,7 @@ from typing import Any
 import geopandas as gpd
 
 from ..errors import DataFileError, UnsupportedFormatError
-from ..schema import conform, parse_number, unit_of
+from ..schema import conform_columns, parse_number, unit_of
 from . import _frames, _gml
 from ._xml import iterparse, root_of
 
@@ -147,7 +147,7 @@ def read(path: str | Path, *, max_chord_error: float = _gml.MAX_CHORD_ERROR
         if "plan_id" in cols and default_plan:
             cols["plan_id"] = [p if p is not None else default_plan for p in cols["plan_id"]]
         cols["bron"] = [version] * len(recs)
-        layers[layer] = conform(_frames.geoframe(cols, geoms), layer, what=f"{path} ({layer})")
+        layers[layer] = conform_columns(cols, geoms, layer, what=f"{path} ({layer})")
     return layers
 
 
