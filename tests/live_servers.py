@@ -146,18 +146,196 @@ class CountingServer:
 
     def __init__(self, respond: Callable[[BaseHTTPRequestHandler], tuple[int, dict, bytes]]):
         self.hits = 0
-        outer = self
 
+        def answer(handler: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict, bytes]:
+            self.hits += 1
+            return respond(handler)
+
+        self._server = _Server(answer)
+        self.url = self._server.url
+
+    def __enter__(self) -> CountingServer:
+        self._server.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.stop()
+
+
+class RuimtelijkePlannenServer:
+    """A stand-in for the Ruimtelijke Plannen Opvragen API v4 on 127.0.0.1, answering in the
+    shapes the client documents (no open implementation of this API exists to run instead).
+
+    Its content is the real IMRO sample GMLs, read with GDAL (independently of the project's IMRO
+    reader): each plan's ``Bestemmingsplangebied`` becomes a plan object of ``POST
+    /plannen/_zoek``; ``with_gml`` plans get a ``verwijzingNaarGml`` pointing at a *second* server
+    (another host:port, like ruimtelijkeplannen.nl) that serves the real file; the other plans
+    answer the plan-object endpoints (``bestemmingsvlakken``, ``bouwvlakken``,
+    ``functieaanduidingen``, ``maatvoeringen``). ``extra`` plan objects are added as they are
+    (e.g. an expired plan). Pages hold at most ``page_size`` items. ``requests`` and
+    ``gml_requests`` record (method, path, headers, body) of what each server received.
+    """
+
+    KEY = "test-key-0294"
+
+    def __init__(self, gml_files: Mapping[str, Path], *, with_gml: set[str], extra=(),
+                 page_size: int = 2, broken_gml: set[str] = frozenset()):
+        import warnings
+
+        import pyogrio
+        import shapely
+
+        self.requests: list[tuple[str, str, dict, dict | None]] = []
+        self.gml_requests: list[tuple[str, str, dict]] = []
+        self.page_size = page_size
+        self.plans: list[dict] = []
+        self.objects: dict[str, dict[str, list[dict]]] = {}
+        self.files: dict[str, bytes] = {}
+        gml_server = _Server(self._gml_answer)
+        self._servers = [gml_server]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for plan_id, path in gml_files.items():
+                gebied = pyogrio.read_dataframe(path, layer="Bestemmingsplangebied").iloc[0]
+                plan = {
+                    "id": plan_id, "naam": gebied["naam"], "type": gebied["typePlan"],
+                    "planstatusInfo": {"planstatus": gebied["planstatus"],
+                                       "datum": str(gebied["datum"])[:10]},
+                    "geometrie": shapely.geometry.mapping(gebied.geometry),
+                    "_links": {"self": {"href": f"/plannen/{plan_id}"}},
+                }
+                if plan_id in with_gml:
+                    name = f"{plan_id}.gml"
+                    data = path.read_bytes()
+                    self.files[name] = data[: len(data) // 3] if plan_id in broken_gml else data
+                    plan["verwijzingNaarGml"] = f"{gml_server.url}/documents/{name}"
+                else:
+                    self.objects[plan_id] = _planobjects(path)
+                self.plans.append(plan)
+        self.plans.extend(extra)
+        self._api = _Server(self._api_answer)
+        self._servers.append(self._api)
+        self.gml_url = gml_server.url
+        self.url = f"{self._api.url}/v4"
+
+    def __enter__(self) -> RuimtelijkePlannenServer:
+        for s in self._servers:
+            s.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for s in self._servers:
+            s.stop()
+
+    def _gml_answer(self, h: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict, bytes]:
+        self.gml_requests.append((h.command, h.path, dict(h.headers)))
+        name = h.path.rsplit("/", 1)[-1]
+        if h.command != "GET" or name not in self.files:
+            return 404, {"Content-Type": "text/plain"}, b"not found"
+        return 200, {"Content-Type": "application/gml+xml"}, self.files[name]
+
+    def _api_answer(self, h: BaseHTTPRequestHandler, body: bytes) -> tuple[int, dict, bytes]:
+        from urllib.parse import parse_qs, unquote, urlsplit
+
+        import shapely
+
+        doc = json.loads(body) if body else None
+        self.requests.append((h.command, h.path, dict(h.headers), doc))
+
+        def problem(status: int, title: str) -> tuple[int, dict, bytes]:
+            return status, {"Content-Type": "application/problem+json"}, json.dumps(
+                {"status": status, "title": title}).encode()
+
+        if h.headers.get("x-api-key") != self.KEY:
+            return problem(401, "Geen geldige API-key")
+        if "application/hal+json" not in (h.headers.get("Accept") or ""):
+            return problem(406, "Not Acceptable: application/hal+json")
+        if h.command != "POST":
+            return problem(405, "Method Not Allowed")
+        if (h.headers.get("Content-Crs") or "").lower() != "epsg:28992":
+            return problem(400, "Content-Crs ontbreekt of wordt niet ondersteund")
+        parts = urlsplit(h.path)
+        query = parse_qs(parts.query)
+        path = unquote(parts.path).removeprefix("/v4")
+        try:
+            area = shapely.geometry.shape(doc["_geo"]["intersects"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return problem(400, "_geo.intersects ontbreekt of is geen GeoJSON-geometrie")
+        if path == "/plannen/_zoek":
+            key, items = "plannen", self.plans
+        else:
+            segments = path.strip("/").split("/")
+            if (len(segments) != 4 or segments[0] != "plannen" or segments[3] != "_zoek"
+                    or segments[1] not in self.objects
+                    or segments[2] not in self.objects[segments[1]]):
+                return problem(404, f"Niet gevonden: {path}")
+            key, items = segments[2], self.objects[segments[1]][segments[2]]
+        hits = [i for i in items
+                if i.get("geometrie") and shapely.geometry.shape(i["geometrie"]).intersects(area)]
+        size = min(int(query.get("pageSize", ["10"])[0]), self.page_size)
+        page = int(query.get("page", ["1"])[0])
+        chunk = hits[(page - 1) * size: page * size]
+        links = {"self": {"href": f"{self._api.url}{h.path}"}}
+        if page * size < len(hits):
+            links["next"] = {"href": f"{self._api.url}{parts.path}?page={page + 1}&pageSize={size}"}
+        answer = {"_embedded": {key: chunk}, "_links": links, "page": {
+            "size": size, "totalElements": len(hits), "number": page}}
+        return 200, {"Content-Type": "application/hal+json", "Content-Crs": "epsg:28992"}, \
+            json.dumps(answer).encode()
+
+
+def _planobjects(path: Path) -> dict[str, list[dict]]:
+    """The plan objects of an IMRO GML as the API's plan-object endpoints give them (GDAL)."""
+    import pyogrio
+    import shapely
+
+    present = {name for name, _ in pyogrio.list_layers(path)}
+
+    def layer(name: str) -> gpd.GeoDataFrame:
+        if name not in present:  # a plan without this object type
+            return gpd.GeoDataFrame({"geometry": []}, geometry="geometry")
+        return pyogrio.read_dataframe(path, layer=name)
+
+    def base(row: pd.Series) -> dict:
+        return {"id": row["gml_id"], "naam": row.get("naam"),
+                "geometrie": shapely.geometry.mapping(row.geometry)}
+
+    out: dict[str, list[dict]] = {"bestemmingsvlakken": [], "bouwvlakken": [],
+                                  "functieaanduidingen": [], "maatvoeringen": []}
+    for kind in ("Enkelbestemming", "Dubbelbestemming"):
+        for _, row in layer(kind).iterrows():
+            out["bestemmingsvlakken"].append({
+                **base(row), "type": kind.lower(),
+                "bestemmingshoofdgroep": row.get("bestemmingshoofdgroep"),
+                "artikelnummer": row.get("artikelnummer")})
+    for kind, key in (("Bouwvlak", "bouwvlakken"), ("Functieaanduiding", "functieaanduidingen")):
+        out[key] = [base(row) for _, row in layer(kind).iterrows()]
+    for _, row in layer("Maatvoering").iterrows():
+        types = [str(t) for t in list(row["waardeType"])]
+        values = [str(v) for v in list(row["waarde"])]
+        out["maatvoeringen"].append({**base(row), "omvang": [
+            {"naam": t, "waarde": v} for t, v in zip(types, values, strict=True)]})
+    return out
+
+
+class _Server:
+    """A ThreadingHTTPServer on 127.0.0.1 whose GET/POST answers come from
+    ``respond(handler, body) -> (status, headers, body)``."""
+
+    def __init__(self, respond: Callable[[BaseHTTPRequestHandler, bytes], tuple[int, dict, bytes]]):
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                outer.hits += 1
-                status, headers, body = respond(self)
+            def _answer(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                status, headers, data = respond(self, body)
                 self.send_response(status)
                 for k, v in headers.items():
                     self.send_header(k, v)
-                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(data)
+
+            do_GET = do_POST = _answer
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -166,11 +344,10 @@ class CountingServer:
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
-    def __enter__(self) -> CountingServer:
+    def start(self) -> None:
         self._thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
+    def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)

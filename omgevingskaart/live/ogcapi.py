@@ -142,10 +142,14 @@ class OGCAPIFeaturesClient:
         #: requests actually sent over the network (cache hits excluded); for reporting.
         self.requests_sent = 0
         self._collections: dict[str, dict[str, Any]] | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
 
     # --- plumbing --------------------------------------------------------------------------------
     def close(self) -> None:
         self._http.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
 
     def __enter__(self) -> OGCAPIFeaturesClient:
         return self
@@ -205,33 +209,9 @@ class OGCAPIFeaturesClient:
                 delay = max(0.0, min(self.max_backoff, delay))
         return delay
 
-    def request_json(
-        self,
-        url: str,
-        params: Mapping[str, Any] | None = None,
-        *,
-        method: str = "GET",
-        json_body: Any = None,
-        accept: str = _GEOJSON_ACCEPT,
-        extra_headers: Mapping[str, str] | None = None,
-        use_cache: bool = True,
-    ) -> tuple[dict[str, Any], dict[str, str], bool]:
-        """``(json, headers, from_cache)`` for a request, with retries and the disk cache.
-
-        The cache key is the full URL (with its query), the method and body, and ``Accept``.
-        """
-        request = self._http.build_request(
-            method, url, params=params, json=json_body,
-            headers={"Accept": accept, **(extra_headers or {})},
-        )
+    def _send(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` with retries and backoff; an answer of 400 or more is an error."""
         full_url = str(request.url)
-        body_key = "" if json_body is None else json.dumps(json_body, sort_keys=True)
-        cache_path = (
-            self._cache_path(f"{method} {full_url} {body_key}", accept) if use_cache else None
-        )
-        cached = self._cache_get(cache_path)
-        if cached is not None:
-            return cached["body"], cached.get("headers", {}), True
         response: httpx.Response | None = None
         for attempt in range(self.retries + 1):
             last_error: str
@@ -262,6 +242,64 @@ class OGCAPIFeaturesClient:
         if response.status_code >= 400:
             detail = response.text[:300].strip()
             raise RemoteSourceError(full_url, f"HTTP {response.status_code}: {detail}")
+        return response
+
+    def download(self, url: str, *, accept: str = "*/*", suffix: str = "",
+                 extra_headers: Mapping[str, str] | None = None) -> Path:
+        """The body of ``GET url`` as a file: in the cache (kept ``max_age``), or, without a
+        cache, in a temporary folder that lives as long as this client. Written atomically."""
+        request = self._http.build_request("GET", url, headers={"Accept": accept,
+                                                                **(extra_headers or {})})
+        if self.cache_dir is not None:
+            key = hashlib.sha256(f"{accept}\nGET {request.url}".encode()).hexdigest()
+            path = self.cache_dir / key[:2] / f"{key}{suffix}"
+            if path.is_file() and time.time() - path.stat().st_mtime <= self.max_age:
+                return path
+        else:
+            if self._tmp is None:
+                self._tmp = tempfile.TemporaryDirectory(prefix="omgevingskaart-download-")
+            key = hashlib.sha256(str(request.url).encode()).hexdigest()
+            path = Path(self._tmp.name) / f"{key}{suffix}"
+        response = self._send(request)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(response.content)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def request_json(
+        self,
+        url: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        method: str = "GET",
+        json_body: Any = None,
+        accept: str = _GEOJSON_ACCEPT,
+        extra_headers: Mapping[str, str] | None = None,
+        use_cache: bool = True,
+    ) -> tuple[dict[str, Any], dict[str, str], bool]:
+        """``(json, headers, from_cache)`` for a request, with retries and the disk cache.
+
+        The cache key is the full URL (with its query), the method and body, and ``Accept``.
+        """
+        request = self._http.build_request(
+            method, url, params=params, json=json_body,
+            headers={"Accept": accept, **(extra_headers or {})},
+        )
+        full_url = str(request.url)
+        body_key = "" if json_body is None else json.dumps(json_body, sort_keys=True)
+        cache_path = (
+            self._cache_path(f"{method} {full_url} {body_key}", accept) if use_cache else None
+        )
+        cached = self._cache_get(cache_path)
+        if cached is not None:
+            return cached["body"], cached.get("headers", {}), True
+        response = self._send(request)
         try:
             body = response.json()
         except ValueError as exc:

@@ -1,40 +1,61 @@
 """The Ruimtelijke Plannen Opvragen API v4: bestemmingsplannen (IMRO) at a location.
 
 Base URL ``https://ruimte.omgevingswet.overheid.nl/ruimtelijke-plannen/api/opvragen/v4`` (DSO
-API register, https://developer.omgevingswet.overheid.nl/api-register/api/rp-opvragen/; the
-OpenAPI document is at ``<base>/openapi.json`` without a key). Every data request needs the user's
-own key in the ``X-Api-Key`` header; here it comes from the environment variable
-``RUIMTELIJKEPLANNEN_API_KEY``. Request shapes used (from that OpenAPI document and the DSO
-developer documentation):
+API register, https://developer.omgevingswet.overheid.nl/api-register/api/rp-opvragen/). Every
+request needs the user's own key in the ``x-api-key`` header; here it comes from the environment
+variable ``RUIMTELIJKEPLANNEN_API_KEY``.
 
-* ``POST /plannen/_zoek`` with a JSON body ``{"_geo": {"intersects": <GeoJSON geometry>}}``; the
-  geometry's CRS is given with the ``Content-Crs: epsg:28992`` header and ``Accept-Crs:
-  epsg:28992`` asks for RD New output; answers are HAL (``_embedded.plannen``, paging through
-  ``_links.next.href``, ``pageSize`` up to 100);
-* ``POST /plannen/{planId}/bestemmingsvlakken/_zoek`` (and ``bouwvlakken``,
-  ``functieaanduidingen``, ``maatvoeringen``) with the same ``_geo`` body; each object has ``id``,
-  ``naam``, ``geometrie`` (GeoJSON) and for bestemmingsvlakken ``type`` (enkelbestemming /
-  dubbelbestemming), ``bestemmingshoofdgroep``, ``artikelnummer``; a maatvoering carries
-  ``omvang[]`` with ``naam`` (e.g. "maximum bouwhoogte (m)") and ``waarde`` pairs, which become
-  tidy ``maatvoering`` rows (one per omvang entry).
+What the client does
+--------------------
+1. ``POST /plannen/_zoek`` with a JSON body ``{"_geo": {"intersects": <GeoJSON geometry>}}`` (the
+   bounding box), ``Content-Crs: epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for
+   RD New answers; answers are HAL (``application/hal+json``: ``_embedded.plannen``, paging through
+   ``_links.next.href``, ``pageSize`` up to 100).
+2. Keeps the plans that rule the area: plan types that carry bestemmingen (bestemmingsplan,
+   inpassingsplan, wijzigingsplan, uitwerkingsplan, beheersverordening, ...), not the drafts
+   (``planstatusInfo.planstatus`` ontwerp / voorontwerp, unless ``drafts=True``) and not the plans
+   whose legal force ended: since 1-1-2024 plans without transitional law carry
+   ``eindeRechtsgeldigheid`` (e.g. ``01-01-2024``; DSO documentation) and are left out.
+3. For each plan, its IMRO GML (``verwijzingNaarGml``, the file on ruimtelijkeplannen.nl) is
+   downloaded once (disk cache) and read by :func:`omgevingskaart.io.imro.read`, the same reader
+   the real IMRO samples test: all nine plan layers with the full maatvoering, text references
+   and plan status. Only the objects that intersect the bounding box are kept. The API key is
+   sent only to the API's own host, never to the GML's.
+4. A plan without ``verwijzingNaarGml`` falls back to the plan-object endpoints ``POST
+   /plannen/{planId}/{bestemmingsvlakken|bouwvlakken|functieaanduidingen|maatvoeringen}/_zoek``
+   with the same ``_geo`` body: objects with ``id``, ``naam``, ``geometrie`` (GeoJSON), for
+   bestemmingsvlakken ``type`` (enkelbestemming / dubbelbestemming), ``bestemmingshoofdgroep``,
+   ``artikelnummer``; a maatvoering's ``omvang[]`` (``naam``/``waarde`` pairs) becomes tidy
+   ``maatvoering`` rows.
 
-Not tested against the live service (that needs a key and the network); the parsing follows the
-documented shapes above.
+Sources and what is not verified
+--------------------------------
+Base URL, the ``x-api-key`` header, the HAL answers, the endpoint list, ``/plannen/_zoek`` as a
+POST with a GeoJSON geometry, ``verwijzingNaarGml`` and ``eindeRechtsgeldigheid`` come from the
+DSO developer documentation and public clients of the API. The exact ``_geo`` body and the plan
+object field names follow those public clients; the provider's OpenAPI document (``<base>/``)
+could not be read where this was written (no network). The tests run this client against a
+server on 127.0.0.1 that answers in these shapes and serves the real IMRO sample GML: they check
+the client (key, CRS headers, paging, filtering, GML download and reading, the fallback, errors),
+not the provider's contract. Check it once against the live API with your key:
+``omgevingskaart fetch --sources plannen --bbox ...``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import RemoteSourceError
-from ..schema import RD_NEW, conform, parse_number, unit_of
+from ..errors import OmgevingskaartError, RemoteSourceError
+from ..schema import conform_columns, parse_number, unit_of
 from .ogcapi import OGCAPIFeaturesClient, next_link
 
 BASE_URL = "https://ruimte.omgevingswet.overheid.nl/ruimtelijke-plannen/api/opvragen/v4"
@@ -67,7 +88,7 @@ class RuimtelijkePlannenClient:
         key = key or api_key()
         self._http = OGCAPIFeaturesClient(self.base_url, cache=cache, retries=retries,
                                           progress=progress)
-        self._headers = {"X-Api-Key": key, "Content-Crs": "epsg:28992",
+        self._headers = {"x-api-key": key, "Content-Crs": "epsg:28992",
                          "Accept-Crs": "epsg:28992"}
 
     def close(self) -> None:
@@ -105,36 +126,132 @@ class RuimtelijkePlannenClient:
         return list(self._search(f"/plannen/{quote(plan_id, safe='')}/{kind}/_zoek", kind,
                                  geometry))
 
-    def fetch_bbox(self, bbox: Sequence[float]) -> dict[str, gpd.GeoDataFrame]:
-        """Normalised layers (bestemmingsplangebied, enkel/dubbelbestemming, bouwvlak,
-        functieaanduiding, maatvoering) for the plans intersecting the RD ``bbox``."""
-        geometry = shapely.geometry.mapping(shapely.box(*bbox))
-        plans = self.plannen(geometry)
-        rows: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+    def fetch_bbox(self, bbox: Sequence[float], *, drafts: bool = False
+                   ) -> dict[str, gpd.GeoDataFrame]:
+        """The plan layers (bestemmingsplangebied, enkel/dubbelbestemming, bouwvlak,
+        functieaanduiding, bouwaanduiding, maatvoering, ...) of the plans ruling the RD ``bbox``,
+        clipped to the objects that intersect it. ``drafts`` keeps ontwerp/voorontwerp plans."""
+        area = shapely.box(*bbox)
+        geometry = shapely.geometry.mapping(area)
+        plans = [p for p in self.plannen(geometry) if rules_the_area(p, drafts=drafts)]
+        parts: dict[str, list[gpd.GeoDataFrame]] = {}
         for plan in plans:
             pid = str(plan.get("id"))
-            status = plan.get("planstatusInfo") or {}
-            overheid = plan.get("beleidsmatigVerantwoordelijkeOverheid") or {}
-            if plan.get("geometrie"):
-                rows.setdefault("bestemmingsplangebied", []).append(({
-                    "identificatie": pid, "plan_id": pid, "naam": plan.get("naam"),
-                    "type_plan": plan.get("type"), "planstatus": status.get("planstatus"),
-                    "datum": status.get("datum"), "overheid": overheid.get("naam"),
-                    "bron": BRON,
-                }, plan["geometrie"]))
-            for kind in PLANOBJECTS:
-                for obj in self.planobjecten(pid, kind, geometry):
-                    for layer, row in planobject_rows(kind, obj, pid):
-                        rows.setdefault(layer, []).append((row, obj.get("geometrie")))
+            gml = plan.get("verwijzingNaarGml")
+            got = (self._plan_from_gml(pid, str(gml), area) if gml
+                   else self._plan_from_objects(plan, pid, geometry))
+            for layer, frame in got.items():
+                if len(frame):
+                    parts.setdefault(layer, []).append(frame)
+        return {layer: _concat(frames, layer) for layer, frames in parts.items()}
+
+    def _plan_from_gml(self, plan_id: str, url: str, area: shapely.Geometry
+                       ) -> dict[str, gpd.GeoDataFrame]:
+        from ..io import imro
+
+        same_host = urlsplit(url).netloc == urlsplit(self.base_url).netloc
+        path = self._http.download(url, accept="application/gml+xml, application/xml, */*",
+                                   suffix=".gml",
+                                   extra_headers=self._headers if same_host else None)
+        try:
+            layers = imro.read(path)
+        except OmgevingskaartError as exc:
+            raise RemoteSourceError(url, f"the GML of plan {plan_id} is not readable IMRO: "
+                                    f"{exc}") from exc
+        out = {}
+        for layer, frame in layers.items():
+            keep = frame.intersects(area).to_numpy() if len(frame) else np.zeros(0, bool)
+            out[layer] = frame[keep].reset_index(drop=True)
+        return out
+
+    def _plan_from_objects(self, plan: Mapping[str, Any], pid: str,
+                           geometry: Mapping[str, Any]) -> dict[str, gpd.GeoDataFrame]:
+        rows: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+        status = plan.get("planstatusInfo") or {}
+        overheid = plan.get("beleidsmatigVerantwoordelijkeOverheid") or {}
+        if plan.get("geometrie"):
+            rows.setdefault("bestemmingsplangebied", []).append(({
+                "identificatie": pid, "plan_id": pid, "naam": plan.get("naam"),
+                "type_plan": plan.get("type"), "planstatus": status.get("planstatus"),
+                "datum": status.get("datum"), "overheid": overheid.get("naam"), "bron": BRON,
+            }, plan["geometrie"]))
+        for kind in PLANOBJECTS:
+            for obj in self.planobjecten(pid, kind, geometry):
+                for layer, row in planobject_rows(kind, obj, pid):
+                    rows.setdefault(layer, []).append((row, obj.get("geometrie")))
         layers = {}
         for layer, items in rows.items():
             items = [(r, g) for r, g in items if g]
-            frame = gpd.GeoDataFrame(
-                pd.DataFrame([r for r, _ in items]),
-                geometry=gpd.GeoSeries([shapely.geometry.shape(g) for _, g in items],
-                                       crs=RD_NEW), crs=RD_NEW)
-            layers[layer] = conform(frame, layer, what=f"{self.base_url} {layer}")
+            if not items:
+                continue
+            names = dict.fromkeys(k for r, _ in items for k in r)
+            columns = {k: [r.get(k) for r, _ in items] for k in names}
+            geoms = [shapely.geometry.shape(g) for _, g in items]
+            layers[layer] = conform_columns(columns, geoms, layer,
+                                            what=f"{self.base_url} plan {pid} ({layer})")
         return layers
+
+
+#: plan types that hold bestemmingen (IMRO TypePlan values, as the API spells them).
+PLAN_TYPES = frozenset({
+    "bestemmingsplan", "inpassingsplan", "wijzigingsplan", "uitwerkingsplan",
+    "beheersverordening", "omgevingsvergunning", "projectbesluit", "voorbereidingsbesluit",
+    "aanwijzingsbesluit", "reactieve aanwijzing", "tijdelijke ontheffing buitenplans",
+})
+_DRAFT = ("ontwerp", "voorontwerp", "concept")
+
+
+def rules_the_area(plan: Mapping[str, Any], *, drafts: bool = False,
+                   today: dt.date | None = None) -> bool:
+    """Whether an API plan object counts: a plan type with bestemmingen, not a draft (unless
+    ``drafts``), legal force not ended (``eindeRechtsgeldigheid`` on or before ``today``).
+
+    >>> rules_the_area({"type": "bestemmingsplan", "planstatusInfo": {"planstatus": "vastgesteld"}})
+    True
+    >>> rules_the_area({"type": "structuurvisie"})
+    False
+    >>> rules_the_area({"type": "bestemmingsplan", "planstatusInfo": {"planstatus": "ontwerp"}})
+    False
+    >>> rules_the_area({"type": "bestemmingsplan", "eindeRechtsgeldigheid": "01-01-2024"},
+    ...                today=dt.date(2026, 11, 29))
+    False
+    """
+    kind = str(plan.get("type") or "").strip().lower()
+    if kind not in PLAN_TYPES:
+        return False
+    status = str((plan.get("planstatusInfo") or {}).get("planstatus") or "").strip().lower()
+    if not drafts and status.startswith(_DRAFT):
+        return False
+    end = _date(plan.get("eindeRechtsgeldigheid"))
+    return end is None or end > (today or dt.date.today())
+
+
+def _date(value: Any) -> dt.date | None:
+    """A date from ``2024-01-01``, ``2024-01-01T00:00:00``, ``01-01-2024`` or a mapping with
+    ``datum``; None for nothing or an unreadable value."""
+    if isinstance(value, Mapping):
+        value = value.get("datum")
+    if not value:
+        return None
+    text = str(value).strip()[:10]
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _concat(frames: list[gpd.GeoDataFrame], layer: str) -> gpd.GeoDataFrame:
+    """One layer from the plans' frames (all already in the layer's schema)."""
+    if len(frames) == 1:
+        return frames[0]
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns if c != "geometry"))
+    data = {c: pd.concat([f[c] if c in f.columns else pd.Series([None] * len(f), dtype=object)
+                          for f in frames], ignore_index=True) for c in columns}
+    geoms = np.concatenate([f.geometry.to_numpy() for f in frames])
+    return conform_columns({c: v.array for c, v in data.items()}, geoms, layer,
+                           what=f"Ruimtelijke Plannen ({layer})", keep_extra=True)
 
 
 def _tekst_ref(obj: Mapping[str, Any]) -> str | None:
