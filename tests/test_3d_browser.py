@@ -65,8 +65,10 @@ def app_url() -> Iterator[str]:
 
 
 def _deck_canvas(page: Any) -> Any:
-    canvas = page.locator("canvas").first
+    """The 3D view's canvas (deck.gl's, inside the component's shadow root), once drawn."""
+    canvas = page.locator(".ok3d-root canvas").first
     canvas.wait_for(timeout=60000)
+    page.wait_for_function("window.__ok3d && window.__ok3d.firstFrameMs !== null", timeout=60000)
     return canvas
 
 
@@ -99,6 +101,59 @@ def test_view_state_from_and_to_url(page: Any, app_url: str) -> None:
     assert q["mode"] == ["bouwjaar"] and q["zoom"] == ["18.20"] and q["pitch"] == ["30"]
     assert q["lat"] == ["51.971600"] and q["bearing"] == ["15"]
     _shot(page, "3d-gedeeld")
+
+
+def _difference(a: bytes, b: bytes) -> float:
+    """Mean absolute difference of two screenshots (0..255)."""
+    import numpy as np
+
+    x, y = np.asarray(_image(a)).astype(int), np.asarray(_image(b)).astype(int)
+    return float(np.abs(x - y).mean()) if x.shape == y.shape else 255.0
+
+
+def test_dragged_camera_goes_into_the_url_and_the_link_reopens_it(
+        page: Any, ctx: Any, app_url: str, requests_log: RequestLog) -> None:
+    page.goto(f"{app_url}/3d?view=markt&mode=hoogte")
+    canvas = _deck_canvas(page)
+    time.sleep(3.0)
+    start_url = page.url
+    before = canvas.screenshot()
+    box = canvas.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):  # pan: drag 250 px to the left and 120 px up
+        page.mouse.move(x - 25 * i, y - 12 * i)
+        time.sleep(0.05)
+    page.mouse.up()
+    page.wait_for_function(f"location.href !== {start_url!r}", timeout=30000)
+    time.sleep(3.0)  # the rerun settles
+    q = parse_qs(urlparse(page.url).query)
+    q0 = parse_qs(urlparse(start_url).query)
+    assert q["mode"] == ["hoogte"] and q["zoom"] == q0["zoom"]
+    assert (q["lat"], q["lon"]) != (q0["lat"], q0["lon"]), "the URL did not follow the camera"
+    page.wait_for_function(
+        "() => { const i = document.querySelector('input[aria-label=Standpunt]');"
+        " return i && i.value.startsWith('Gedeelde weergave'); }", timeout=20000)
+    dragged = canvas.screenshot()
+    assert _difference(before, dragged) > 5
+    shared = page.url
+    other = ctx.new_page()
+    attach_log(other, requests_log)
+    try:
+        other.set_viewport_size(page.viewport_size)
+        other.goto(shared)
+        again = _deck_canvas(other)
+        time.sleep(3.0)
+        reopened = again.screenshot()
+        assert parse_qs(urlparse(other.url).query) == q  # opening the link keeps the view
+        assert other.get_by_role("combobox", name="Standpunt").input_value().startswith(
+            "Gedeelde weergave")
+        _shot(other, "3d-gesleept-gedeeld")
+    finally:
+        other.close()
+    # the link shows what the dragged page showed, not the preset
+    assert _difference(dragged, reopened) < _difference(before, reopened)
 
 
 def test_envelopes_toggle_changes_the_picture(page: Any, app_url: str) -> None:

@@ -12,11 +12,10 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from ..viz.deck3d import DEFAULT_RADIUS, plan_layer, plan_records, scene_for
+from ..viz.deck3d import DEFAULT_RADIUS, plan_records, scene_for
 from ..viz.town3d import (
     COLOUR_MODES,
     View,
-    build_town_deck,
     camera_presets,
     cityjson_for,
     scene_data,
@@ -25,6 +24,7 @@ from ..viz.town3d import (
     view_to_query,
 )
 from .common import _open, demo_banner, get_dataset
+from .deck3d_view import deck3d_view, scene_url
 
 SHARED = "gedeeld"
 
@@ -51,9 +51,40 @@ def _meshes(path: str, mtime: float) -> Any:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _plans(path: str, mtime: float, radius: float) -> Any:
+def _plans(path: str, mtime: float, radius: float) -> list[dict[str, Any]]:
     ds = _open(path, mtime)
-    return plan_layer(plan_records(ds, scene_for(ds, None, radius)))
+    return plan_records(ds, scene_for(ds, None, radius))
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def _scene_file(path: str, mtime: float, radius: float, mode: str, lod22: bool,
+                plans: bool) -> str:
+    """The URL of the scene file the 3D view draws (envelopes always in; shown on request)."""
+    from ..export.html3d import page_data
+
+    scene = _scene(path, mtime, radius, mode, True, lod22)
+    payload = page_data(scene, camera_presets(_open(path, mtime))["markt"][1])
+    payload["plans"] = _plans(path, mtime, radius) if plans else []
+    return scene_url(payload)
+
+
+def _camera_moved() -> None:
+    """The user settled the camera: it becomes the shared view and goes into the URL."""
+    state = st.session_state.get("ok3d_deck")
+    v = state.get("view") if hasattr(state, "get") else None
+    if not v:
+        return
+    try:
+        view = View(float(v["longitude"]), float(v["latitude"]), float(v["zoom"]),
+                    float(v["pitch"]), float(v["bearing"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    st.session_state["ok3d_view"] = SHARED
+    st.query_params.update(view_to_query(view, st.session_state.get("ok3d_mode", "hoogte")))
+
+
+def _preset_chosen() -> None:
+    st.session_state["ok3d_view_seq"] = st.session_state.get("ok3d_view_seq", 0) + 1
 
 
 @st.cache_data(show_spinner="glTF maken…", max_entries=4)
@@ -112,8 +143,8 @@ def page() -> None:
         mode = st.selectbox("Kleur", list(COLOUR_MODES), format_func=COLOUR_MODES.__getitem__,
                             key="ok3d_mode")
         choice = st.selectbox(
-            "Standpunt", view_keys, key="ok3d_view",
-            format_func=lambda k: "Gedeelde weergave (uit de link)" if k == SHARED
+            "Standpunt", view_keys, key="ok3d_view", on_change=_preset_chosen,
+            format_func=lambda k: "Gedeelde weergave (uit de link of gesleept)" if k == SHARED
             else presets[k][0])
         envelopes = st.toggle("Bouwvlakken tot maximum bouwhoogte", value=False, key="ok3d_env",
                               help="Doorzichtige volumes: de bouwvlakken uit het bestemmingsplan, "
@@ -135,17 +166,20 @@ def page() -> None:
     wanted = view_to_query(view, mode)
     if {k: st.query_params.get(k) for k in wanted} != wanted:
         st.query_params.from_dict(wanted)
-    scene = _scene(path, mtime, float(radius), mode, envelopes, lod22 and has22)
-    deck = build_town_deck(scene, view, basemap=basemap, envelopes=envelopes)
-    if plans:
-        deck.layers.insert(0, _plans(path, mtime, float(radius)))
+    scene = _scene(path, mtime, float(radius), mode, True, lod22 and has22)
+    url = _scene_file(path, mtime, float(radius), mode, lod22 and has22, plans)
     col, legend = st.columns([5, 1])
     with col:
-        st.pydeck_chart(deck, height=640, key="ok3d_deck")
+        deck3d_view(scene=url, view=view.as_dict(),
+                    view_key=f"{choice}-{st.session_state.get('ok3d_view_seq', 0)}",
+                    envelopes=envelopes, basemap=basemap, key="ok3d_deck",
+                    on_view_change=_camera_moved)
         st.caption("Slepen: verschuiven · rechts slepen of Ctrl + slepen: draaien en kantelen · "
                    "scrollen: in- en uitzoomen. Beweeg over een pand voor adres, bouwjaar en "
-                   "hoogte. De adresbalk bevat het gekozen standpunt en de kleur: kopieer de link "
-                   "om deze weergave te delen.")
+                   "hoogte. De adresbalk volgt het standpunt en de kleur: kopieer de link om "
+                   "precies deze weergave te delen.")
+        if basemap:
+            st.caption("Achtergrondkaart © OpenStreetMap-bijdragers © CARTO")
     with legend:
         st.markdown(f"**{COLOUR_MODES[mode]}**")
         rows = "".join(

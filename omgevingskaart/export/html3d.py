@@ -44,45 +44,15 @@ vertical-align:middle}
 _JS = """
 (function () {
   const D = JSON.parse(document.getElementById('ok3d-data').textContent);
-  const {Deck, SolidPolygonLayer, COORDINATE_SYSTEM} = deck;
-  const MO = COORDINATE_SYSTEM.METER_OFFSETS;
-  const material = {ambient: 0.45, diffuse: 0.6, shininess: 20, specularColor: [60, 64, 70]};
   const state = {envelopes: D.envelopesOn, firstFrameMs: null, deck: null};
   window.__ok3d = state;
-  function layers() {
-    const out = [];
-    if (D.blocks.length) {
-      out.push(new SolidPolygonLayer({
-        id: 'panden', data: D.blocks, coordinateSystem: MO, coordinateOrigin: D.origin,
-        positionFormat: 'XY', getPolygon: d => d.p, getElevation: d => d.h,
-        getFillColor: d => D.legend[d.k][1], extruded: true, pickable: true,
-        autoHighlight: true, highlightColor: [255, 140, 0, 220], material}));
-    }
-    if (D.lod22 && D.lod22.length) {
-      // LoD 2.2 faces carry their own flat-shaded colour (see town3d.shade): no lighting
-      out.push(new SolidPolygonLayer({
-        id: 'lod22', data: D.lod22, coordinateSystem: MO, coordinateOrigin: D.origin,
-        positionFormat: 'XYZ', getPolygon: d => d.p, getFillColor: d => d.c,
-        extruded: false, _full3d: true, pickable: true, autoHighlight: true,
-        highlightColor: [255, 140, 0, 220], material: false}));
-    }
-    if (D.envelopes.length) {
-      out.push(new SolidPolygonLayer({
-        id: 'bouwvlak-envelop', data: D.envelopes, visible: state.envelopes,
-        coordinateSystem: MO, coordinateOrigin: D.origin, positionFormat: 'XY',
-        getPolygon: d => d.p, getElevation: d => d.h, getFillColor: D.envelopeColour,
-        getLineColor: [200, 120, 0, 160], extruded: true, wireframe: true, pickable: true,
-        parameters: {depthWriteEnabled: false}}));
-    }
-    return out;
-  }
-  const d = new Deck({
+  const layers = () => ok3dLayers(D, {envelopes: state.envelopes, basemap: false});
+  const d = new deck.Deck({
     parent: document.getElementById('app'),
     initialViewState: Object.assign({maxPitch: 85, minZoom: 12, maxZoom: 21}, D.view),
     controller: true,
     layers: layers(),
-    getTooltip: ({object}) => object && {text: object.t,
-      style: {backgroundColor: '#263238', color: 'white', fontSize: '12px', whiteSpace: 'pre-line'}},
+    getTooltip: ok3dTooltip,
     onAfterRender: () => {
       if (state.firstFrameMs === null && d.props.layers.every(l => l.isLoaded)) {
         state.firstFrameMs = performance.now();
@@ -101,6 +71,10 @@ _JS = """
   }));
 })();
 """
+
+#: the layer code shared with the app's 3D view (served there at /app/static/js/ok3d-layers.js)
+LAYERS_JS = Path(__file__).resolve().parent.parent / "static" / "js" / "ok3d-layers.js"
+
 
 
 def vendored_deck_js() -> str:
@@ -153,6 +127,7 @@ def render_page(scene: SceneData, view: View, *, title: str = "3D binnenstad",
 
     lib = deck_js if deck_js is not None else vendored_deck_js()
     lib = lib.replace("</script", "<\\/script")
+    shared = LAYERS_JS.read_text(encoding="utf-8").replace("</script", "<\\/script")
     return (
         "<!DOCTYPE html>\n<html lang=\"nl\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -169,7 +144,7 @@ def render_page(scene: SceneData, view: View, *, title: str = "3D binnenstad",
         "Slepen: verschuiven; rechts slepen of Ctrl + slepen: draaien en kantelen; scrollen: zoomen."
         f" {html.escape(notice)}</div></div>\n"
         f"<script id=\"ok3d-data\" type=\"application/json\">{_script_json(data)}</script>\n"
-        f"<script>{_JS}</script></body></html>\n"
+        f"<script>{shared}</script>\n<script>{_JS}</script></body></html>\n"
     )
 
 

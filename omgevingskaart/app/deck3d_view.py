@@ -1,0 +1,68 @@
+"""The app's 3D view: the scene drawn with the vendored deck.gl, the camera reported back.
+
+``st.pydeck_chart`` never tells Python where the user moved the camera, so a dragged view could not
+go into the page URL. This view is a ``st.components.v2`` component (it runs in the app page, no
+iframe): its JavaScript (``deck3d_view.js``) loads deck.gl and the layer code it shares with the
+standalone export (``static/js/ok3d-layers.js``) from the app's own static folder, draws the scene
+and, 0.6 s after the camera stops, sends it as the state value ``view``.
+
+The scene travels as a file, not in the element: :func:`scene_url` writes the scene JSON once,
+content-addressed, below the served static folder (``static/cache/3d/<sha256>.json``, atomic), so a
+rerun after a camera move sends a few hundred bytes instead of the scene again, and the browser
+caches the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from ..viz.assets import STATIC_DIR, STATIC_URL
+
+SCENE_CACHE = "cache/3d"
+DECK_JS = f"{STATIC_URL}/vendor/deck.gl/dist.min.js"
+LAYERS_JS = f"{STATIC_URL}/js/ok3d-layers.js"
+_COMPONENT_JS = (Path(__file__).resolve().parent / "deck3d_view.js").read_text(encoding="utf-8")
+_component = st.components.v2.component("omgevingskaart_deck3d", js=_COMPONENT_JS)
+
+
+def scene_url(payload: Mapping[str, Any], *, static_dir: Path | None = None,
+              static_url: str = STATIC_URL) -> str:
+    """The URL of ``payload`` as a JSON file below the served static folder, written if new."""
+    text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    digest = hashlib.sha256(text).hexdigest()[:32]
+    root = (static_dir or STATIC_DIR) / SCENE_CACHE
+    path = root / f"{digest}.json"
+    if not path.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        ignore = root.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# written by the app\n*\n")
+        fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=root)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return f"{static_url.rstrip('/')}/{SCENE_CACHE}/{digest}.json"
+
+
+def deck3d_view(*, scene: str, view: Mapping[str, float], view_key: str, envelopes: bool,
+                basemap: bool, key: str, on_view_change: Callable[[], None],
+                height: int = 640) -> Any:
+    """Mount the 3D view; the camera the user settles on arrives as ``st.session_state[key]
+    ["view"]`` (``longitude``, ``latitude``, ``zoom``, ``pitch``, ``bearing``), after which
+    ``on_view_change`` runs. A new ``view_key`` moves the camera to ``view``."""
+    data = {"scripts": [DECK_JS, LAYERS_JS], "sceneUrl": scene, "view": dict(view),
+            "viewKey": view_key, "envelopes": envelopes, "basemap": basemap, "height": height}
+    return _component(data=data, key=key, on_view_change=on_view_change)
