@@ -154,6 +154,13 @@ def test_dragged_camera_goes_into_the_url_and_the_link_reopens_it(
         other.close()
     # the link shows what the dragged page showed, not the preset
     assert _difference(dragged, reopened) < _difference(before, reopened)
+    # choosing the preset again flies back to it, and the URL with it
+    page.get_by_role("combobox", name="Standpunt").click()
+    page.get_by_role("option", name="Markt", exact=True).click()
+    page.wait_for_function(f"location.href === {start_url!r}", timeout=30000)
+    time.sleep(3.0)  # the camera transition (0.8 s) and the rerun
+    back = canvas.screenshot()
+    assert _difference(before, back) < _difference(dragged, back)
 
 
 def test_envelopes_toggle_changes_the_picture(page: Any, app_url: str) -> None:
