@@ -176,6 +176,35 @@ def test_envelopes_toggle_changes_the_picture(page: Any, app_url: str) -> None:
     _shot(page, "3d-envelop")
 
 
+def test_carto_basemap_only_when_switched_on(ctx: Any, app_url: str) -> None:
+    """Tile requests go to CARTO only after the switch (aborted here: no network in tests)."""
+    page = ctx.new_page()
+    tiles: list[str] = []
+
+    def abort(route: Any) -> None:
+        tiles.append(route.request.url)
+        route.abort()
+
+    page.route("https://basemaps.cartocdn.com/**", abort)
+    local = RequestLog()
+    attach_log(page, local)
+    try:
+        page.goto(f"{app_url}/3d?mode=hoogte")
+        _deck_canvas(page)
+        time.sleep(2.0)
+        assert tiles == [] and local.foreign() == []
+        page.get_by_text("Achtergrondkaart (CARTO) tonen").first.click()
+        deadline = time.time() + 30
+        while not tiles and time.time() < deadline:
+            page.wait_for_timeout(250)
+        assert tiles and all(u.startswith("https://basemaps.cartocdn.com/light_all/")
+                             for u in tiles), tiles[:3]
+        page.get_by_text("Achtergrondkaart © OpenStreetMap-bijdragers © CARTO").wait_for(
+            timeout=20000)
+    finally:
+        page.close()
+
+
 def test_no_request_leaves_localhost(requests_log: RequestLog) -> None:
     assert requests_log.urls, "no requests were logged"
     assert requests_log.foreign() == []

@@ -233,7 +233,7 @@ def test_tiles_follow_the_view_in_the_browser(page: Any, app_url: str) -> None:
 
 def test_3d_page_renders(page: Any, app_url: str) -> None:
     page.goto(app_url + "/3d")
-    canvas = page.locator("canvas").first
+    canvas = page.locator(".ok3d-root canvas").first  # deck.gl's, in the view's shadow root
     canvas.wait_for(timeout=30000)
     page.get_by_text("Hoogte boven maaiveld").wait_for(timeout=30000)
     time.sleep(3.0)

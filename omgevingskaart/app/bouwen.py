@@ -42,7 +42,7 @@ from ..viz.permit_view import (
     verdict_label,
 )
 from ..viz.report_view import dutch_error
-from .common import demo_banner, get_dataset
+from .common import demo_banner, get_dataset, pdok_basemap_toggle, search_form
 
 MAP_HEIGHT = 600
 MAX_ZOOM = 22
@@ -218,23 +218,10 @@ def page() -> None:
     st.title("Mag ik bouwen?")
     st.markdown(INTRO)
     demo_banner(ds)
-    with st.sidebar:
-        basemap = st.toggle(
-            "Achtergrondkaart van PDOK tonen", key="mb_basemap", value=False,
-            help="Haalt kaarttegels op bij PDOK (Kadaster). Zonder deze kaart maakt uw browser "
-                 "alleen verbinding met deze server.",
-        )
-        if basemap:
-            st.caption("Uw browser haalt nu kaarttegels op bij service.pdok.nl.")
-
-    with st.form("mb_zoek", clear_on_submit=False, border=False):
-        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
-        c1.text_input("Adres of kadastrale aanduiding", key="mb_query",
-                      placeholder="bijv. Misterstraat 20, 7101 BH 12 of WWK00 K 1234")
-        c2.form_submit_button("Zoeken", on_click=_on_search, use_container_width=True)
-    if ss.mb_candidates:
-        st.selectbox("Welk adres bedoelt u?", ss.mb_candidates, index=None, key="mb_candidate",
-                     placeholder="Kies een adres", on_change=_on_candidate)
+    basemap = pdok_basemap_toggle("mb_basemap")
+    search_form("mb", "Adres of kadastrale aanduiding",
+                "bijv. Misterstraat 20, 7101 BH 12 of WWK00 K 1234", on_search=_on_search,
+                on_candidate=_on_candidate, candidates=ss.mb_candidates)
     if ss.mb_error:
         st.warning(ss.mb_error)
     site = ss.mb_site

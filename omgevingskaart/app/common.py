@@ -105,3 +105,29 @@ def safe_page(func: Callable[[], None]) -> Callable[[], None]:
             st.error(dutch_error(exc))
 
     return run
+
+
+def pdok_basemap_toggle(key: str, *, fallback: str = "") -> bool:
+    """The sidebar switch for PDOK's basemap (off by default: then no third-party requests)."""
+    with st.sidebar:
+        on = st.toggle(
+            "Achtergrondkaart van PDOK tonen", key=key, value=False,
+            help="Haalt kaarttegels op bij PDOK (Kadaster). Zonder deze kaart maakt uw browser "
+                 f"alleen verbinding met deze server{fallback}.",
+        )
+        if on:
+            st.caption("Uw browser haalt nu kaarttegels op bij service.pdok.nl.")
+    return on
+
+
+def search_form(prefix: str, label: str, placeholder: str, *, on_search: Callable[[], None],
+                on_candidate: Callable[[], None], candidates: list[str]) -> None:
+    """The address / kadastrale aanduiding search box (keys ``<prefix>_query`` and, when the
+    search was ambiguous, ``<prefix>_candidate`` for the choice among ``candidates``)."""
+    with st.form(f"{prefix}_zoek", clear_on_submit=False, border=False):
+        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+        c1.text_input(label, key=f"{prefix}_query", placeholder=placeholder)
+        c2.form_submit_button("Zoeken", on_click=on_search, use_container_width=True)
+    if candidates:
+        st.selectbox("Welk adres bedoelt u?", candidates, index=None, key=f"{prefix}_candidate",
+                     placeholder="Kies een adres", on_change=on_candidate)

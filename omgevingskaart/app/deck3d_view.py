@@ -29,6 +29,8 @@ from ..viz.assets import STATIC_DIR, STATIC_URL
 SCENE_CACHE = "cache/3d"
 DECK_JS = f"{STATIC_URL}/vendor/deck.gl/dist.min.js"
 LAYERS_JS = f"{STATIC_URL}/js/ok3d-layers.js"
+#: CARTO's light raster basemap, only requested while the user has the basemap switched on
+CARTO_TILES = "https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png"
 _COMPONENT_JS = (Path(__file__).resolve().parent / "deck3d_view.js").read_text(encoding="utf-8")
 _component = st.components.v2.component("omgevingskaart_deck3d", js=_COMPONENT_JS)
 
@@ -58,11 +60,12 @@ def scene_url(payload: Mapping[str, Any], *, static_dir: Path | None = None,
 
 
 def deck3d_view(*, scene: str, view: Mapping[str, float], view_key: str, envelopes: bool,
-                basemap: bool, key: str, on_view_change: Callable[[], None],
+                basemap: str | None, key: str, on_view_change: Callable[[], None],
                 height: int = 640) -> Any:
     """Mount the 3D view; the camera the user settles on arrives as ``st.session_state[key]
     ["view"]`` (``longitude``, ``latitude``, ``zoom``, ``pitch``, ``bearing``), after which
-    ``on_view_change`` runs. A new ``view_key`` moves the camera to ``view``."""
+    ``on_view_change`` runs. A new ``view_key`` moves the camera to ``view``. ``basemap`` is a
+    raster tile URL template (e.g. :data:`CARTO_TILES`) or None for none."""
     data = {"scripts": [DECK_JS, LAYERS_JS], "sceneUrl": scene, "view": dict(view),
             "viewKey": view_key, "envelopes": envelopes, "basemap": basemap, "height": height}
     return _component(data=data, key=key, on_view_change=on_view_change)

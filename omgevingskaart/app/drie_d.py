@@ -24,7 +24,7 @@ from ..viz.town3d import (
     view_to_query,
 )
 from .common import _open, demo_banner, get_dataset
-from .deck3d_view import deck3d_view, scene_url
+from .deck3d_view import CARTO_TILES, deck3d_view, scene_url
 
 SHARED = "gedeeld"
 
@@ -172,7 +172,8 @@ def page() -> None:
     with col:
         deck3d_view(scene=url, view=view.as_dict(),
                     view_key=f"{choice}-{st.session_state.get('ok3d_view_seq', 0)}",
-                    envelopes=envelopes, basemap=basemap, key="ok3d_deck",
+                    envelopes=envelopes, basemap=CARTO_TILES if basemap else None,
+                    key="ok3d_deck",
                     on_view_change=_camera_moved)
         st.caption("Slepen: verschuiven · rechts slepen of Ctrl + slepen: draaien en kantelen · "
                    "scrollen: in- en uitzoomen. Beweeg over een pand voor adres, bouwjaar en "

@@ -17,7 +17,14 @@ from streamlit_folium import st_folium
 from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
 from ..viz.report_view import dutch_error, report_markdown
-from .common import demo_banner, get_dataset, get_start_view, get_tiles
+from .common import (
+    demo_banner,
+    get_dataset,
+    get_start_view,
+    get_tiles,
+    pdok_basemap_toggle,
+    search_form,
+)
 
 MAP_KEY = "kaart"
 MAP_HEIGHT = 640
@@ -109,23 +116,10 @@ def page() -> None:
 
     st.title("Kaart")
     demo_banner(ds)
-    with st.sidebar:
-        basemap = st.toggle(
-            "Achtergrondkaart van PDOK tonen", key="ok_basemap", value=False,
-            help="Haalt kaarttegels op bij PDOK (Kadaster). Zonder deze kaart maakt uw browser "
-                 "alleen verbinding met deze server; de ondergrond komt dan uit de BGT.",
-        )
-        if basemap:
-            st.caption("Uw browser haalt nu kaarttegels op bij service.pdok.nl.")
-
-    with st.form("ok_zoek", clear_on_submit=False, border=False):
-        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
-        c1.text_input("Zoek een adres of kadastrale aanduiding", key="ok_query",
-                      placeholder="bijv. Markt 12, 7101 BH 12 of WWK00 K 1234")
-        c2.form_submit_button("Zoeken", on_click=_on_search, use_container_width=True)
-    if ss.get("ok_candidates"):
-        st.selectbox("Welk adres bedoelt u?", ss.ok_candidates, index=None, key="ok_candidate",
-                     placeholder="Kies een adres", on_change=_on_candidate)
+    basemap = pdok_basemap_toggle("ok_basemap", fallback="; de ondergrond komt dan uit de BGT")
+    search_form("ok", "Zoek een adres of kadastrale aanduiding",
+                "bijv. Markt 12, 7101 BH 12 of WWK00 K 1234", on_search=_on_search,
+                on_candidate=_on_candidate, candidates=ss.get("ok_candidates") or [])
 
     col_map, col_report = st.columns([3, 2], gap="medium")
     # the report first: Streamlit sends the elements in script order, so after a click the

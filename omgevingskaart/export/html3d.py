@@ -46,7 +46,7 @@ _JS = """
   const D = JSON.parse(document.getElementById('ok3d-data').textContent);
   const state = {envelopes: D.envelopesOn, firstFrameMs: null, deck: null};
   window.__ok3d = state;
-  const layers = () => ok3dLayers(D, {envelopes: state.envelopes, basemap: false});
+  const layers = () => ok3dLayers(D, {envelopes: state.envelopes, basemap: null});
   const d = new deck.Deck({
     parent: document.getElementById('app'),
     initialViewState: Object.assign({maxPitch: 85, minZoom: 12, maxZoom: 21}, D.view),

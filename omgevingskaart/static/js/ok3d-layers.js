@@ -4,16 +4,15 @@
 (function () {
   const MATERIAL = {ambient: 0.45, diffuse: 0.6, shininess: 20, specularColor: [60, 64, 70]};
   const HIGHLIGHT = [255, 140, 0, 220];
-  const BASEMAP = 'https://basemaps.cartocdn.com/light_all/{z}/{x}/{y}.png';
 
-  /* D: the scene JSON; opts: {envelopes: bool, basemap: bool}. */
+  /* D: the scene JSON; opts: {envelopes: bool, basemap: a raster tile URL template or null}. */
   function ok3dLayers(D, opts) {
     const {SolidPolygonLayer, PolygonLayer, TileLayer, BitmapLayer, COORDINATE_SYSTEM} = deck;
     const MO = COORDINATE_SYSTEM.METER_OFFSETS;
     const out = [];
-    if (opts.basemap) {  // only on request: tiles come from CARTO (a third party)
+    if (opts.basemap) {  // only on request: the tiles come from a third party
       out.push(new TileLayer({
-        id: 'basemap', data: BASEMAP, minZoom: 0, maxZoom: 19, tileSize: 256,
+        id: 'basemap', data: opts.basemap, minZoom: 0, maxZoom: 19, tileSize: 256,
         renderSubLayers: p => {
           const [[west, south], [east, north]] = p.tile.boundingBox;
           return new BitmapLayer(p, {data: null, image: p.data, bounds: [west, south, east, north]});
