@@ -379,3 +379,30 @@ def test_town_layers_exact_count_unique_ids() -> None:
     # two districts side by side, not on top of each other
     cx = shapely.centroid(pand.geometry.to_numpy())
     assert shapely.get_x(cx).max() - shapely.get_x(cx).min() > 1500
+
+
+def test_block_roofs_fan_convex_and_earcut_the_rest(tmp_path: Path) -> None:
+    """Convex footprints carry no roof triangles (the browser fans them); an L-shaped one and one
+    with a courtyard carry earcut triangles that cover exactly the footprint."""
+    square = shapely.box(246500, 443300, 246510, 443310)
+    ell = shapely.Polygon([(246520, 443300), (246540, 443300), (246540, 443305), (246525, 443305),
+                           (246525, 443320), (246520, 443320)])
+    court = shapely.box(246550, 443300, 246580, 443330).difference(
+        shapely.box(246560, 443310, 246570, 443320))
+    pand = gpd.GeoDataFrame({"identificatie": ["0294100000000001", "0294100000000002",
+                                               "0294100000000003"],
+                             "b3_h_maaiveld": [30.0] * 3, "b3_h_dak_70p": [36.0, 39.0, 42.0]},
+                            geometry=[square, ell, court], crs="EPSG:28992")
+    path = write_dataset({"pand": pand}, tmp_path / "roofs.gpkg")
+    ds = omgevingskaart.open_dataset(path)
+    scene = town3d.scene_data(ds, np.arange(3), mode="hoogte")
+    by_height = {b["h"]: b for b in scene.blocks}
+    assert "r" not in by_height[6.0]
+    for h, shape in ((9.0, ell), (12.0, court)):
+        block = by_height[h]
+        p = block["p"]["positions"] if isinstance(block["p"], dict) else block["p"]
+        xy = np.asarray(p, dtype=float).reshape(-1, 2)
+        tris = np.asarray(block["r"]).reshape(-1, 3)
+        area = sum(abs(shapely.Polygon(xy[t]).area) for t in tris)
+        assert area == pytest.approx(shape.area, rel=0.02)  # offsets are rounded to 0.1 m
+    assert isinstance(by_height[12.0]["p"], dict)  # the courtyard is a hole

@@ -263,6 +263,31 @@ def test_standalone_html_offline(ctx: Any, tmp_path: Path) -> None:
     assert log.urls == [base + "/demo.html"], log.urls  # nothing else, not even from 127.0.0.1
 
 
+def test_standalone_html_picks_a_building(ctx: Any, tmp_path: Path) -> None:
+    """The block mesh picks per building: the pand in the middle of the Markt view, its tooltip."""
+    import omgevingskaart
+    from omgevingskaart.export.html3d import write_page
+    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_rows
+
+    ds = omgevingskaart.open_dataset(DEMO)
+    presets = camera_presets(ds)
+    scene = scene_data(ds, select_rows(ds, radius=300.0), mode="overschrijding")
+    write_page(tmp_path / "pick.html", scene, presets["markt"][1], presets=presets)
+    with _serve(tmp_path) as base:
+        page, _, errors = _load_page(ctx, base + "/pick.html")
+        size = page.viewport_size
+        hit = page.evaluate(
+            "([x, y]) => { const o = window.__ok3d.deck.pickObject({x, y, radius: 2});"
+            " return o && {layer: o.layer.id, text: o.object.t}; }",
+            [size["width"] / 2, size["height"] / 2])
+        page.mouse.move(size["width"] / 2, size["height"] / 2)
+        page.get_by_text("OVERSCHRIJDING").first.wait_for(timeout=20000)  # the tooltip
+        _shot(page, "html-demo-hover")
+        page.close()
+    assert not errors
+    assert hit and hit["layer"] == "panden" and hit["text"].startswith("Markt 1\n"), hit
+
+
 def test_standalone_html_lod22_real_3dbag(ctx: Any, tmp_path: Path, real_data: Path) -> None:
     from omgevingskaart.dataset import write_dataset
     from omgevingskaart.export.html3d import write_page

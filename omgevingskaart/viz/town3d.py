@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import mapbox_earcut
 import numpy as np
 import pandas as pd
 import pydeck as pdk
@@ -122,7 +123,8 @@ class SceneData:
     legend: list[tuple[str, tuple[int, int, int]]]
     #: LoD 1.2 blocks, ordered by colour class: rows {"p": flat xy offsets (or {positions,
     #: holeIndices} for a polygon with holes), "h": height above ground, "t": tooltip text,
-    #: "k": colour class (index into ``legend``)}
+    #: "k": colour class (index into ``legend``), and "r": roof triangles (vertex indices) only
+    #: for a footprint that is not convex or has holes}
     blocks: list[dict[str, Any]]
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     #: LoD 2.2 triangles: rows {"p": flat xyz (9 numbers), "c": shaded rgb, "t": tooltip}
@@ -170,15 +172,20 @@ def meter_offsets(lon: np.ndarray, lat: np.ndarray, lon0: float, lat0: float) ->
 
 
 def _polygon_rows(geoms: np.ndarray, origin: tuple[float, float]) -> tuple[
-        list[list[float]], list[list[int] | None], np.ndarray]:
+        list[list[float]], list[list[int] | None], np.ndarray, list[list[int] | None]]:
     """Per polygon part: flat xy offsets (0.1 m, no closing vertex), flat hole start indices (or
-    None), and the input index each part came from."""
+    None), the input index each part came from, and the roof triangles (vertex indices, earcut on
+    the rounded offsets) for parts that are not convex or have holes (None for a convex part,
+    which the browser fans from its first vertex: most footprints, and no bytes spent on them)."""
     parts, which = shapely.get_parts(geoms, return_index=True)
     keep = shapely.get_type_id(parts) == 3
     parts, which = parts[keep], which[keep]
     if not len(parts):
-        return [], [], which
+        return [], [], which, []
     parts = shapely.orient_polygons(parts)
+    hull = shapely.area(shapely.convex_hull(parts))
+    convex = (shapely.get_num_interior_rings(parts) == 0) & (
+        shapely.area(parts) >= 0.999 * hull)
     rings, ring_part = shapely.get_rings(parts, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     last = np.r_[coord_ring[1:] != coord_ring[:-1], True]
@@ -189,14 +196,21 @@ def _polygon_rows(geoms: np.ndarray, origin: tuple[float, float]) -> tuple[
     ring_len = np.bincount(coord_ring, minlength=len(rings))
     ring_start = np.r_[0, np.cumsum(ring_len)]
     part_ring0 = np.searchsorted(ring_part, np.arange(len(parts) + 1))
+    rounded = np.round(np.column_stack([dx, dy]), 1)
     polys: list[list[float]] = []
     holes: list[list[int] | None] = []
+    roofs: list[list[int] | None] = []
     for p in range(len(parts)):
         r0, r1 = part_ring0[p], part_ring0[p + 1]
         s, e = ring_start[r0], ring_start[r1]
         polys.append(flat[2 * s:2 * e])
         holes.append([int(2 * (ring_start[r] - s)) for r in range(r0 + 1, r1)] or None)
-    return polys, holes, which
+        if convex[p]:
+            roofs.append(None)
+        else:
+            ends = np.asarray(ring_start[r0 + 1:r1 + 1] - s, dtype=np.uint32)
+            roofs.append(mapbox_earcut.triangulate_float64(rounded[s:e], ends).tolist())
+    return polys, holes, which, roofs
 
 
 def _compact(values: np.ndarray) -> list[float | int]:
@@ -407,7 +421,7 @@ def envelope_rows(dataset: Dataset, rows: np.ndarray, origin: tuple[float, float
     value = np.full(len(sel), np.nan)
     value[pi[first]] = mv["waarde"].to_numpy(dtype=float, na_value=np.nan)[mi[first]]
     ok = np.isfinite(value) & (value > 0)
-    polys, holes, which = _polygon_rows(bv_geoms[ok], origin)
+    polys, holes, which, _ = _polygon_rows(bv_geoms[ok], origin)
     vals = value[ok]
     names = bv["identificatie"].astype(object).to_numpy()[sel][ok]
     out = []
@@ -491,15 +505,17 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
     if lod22 is not None and len(lod22):
         data22, have = lod22_rows(dataset, rows, lod22, cls, texts, origin, legend)
         block = ~have
-    polys, holes, which = _polygon_rows(geoms[block], origin)
+    polys, holes, which, roofs = _polygon_rows(geoms[block], origin)
     sub = np.flatnonzero(block)
     blocks: list[dict[str, Any]] = []
-    for p, hl, w in zip(polys, holes, which.tolist(), strict=True):
+    for p, hl, w, roof in zip(polys, holes, which.tolist(), roofs, strict=True):
         k = int(sub[w])
-        blocks.append({
-            "p": {"positions": p, "holeIndices": hl} if hl else p,
-            "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT, "t": texts[k],
-            "k": int(cls[k])})
+        row = {"p": {"positions": p, "holeIndices": hl} if hl else p,
+               "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
+               "t": texts[k], "k": int(cls[k])}
+        if roof is not None:
+            row["r"] = roof
+        blocks.append(row)
     blocks.sort(key=lambda r: r["k"])  # stable: grouped per class, input order within
     exceeding = int(exceeds_mask(max_heights(dataset))[rows].sum())
     return SceneData(origin, origin_rd, mode, legend, blocks,
