@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pyogrio
 import pytest
@@ -94,6 +95,9 @@ def test_vastgesteld_plan_read_from_its_gml_and_clipped_to_the_bbox(
     assert all("x-api-key" not in {k.lower() for k in h} for _, _, h in server.gml_requests)
     searches = [r for r in server.requests if r[1].startswith("/v4/plannen/_zoek")]
     assert len(searches) == 2  # 4 plans intersect, 2 per page: the client followed _links.next
+    # rules in force asked for; this server answers every plan anyway (as a server that ignores
+    # the filter would), so the client's own checks above had to leave out the rest
+    assert parse_qs(urlsplit(searches[0][1]).query)["regelStatus"] == ["geldend"]
     method, _, headers, body = searches[0]
     assert method == "POST" and headers["x-api-key"] == server.KEY
     assert headers["Content-Crs"] == "epsg:28992" and headers["Accept-Crs"] == "epsg:28992"
@@ -108,6 +112,8 @@ def test_drafts_on_request_add_the_ontwerp_plan(server: RuimtelijkePlannenServer
     assert len(layers["enkelbestemming"]) == len(vg["enkelbestemming"]) + len(
         on["enkelbestemming"])
     assert set(layers["bestemmingsplangebied"]["planstatus"]) == {"vastgesteld", "ontwerp"}
+    first = next(r for r in server.requests if r[1].startswith("/v4/plannen/_zoek"))
+    assert parse_qs(urlsplit(first[1]).query)["regelStatus"] == ["geldend,in ontwikkeling"]
 
 
 def test_plan_without_gml_falls_back_to_the_planobject_endpoints(

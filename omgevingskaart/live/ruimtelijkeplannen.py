@@ -7,9 +7,10 @@ variable ``RUIMTELIJKEPLANNEN_API_KEY``.
 
 What the client does
 --------------------
-1. ``POST /plannen/_zoek`` with a JSON body ``{"_geo": {"intersects": <GeoJSON geometry>}}`` (the
-   bounding box), ``Content-Crs: epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for
-   RD New answers; answers are HAL (``application/hal+json``: ``_embedded.plannen``, paging through
+1. ``POST /plannen/_zoek?regelStatus=geldend`` (plans with rules in force; ``in ontwikkeling``
+   added with ``drafts``) with a JSON body ``{"_geo": {"intersects": <GeoJSON polygon>}}`` (the
+   bounding box; the service refuses a Point as "geobody is invalid"), ``Content-Crs:
+   epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for RD New answers; answers are HAL (``application/hal+json``: ``_embedded.plannen``, paging through
    ``_links.next.href``, ``pageSize`` up to 100).
 2. Keeps the plans that rule the area: plan types that carry bestemmingen (bestemmingsplan,
    inpassingsplan, wijzigingsplan, uitwerkingsplan, beheersverordening, ...), not the drafts
@@ -32,9 +33,13 @@ Sources and what is not verified
 --------------------------------
 Base URL, the ``x-api-key`` header, the HAL answers, the endpoint list, ``/plannen/_zoek`` as a
 POST with a GeoJSON geometry, ``verwijzingNaarGml`` and ``eindeRechtsgeldigheid`` come from the
-DSO developer documentation and public clients of the API. The exact ``_geo`` body and the plan
-object field names follow those public clients; the provider's OpenAPI document (``<base>/``)
-could not be read where this was written (no network). The tests run this client against a
+DSO developer documentation (the API register and the DSO developers' quick start). The
+``_geo.intersects`` body with ``Content-Type: application/json`` and ``Content-Crs``, and
+``regelStatus`` come from answers on the Geoforum (the Dutch geo community forum where the API's
+makers answer questions: "zoeken op coordinaten url", "ophalen van perceel bestemming volgens
+bestemmingsplan") and agree with public clients of the API; the plan-object field names follow
+those public clients. The provider's OpenAPI document (``<base>/``) could not be read where this
+was written (no network). The tests run this client against a
 server on 127.0.0.1 that answers in these shapes and serves the real IMRO sample GML: they check
 the client (key, CRS headers, paging, filtering, GML download and reading, the fallback, errors),
 not the provider's contract. Check it once against the live API with your key:
@@ -117,9 +122,13 @@ class RuimtelijkePlannenClient:
             seen.add(nxt)
             url, query = nxt, None
 
-    def plannen(self, geometry: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The plans whose area intersects ``geometry`` (GeoJSON in RD New)."""
-        return list(self._search("/plannen/_zoek", "plannen", geometry))
+    def plannen(self, geometry: Mapping[str, Any], *, drafts: bool = False
+                ) -> list[dict[str, Any]]:
+        """The plans whose area intersects ``geometry`` (GeoJSON in RD New) with rules in force
+        (``regelStatus=geldend``; with ``drafts`` also ``in ontwikkeling``)."""
+        status = "geldend,in ontwikkeling" if drafts else "geldend"
+        return list(self._search("/plannen/_zoek", "plannen", geometry,
+                                 {"regelStatus": status}))
 
     def planobjecten(self, plan_id: str, kind: str,
                      geometry: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -133,7 +142,8 @@ class RuimtelijkePlannenClient:
         clipped to the objects that intersect it. ``drafts`` keeps ontwerp/voorontwerp plans."""
         area = shapely.box(*bbox)
         geometry = shapely.geometry.mapping(area)
-        plans = [p for p in self.plannen(geometry) if rules_the_area(p, drafts=drafts)]
+        plans = [p for p in self.plannen(geometry, drafts=drafts)
+                 if rules_the_area(p, drafts=drafts)]
         parts: dict[str, list[gpd.GeoDataFrame]] = {}
         for plan in plans:
             pid = str(plan.get("id"))
