@@ -60,7 +60,7 @@ import pandas as pd
 import shapely
 
 from ..errors import OmgevingskaartError, RemoteSourceError
-from ..schema import conform_columns, parse_number, unit_of
+from ..schema import conform, conform_columns, parse_number, unit_of
 from .ogcapi import OGCAPIFeaturesClient, next_link
 
 BASE_URL = "https://ruimte.omgevingswet.overheid.nl/ruimtelijke-plannen/api/opvragen/v4"
@@ -256,12 +256,8 @@ def _concat(frames: list[gpd.GeoDataFrame], layer: str) -> gpd.GeoDataFrame:
     """One layer from the plans' frames (all already in the layer's schema)."""
     if len(frames) == 1:
         return frames[0]
-    columns = list(dict.fromkeys(c for f in frames for c in f.columns if c != "geometry"))
-    data = {c: pd.concat([f[c] if c in f.columns else pd.Series([None] * len(f), dtype=object)
-                          for f in frames], ignore_index=True) for c in columns}
-    geoms = np.concatenate([f.geometry.to_numpy() for f in frames])
-    return conform_columns({c: v.array for c, v in data.items()}, geoms, layer,
-                           what=f"Ruimtelijke Plannen ({layer})", keep_extra=True)
+    return conform(pd.concat(frames, ignore_index=True), layer,
+                   what=f"Ruimtelijke Plannen ({layer})", keep_extra=True)
 
 
 def _tekst_ref(obj: Mapping[str, Any]) -> str | None:
