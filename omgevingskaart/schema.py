@@ -577,15 +577,19 @@ def conform_columns(
     missing = [c for c in schema.required if c not in columns]
     if missing:
         raise SchemaError(f"{label}: required column(s) missing for kind {kind!r}: {missing}")
-    geoms = np.empty(len(geometry), dtype=object)
-    geoms[:] = geometry
+    geoms = _object_array(geometry)
     n = len(geoms)
     arrays: dict[str, Any] = {}
     for column, values in columns.items():
         if len(values) != n:
             raise SchemaError(f"{label}: column {column!r} has {len(values)} values for {n} "
                               "geometries")
-        arrays[column] = values if hasattr(values, "dtype") else _object_array(values)
+        if hasattr(values, "dtype"):
+            arrays[column] = values
+        elif column in schema.columns:  # cast to the schema's dtype in _assemble
+            arrays[column] = _object_array(values)
+        elif keep_extra:  # dtype inferred, as a DataFrame column would be
+            arrays[column] = pd.Series(values).array
     return _assemble(arrays, geoms, schema, label, repair=repair, keep_extra=keep_extra)
 
 
