@@ -406,3 +406,19 @@ def test_block_roofs_fan_convex_and_earcut_the_rest(tmp_path: Path) -> None:
         area = sum(abs(shapely.Polygon(xy[t]).area) for t in tris)
         assert area == pytest.approx(shape.area, rel=0.02)  # offsets are rounded to 0.1 m
     assert isinstance(by_height[12.0]["p"], dict)  # the courtyard is a hole
+
+
+def test_scene_url_is_content_addressed_and_atomic(tmp_path: Path) -> None:
+    from omgevingskaart.app.deck3d_view import scene_file, scene_url
+
+    payload = {"blocks": [{"p": [0, 0, 1, 0, 1, 1], "h": 3.5, "t": "Markt 1", "k": 0}]}
+    url = scene_url(payload, static_dir=tmp_path)
+    assert url.startswith("/app/static/cache/3d/") and url.endswith(".json")
+    path = scene_file(url, static_dir=tmp_path)
+    assert json.loads(path.read_text(encoding="utf-8")) == payload
+    assert scene_url(dict(payload), static_dir=tmp_path) == url  # same scene, same file
+    assert scene_url({**payload, "mode": "bouwjaar"}, static_dir=tmp_path) != url
+    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
+        [path.name, scene_file(scene_url({**payload, "mode": "bouwjaar"}, static_dir=tmp_path),
+                               static_dir=tmp_path).name])  # no temporary files left
+    assert (tmp_path / "cache" / ".gitignore").read_text().strip().endswith("*")

@@ -59,6 +59,12 @@ def scene_url(payload: Mapping[str, Any], *, static_dir: Path | None = None,
     return f"{static_url.rstrip('/')}/{SCENE_CACHE}/{digest}.json"
 
 
+def scene_file(url: str, *, static_dir: Path | None = None,
+               static_url: str = STATIC_URL) -> Path:
+    """The file behind a :func:`scene_url` URL (to check it is still there)."""
+    return (static_dir or STATIC_DIR) / url.removeprefix(static_url.rstrip("/") + "/")
+
+
 def deck3d_view(*, scene: str, view: Mapping[str, float], view_key: str, envelopes: bool,
                 basemap: str | None, key: str, on_view_change: Callable[[], None],
                 height: int = 640) -> Any:

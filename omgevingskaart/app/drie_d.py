@@ -24,7 +24,7 @@ from ..viz.town3d import (
     view_to_query,
 )
 from .common import _open, demo_banner, get_dataset
-from .deck3d_view import CARTO_TILES, deck3d_view, scene_url
+from .deck3d_view import CARTO_TILES, deck3d_view, scene_file, scene_url
 
 SHARED = "gedeeld"
 
@@ -168,6 +168,9 @@ def page() -> None:
         st.query_params.from_dict(wanted)
     scene = _scene(path, mtime, float(radius), mode, True, lod22 and has22)
     url = _scene_file(path, mtime, float(radius), mode, lod22 and has22, plans)
+    if not scene_file(url).is_file():  # the static cache was cleared under a running app
+        _scene_file.clear()
+        url = _scene_file(path, mtime, float(radius), mode, lod22 and has22, plans)
     col, legend = st.columns([5, 1])
     with col:
         deck3d_view(scene=url, view=view.as_dict(),
