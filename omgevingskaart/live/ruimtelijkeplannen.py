@@ -9,7 +9,7 @@ What the client does
 --------------------
 1. ``POST /plannen/_zoek?regelStatus=geldend`` (plans with rules in force; ``in ontwikkeling``
    added with ``drafts``) with a JSON body ``{"_geo": {"intersects": <GeoJSON polygon>}}`` (the
-   bounding box; the service refuses a Point as "geobody is invalid"), ``Content-Crs:
+   bounding box; a user reports a Point refused as "geobody is invalid"), ``Content-Crs:
    epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for RD New answers; answers are HAL (``application/hal+json``: ``_embedded.plannen``, paging through
    ``_links.next.href``, ``pageSize`` up to 100).
 2. Keeps the plans that rule the area: plan types that carry bestemmingen (bestemmingsplan,
@@ -35,9 +35,9 @@ Base URL, the ``x-api-key`` header, the HAL answers, the endpoint list, ``/plann
 POST with a GeoJSON geometry, ``verwijzingNaarGml`` and ``eindeRechtsgeldigheid`` come from the
 DSO developer documentation (the API register and the DSO developers' quick start). The
 ``_geo.intersects`` body with ``Content-Type: application/json`` and ``Content-Crs``, and
-``regelStatus`` come from answers on the Geoforum (the Dutch geo community forum where the API's
-makers answer questions: "zoeken op coordinaten url", "ophalen van perceel bestemming volgens
-bestemmingsplan") and agree with public clients of the API; the plan-object field names follow
+``regelStatus`` come from answers on the Geoforum, the Dutch geo community forum (threads
+"zoeken op coordinaten url", "ophalen van perceel bestemming volgens bestemmingsplan"; who
+answered could not be checked), and agree with public clients of the API; the plan-object field names follow
 those public clients. The provider's OpenAPI document (``<base>/``) could not be read where this
 was written (no network). The tests run this client against a
 server on 127.0.0.1 that answers in these shapes and serves the real IMRO sample GML: they check
