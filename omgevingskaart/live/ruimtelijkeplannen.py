@@ -10,8 +10,9 @@ What the client does
 1. ``POST /plannen/_zoek?regelStatus=geldend`` (plans with rules in force; ``in ontwikkeling``
    added with ``drafts``) with a JSON body ``{"_geo": {"intersects": <GeoJSON polygon>}}`` (the
    bounding box; a user reports a Point refused as "geobody is invalid"), ``Content-Crs:
-   epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for RD New answers; answers are HAL (``application/hal+json``: ``_embedded.plannen``, paging through
-   ``_links.next.href``, ``pageSize`` up to 100).
+   epsg:28992`` for the geometry and ``Accept-Crs: epsg:28992`` for RD New answers; answers are
+   HAL (``application/hal+json``: ``_embedded.plannen``, paging through ``_links.next.href``,
+   ``pageSize`` up to 100).
 2. Keeps the plans that rule the area: plan types that carry bestemmingen (bestemmingsplan,
    inpassingsplan, wijzigingsplan, uitwerkingsplan, beheersverordening, ...), not the drafts
    (``planstatusInfo.planstatus`` ontwerp / voorontwerp, unless ``drafts=True``) and not the plans
