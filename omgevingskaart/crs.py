@@ -69,13 +69,11 @@ Example
 
 from __future__ import annotations
 
-import contextlib
 import importlib.metadata
 import importlib.util
 import math
 import os
 import struct
-import tempfile
 import threading
 import warnings
 import zipfile
@@ -86,6 +84,7 @@ from typing import Any, TypeVar
 import numpy as np
 from pyproj import CRS, Transformer
 
+from ._files import write_atomic
 from .errors import CRSError, QueryError
 
 __all__ = [
@@ -238,23 +237,7 @@ def _write_ntv2(path: Path, lat_corr: np.ndarray, lon_corr: np.ndarray, label: s
     nodes[:, :, 1] = -lon_corr[:, ::-1] * 3600.0
     payload = header + nodes.tobytes() + b"END     " + bytes(8)
     assert len(payload) == _GRID_SIZE
-    _atomic_write(path, payload)
-
-
-def _atomic_write(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` via a unique temp file in the same folder and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, payload, fsync=True)
 
 
 def _grid_is_valid(path: Path) -> bool:

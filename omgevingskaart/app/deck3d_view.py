@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from .._files import write_atomic
 from ..viz.assets import STATIC_DIR, STATIC_URL
 
 SCENE_CACHE = "cache/3d"
@@ -47,15 +46,7 @@ def scene_url(payload: Mapping[str, Any], *, static_dir: Path | None = None,
         ignore = root.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# written by the app\n*\n")
-        fd, tmp = tempfile.mkstemp(prefix=f".{digest}.", suffix=".tmp", dir=root)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(text)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, text, mode=0o644)
     return f"{static_url.rstrip('/')}/{SCENE_CACHE}/{digest}.json"
 
 

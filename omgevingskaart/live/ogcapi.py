@@ -30,7 +30,6 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import json
-import os
 import sys
 import tempfile
 import time
@@ -48,6 +47,7 @@ from pyproj import CRS
 from tqdm import tqdm
 
 from .. import __version__
+from .._files import write_atomic
 from ..errors import RemoteSourceError
 from ..schema import RD_NEW
 
@@ -185,15 +185,7 @@ class OGCAPIFeaturesClient:
     def _cache_put(path: Path | None, entry: dict[str, Any]) -> None:
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(entry, fh)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(path, json.dumps(entry))
 
     def _wait_time(self, attempt: int, response: httpx.Response | None) -> float:
         delay = min(self.max_backoff, self.backoff * (2**attempt))
@@ -260,17 +252,7 @@ class OGCAPIFeaturesClient:
                 self._tmp = tempfile.TemporaryDirectory(prefix="omgevingskaart-download-")
             key = hashlib.sha256(str(request.url).encode()).hexdigest()
             path = Path(self._tmp.name) / f"{key}{suffix}"
-        response = self._send(request)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(response.content)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomic(path, self._send(request).content)
 
     def request_json(
         self,

@@ -32,7 +32,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 import threading
 import tomllib
 from collections import OrderedDict
@@ -42,6 +41,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from .._files import write_atomic
 from ..errors import AccessDeniedError, OmgevingskaartError
 
 ENV_VAR = "OMGEVINGSKAART_API_KEYS"
@@ -171,16 +171,7 @@ def write_keys_file(path: str | Path, keys: Mapping[str, Mapping[str, Any]]) -> 
                 lines.append(f"{name} = {json.dumps(value, ensure_ascii=True)}")
             lines.append("")
         text = "\n".join(lines)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, text, mode=0o600)
 
 
 class KeyStore:
