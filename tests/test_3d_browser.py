@@ -243,6 +243,17 @@ def _load_page(ctx: Any, url: str) -> tuple[Any, RequestLog, list[str]]:
     return page, log, errors
 
 
+def _shoot_standalone(ctx: Any, directory: Path, name: str, artifact: str
+                      ) -> tuple[bytes, RequestLog, list[str], str]:
+    """Serve ``directory`` on 127.0.0.1, open ``name``, screenshot its canvas once drawn."""
+    with _serve(directory) as base:
+        page, log, errors = _load_page(ctx, f"{base}/{name}")
+        shot = page.locator("canvas").first.screenshot()
+        _shot(page, artifact)
+        page.close()
+    return shot, log, errors, base
+
+
 def test_standalone_html_offline(ctx: Any, tmp_path: Path) -> None:
     import omgevingskaart
     from omgevingskaart.export.html3d import write_page
@@ -253,11 +264,8 @@ def test_standalone_html_offline(ctx: Any, tmp_path: Path) -> None:
     rows = select_rows(ds, radius=400.0)
     scene = scene_data(ds, rows, mode="overschrijding", envelopes=True)
     write_page(tmp_path / "demo.html", scene, presets["markt"][1], presets=presets)
-    with _serve(tmp_path) as base:
-        page, log, errors = _load_page(ctx, base + "/demo.html")
-        shot = page.locator("canvas").first.screenshot()
-        _shot(page, "html-demo-overschrijding")
-        page.close()
+    shot, log, errors, base = _shoot_standalone(ctx, tmp_path, "demo.html",
+                                                "html-demo-overschrijding")
     assert not errors
     assert _colours(shot) > 20 and _warning_pixels(shot) > 200
     assert log.urls == [base + "/demo.html"], log.urls  # nothing else, not even from 127.0.0.1
@@ -309,11 +317,7 @@ def test_standalone_html_lod22_real_3dbag(ctx: Any, tmp_path: Path, real_data: P
     # the 3 sample panden lie far apart: look at the first one closely
     view = overview_view(ds, rows[:1])
     write_page(tmp_path / "lod22.html", scene, view)
-    with _serve(tmp_path) as base:
-        page, log, errors = _load_page(ctx, base + "/lod22.html")
-        shot = page.locator("canvas").first.screenshot()
-        _shot(page, "html-lod22-3dbag")
-        page.close()
+    shot, log, errors, _ = _shoot_standalone(ctx, tmp_path, "lod22.html", "html-lod22-3dbag")
     assert not errors
     assert _colours(shot) > 20
     assert log.foreign() == []
