@@ -974,19 +974,22 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
     for o in r.functieaanduidingen + r.bouwaanduidingen:
         where = "hier" if o.op_locatie else f"op {o.aandeel_perceel:g}% van het perceel"
         gebruik.append(f"Aanduiding {o.naam} ({where}).")
-    if r.activiteiten:
+    spot = "dit perceel" if r.perceel is not None else "deze plek"
+    acts = [a for a in r.activiteiten if a.status == GELDEND]
+    if acts:
         by_kind: dict[str, list[str]] = {}
-        for a in r.activiteiten:
+        for a in acts:
             by_kind.setdefault(a.kwalificatie or "onbekend", []).append(a.naam or a.identificatie or "?")
         parts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(by_kind.items()))
-        sure = all(a.op_locatie for a in r.activiteiten)
-        gebruik.append(f"Omgevingsplan, regels in STOP-vorm: {len(r.activiteiten)} activiteiten geregeld "
+        sure = all(a.op_locatie for a in acts)
+        deel = " en ".join(sorted({a.deel for a in acts}))
+        gebruik.append(f"Omgevingsplan ({deel}, regels in STOP-vorm): {len(acts)} activiteiten geregeld "
                        f"({parts})" + ("." if sure else ", als deze plek in het werkingsgebied ligt."))
         for kind in ("Vergunningplicht", "Meldingsplicht", "Informatieplicht", "Verbod"):
             if kind in by_kind:
                 names = sorted(set(by_kind[kind]))
                 gebruik.append(f"{kind}: " + "; ".join(names[:8]) + (" …" if len(names) > 8 else ""))
-    if not r.enkelbestemmingen and not r.activiteiten:
+    if not r.enkelbestemmingen and not acts:
         gebruik.append("Geen bestemmingsplan of omgevingsplanregels in de gegevens op deze plek: wat "
                        "hier mag, hangt af van het omgevingsplan van de gemeente.")
 
@@ -998,7 +1001,7 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
     elif "monumenten" in withheld:
         beschermd.append("Monumenten: alleen zichtbaar met een API-sleutel die die laag opent.")
     elif not r.monumenten:
-        beschermd.append("Geen monument op dit perceel.")
+        beschermd.append(f"Geen monument op {spot}.")
     for g in r.beschermde_gezichten:
         beschermd.append(f"Beschermd {'stads- of dorpsgezicht' if not g.naam else 'gezicht'}: {g.naam or ''} "
                          f"({g.gezichtstype or 'soort onbekend'}). Vergunningvrij bouwen is hier beperkt.")
@@ -1023,7 +1026,7 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
         elif r.bouwvlakken:
             grenzen.append("Een deel van het perceel ligt in een bouwvlak, deze plek niet.")
         else:
-            grenzen.append("Geen bouwvlak op dit perceel: wat buiten een bouwvlak mag, staat in de regels "
+            grenzen.append(f"Geen bouwvlak op {spot}: wat buiten een bouwvlak mag, staat in de regels "
                            "van de bestemming.")
     else:
         grenzen.append("Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend (geen "
@@ -1040,6 +1043,11 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
     for o in _plans_of(r.ontwerpen):
         let_op.append(f"Er ligt een {o.status}: {o.plan_naam or o.plan_id}. Nog geen geldende regels, "
                       "maar wel een aankondiging van wat gaat veranderen.")
+    later = [x for x in r.regels if x.status == TOEKOMSTIG and x.bron != "IMRO"]
+    if later:
+        since = min(x.geldig_vanaf or "" for x in later)
+        let_op.append(f"Nog niet geldend op {_date_nl(r.geldig_op)}: {len(later)} regels van het omgevingsplan "
+                      f"(STOP), vanaf {_date_nl(since)}.")
     unknown = sorted({a.werkingsgebied for a in r.activiteiten if a.op_locatie is None}
                      | {g.werkingsgebied for g in r.gebiedsaanwijzingen if g.op_locatie is None})
     if any(x.op_locatie is None for x in r.regels) or unknown:

@@ -108,7 +108,10 @@ def test_report_by_point_rd_and_wgs84(client: httpx.Client) -> None:
     assert rep["enkelbestemmingen"][0]["naam"] == "Wonen"
     assert rep["maatvoeringen"][0]["waarde"] == 10.0
     assert rep["monumenten"][0]["monumenttype"] == "rijksmonument"
-    assert rep["beperkt"] == [] and rep["locatie"]["crs"] == "EPSG:28992"
+    # the restricted concept geluidnormen (omgevingsnorm) are withheld without a key
+    assert rep["beperkt"] == ["omgevingsnormen"] and rep["omgevingsnormen"] == []
+    assert rep["locatie"]["crs"] == "EPSG:28992"
+    assert not any("Geluidzone" in line for part in rep["samenvatting"].values() for line in part)
     lon, lat = rd_to_wgs84(246437.0, 443420.0)
     assert rep["locatie_wgs84"] == pytest.approx({"lon": lon, "lat": lat}, abs=1e-6)
     for crs in ("EPSG:4326", CRS84):
