@@ -1,24 +1,43 @@
-"""The parcel report: what applies at a point, an address or a kadastraal perceel.
+"""The parcel report: what applies at a point, an address or a kadastraal perceel, as an answer.
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
 >>> r = ds.report("Markt 12, Winterswijk")
 >>> r.perceel.kadastrale_aanduiding.startswith("WWK00")
 True
->>> r = ds.report(point=(246580, 443380), crs="EPSG:28992")
->>> sorted(r.to_dict())[:3]
-['adressen', 'bouwaanduidingen', 'bouwvlak_op_locatie']
+>>> r.samenvatting.grenzen[0]
+'Maximum goothoogte: 13 m.'
+>>> r.regels[0].url.startswith("https://www.ruimtelijkeplannen.nl/documents/")
+True
+>>> r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
+>>> r.to_dict()["geldig_op"]
+'2026-06-01'
 
-The report lists, for the perceel at the location: the perceel itself, the panden standing on it
-and their addresses, and every plan object of the dataset that lies on the perceel (enkel- and
-dubbelbestemmingen with hoofdgroep, bouwvlakken, maatvoeringen with value and unit, functie-,
-bouw- and gebiedsaanduidingen), each with its plan (id, name, status, date) and article reference,
-``op_locatie`` (whether it covers the point itself) and ``aandeel_perceel`` (the share of the
-perceel it covers, in %). Monuments on the perceel are listed too. Objects that only touch the
-perceel's edge (share below :data:`MIN_SHARE` %) are left out.
+The answer starts with :attr:`ParcelReport.samenvatting`: plain Dutch on what may be done here
+(bestemming, aanduidingen, omgevingsplan activiteiten), what is protected (monumenten, beschermd
+gezicht, dubbelbestemmingen) and where the limits are (bouwhoogte, goothoogte,
+bebouwingspercentage, bouwvlak), plus what to watch (plans not yet in force, ontwerpen, data that
+is missing). Then :attr:`ParcelReport.regels`: every rule that applies, with its part of the
+omgevingsplan (tijdelijk deel = the bestemmingsplan, bruidsschat, nieuwe deel), its standing on
+``geldig_op``, its text where the data holds it (STOP/TPOD regeltekst) and a link (the IMRO text
+reference on ruimtelijkeplannen.nl). The codes and coordinates follow (:meth:`ParcelReport.details`).
 
-All lookups go through cached STRtrees and shapely's vectorised operations, so a report takes well
-under a millisecond on the demo (``benchmarks/bench_report.py``).
+For the perceel at the location it lists the perceel itself, the panden standing on it (BAG; the
+BGT panden with their BAG ids where no BAG is loaded, ``bron="BGT"``) and their addresses, and
+every plan object of the dataset on the perceel (enkel- and dubbelbestemmingen, bouwvlakken,
+maatvoeringen with value and unit, functie-, bouw- and gebiedsaanduidingen), each with its plan,
+article, link, ``op_locatie`` (covers the point itself) and ``aandeel_perceel`` (% of the perceel).
+Objects of one plan with the same name, article and value are one entry (``aantal``). Objects
+that only touch the perceel's edge (share below :data:`MIN_SHARE` %) are left out. Plans dated
+after ``geldig_op`` are listed apart (``toekomstig``), as are ontwerp and voorontwerp plans
+(``ontwerpen``). The omgevingsplan's STOP/TPOD rules come from :mod:`omgevingskaart.omgevingsplan`.
+
+Without a perceel (no BRK loaded, or none there) the report covers the point: the panden at it,
+their addresses, the plan objects at it. The point is "outside the data"
+(:class:`OutsideDataError`) only when no loaded layer has anything there.
+
+All lookups go through cached STRtrees and shapely's vectorised operations
+(``benchmarks/bench_report.py``).
 """
 
 from __future__ import annotations
@@ -1022,11 +1041,11 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
             grenzen.append("Geen maatvoering op de kaart voor " + ", ".join(t.replace("maximum ", "")
                            for t in missing) + ": dan gelden de regels van de bestemming zelf (zie het artikel).")
         if r.bouwvlak_op_locatie:
-            grenzen.append("Deze plek ligt in een bouwvlak: daarbinnen mogen de hoofdgebouwen staan.")
+            grenzen.append("Bouwvlak: deze plek ligt in een bouwvlak; daarbinnen mogen de hoofdgebouwen staan.")
         elif r.bouwvlakken:
-            grenzen.append("Een deel van het perceel ligt in een bouwvlak, deze plek niet.")
+            grenzen.append("Bouwvlak: een deel van het perceel ligt in een bouwvlak, deze plek niet.")
         else:
-            grenzen.append(f"Geen bouwvlak op {spot}: wat buiten een bouwvlak mag, staat in de regels "
+            grenzen.append(f"Bouwvlak: geen op {spot}; wat buiten een bouwvlak mag, staat in de regels "
                            "van de bestemming.")
     else:
         grenzen.append("Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend (geen "
