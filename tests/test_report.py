@@ -129,3 +129,39 @@ def test_cli_report_json_and_errors(capsys) -> None:
     assert main(["report", "--point", "nan", "443380"]) == 2
     assert main(["report", "--dataset", "/nonexistent/x.gpkg", "Markt 1"]) == 2
     assert "dataset file not found" in capsys.readouterr().err
+
+
+def test_road_perceel_lists_its_bestemming_once(ds) -> None:
+    r = ds.report(perceel="WWK00 K 1838")
+    verkeer = [o for o in r.enkelbestemmingen if o.naam == "Verkeer - Verblijfsgebied"]
+    assert len(verkeer) == 1 and verkeer[0].aantal == 3 and verkeer[0].aandeel_perceel == 97.8
+    assert sum("Verkeer - Verblijfsgebied" in line for line in r.samenvatting.gebruik) == 1
+    assert [g.titel for g in r.regels].count("Verkeer - Verblijfsgebied") == 1
+
+
+def test_the_answer_comes_first_with_rule_links(ds) -> None:
+    r = ds.report("Markt 12, Winterswijk")
+    sv = r.samenvatting
+    assert sv.gebruik[0].startswith("Bestemming hier: Centrum (artikel 3")
+    assert sv.grenzen[:2] == ["Maximum goothoogte: 13 m.", "Maximum bouwhoogte: 16 m."]
+    assert any(line.startswith("Bouwvlak: deze plek ligt in een bouwvlak") for line in sv.grenzen)
+    assert any("Waarde - Archeologie 1" in line for line in sv.beschermd)
+    assert [(g.artikel, g.titel, g.deel) for g in r.regels] == [
+        ("3", "Centrum", "tijdelijk deel"), ("11", "Waarde - Archeologie 1", "tijdelijk deel")]
+    assert r.regels[0].url == ("https://www.ruimtelijkeplannen.nl/documents/NL.IMRO.0294.BPCENTRUM2026-DM01/"
+                               "r_NL.IMRO.0294.BPCENTRUM2026-DM01.html#_3_Centrum")
+    text = r.summary()
+    # codes and coordinates only in the details, after the answer
+    assert text.index("Wat mag hier?") < text.index("Details") < text.index("Pand 0294100000488685")
+    from omgevingskaart.viz.report_view import bouwen_link, details_markdown, report_markdown
+
+    assert bouwen_link(r) == "bouwen?adres=Markt+12%2C+7101AK+Winterswijk"
+    assert "0294100000488685" not in report_markdown(r) and "0294100000488685" in details_markdown(r)
+
+
+def test_voorontwerp_is_shown_apart(ds) -> None:
+    plan = ds["bestemmingsplangebied_voorontwerp"].geometry.iloc[0].representative_point()
+    r = ds.report(point=(plan.x, plan.y), crs="EPSG:28992")
+    assert r.ontwerpen and {o.status for o in r.ontwerpen} == {"voorontwerp"}
+    assert all(o.plan_id != "NL.IMRO.0294.BPHERONTW2027-VO01" for o in r.enkelbestemmingen)
+    assert any("Er ligt een voorontwerp" in line for line in r.samenvatting.let_op)
