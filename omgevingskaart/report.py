@@ -1051,8 +1051,10 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
         grenzen.append("Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend (geen "
                        "bestemmingsplan in de gegevens op deze plek).")
     for n in r.omgevingsnormen:
-        value = n.waarde_tekst or (f"{n.waarde:g}" if n.waarde is not None else "?")
-        grenzen.append(f"{n.naam}: {value} {n.eenheid or ''}".rstrip() + ".")
+        value = f"{n.waarde:g}".replace(".", ",") if n.waarde is not None else (n.waarde_tekst or "?")
+        where = "" if n.op_locatie else " als deze plek in het werkingsgebied ligt"
+        grenzen.append(f"{(n.naam or 'norm').capitalize()} (omgevingsplan, {n.deel}){where}: "
+                       f"{value} {n.eenheid or ''}".rstrip() + ".")
 
     if r.notice:
         let_op.append(r.notice)

@@ -165,3 +165,40 @@ def test_voorontwerp_is_shown_apart(ds) -> None:
     assert r.ontwerpen and {o.status for o in r.ontwerpen} == {"voorontwerp"}
     assert all(o.plan_id != "NL.IMRO.0294.BPHERONTW2027-VO01" for o in r.enkelbestemmingen)
     assert any("Er ligt een voorontwerp" in line for line in r.samenvatting.let_op)
+
+
+def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
+    """The demo's bestemmingsplan (tijdelijk deel) plus a STOP/TPOD package with a GIO (the
+    loader's fixture in the real IMOW/GIO structure) over the Markt: one report, both parts."""
+    import shutil
+
+    from test_io_tpod import _gio, _package
+
+    from omgevingskaart.dataset import DEMO_PATH
+    from omgevingskaart.io import tpod
+    from omgevingskaart.viz.map2d import layer_features, view_around
+
+    path = tmp_path / "demo-tpod.gpkg"
+    shutil.copy(DEMO_PATH, path)
+    write_dataset(tpod.read(_package(tmp_path, gio=_gio())), path, extend=True)
+    ds = omgevingskaart.open_dataset(path)
+    r = ds.report(point=(246580, 443380), crs="EPSG:28992")
+    assert r.enkelbestemming.naam and r.enkelbestemming.deel == "tijdelijk deel"
+    assert [(a.naam, a.kwalificatie, a.op_locatie, a.werkingsgebied, a.deel) for a in r.activiteiten] == [
+        ("Bouwen in het centrum", "Vergunningplicht", True, "hier", "nieuwe deel")]
+    assert [(n.naam, n.waarde, n.eenheid) for n in r.omgevingsnormen] == [("maximum bouwhoogte", 9.5, "Meter")]
+    assert [(g.naam, g.type) for g in r.gebiedsaanwijzingen] == [("Beschermd dorpsgezicht", "Erfgoed")]
+    stop = [g for g in r.regels if g.bron == "STOP/TPOD"]
+    assert [(g.artikel, g.titel, g.tekst, g.deel) for g in stop] == [
+        ("1", "Bouwhoogte Markt", "De bouwhoogte bedraagt ten hoogste 9,5 m.", "nieuwe deel")]
+    assert {g.deel for g in r.regels} == {"tijdelijk deel", "nieuwe deel"}
+    sv = r.samenvatting
+    assert "Vergunningplicht: Bouwen in het centrum" in sv.gebruik
+    assert "Maximum bouwhoogte (omgevingsplan, nieuwe deel): 9,5 Meter." in sv.grenzen
+    assert any("Beschermd dorpsgezicht" in line for line in sv.beschermd)
+    # outside the GIO's square the nieuwe deel has nothing
+    assert ds.report(point=(246520, 443300), crs="EPSG:28992").activiteiten == []
+    # the map: the TPOD layers are catalogue layers of this dataset
+    assert {"activiteit", "omgevingsnorm", "gebiedsaanwijzing", "regeltekst"} <= {s.id for s in ds.catalogue}
+    feats = layer_features(ds, ds.catalogue["activiteit"], view_around(246580, 443380, 18))
+    assert feats.n_shown == 1
