@@ -222,6 +222,24 @@ def _ambtsgebieden(dataset: Dataset) -> dict[str, tuple[str | None, str | None, 
     return out
 
 
+def _ambtsgebied_rows(dataset: Dataset, layer: str, ambts: dict[str, Any]) -> list[tuple[int, str]]:
+    """Rows of ``layer`` without geometry whose every location is an ambtsgebied (cached)."""
+    cache = dataset.__dict__.setdefault("_ambtsgebied_rows", {})
+    rows = cache.get(layer)
+    if rows is None:
+        idx = dataset.index(layer)
+        rows = []
+        for j, rec in enumerate(idx.records):
+            g = idx.geometries[j]
+            if g is not None and not g.is_empty:
+                continue
+            locs = [x for x in (rec.get("locatie_id") or "").split(";") if x]
+            if locs and all(x in ambts for x in locs):
+                rows.append((j, locs[0]))
+        cache[layer] = rows
+    return rows
+
+
 def _where(dataset: Dataset, layer: str, pt: shapely.Point, gemeentecode: str | None
            ) -> list[tuple[int, bool | None, str]]:
     """Rows of ``layer`` at ``pt``: (row, op_locatie, werkingsgebied text)."""
@@ -230,16 +248,10 @@ def _where(dataset: Dataset, layer: str, pt: shapely.Point, gemeentecode: str | 
     for j in np.sort(idx.tree.query(pt, predicate="intersects")):
         out.append((int(j), True, "hier"))
     ambts = _ambtsgebieden(dataset)
-    for j, rec in enumerate(idx.records):
-        g = idx.geometries[j]
-        if g is not None and not g.is_empty:
-            continue
-        locs = [x for x in (rec.get("locatie_id") or "").split(";") if x]
-        if not locs or not all(x in ambts for x in locs):
-            continue
-        code, naam, geom = ambts[locs[0]]
+    for j, loc in _ambtsgebied_rows(dataset, layer, ambts):
+        code, naam, geom = ambts[loc]
         label = f"ambtsgebied GM{code}" + (f" ({naam})" if naam else "") if code else \
-            f"ambtsgebied {naam or locs[0]}"
+            f"ambtsgebied {naam or loc}"
         if geom is not None:
             if shapely.intersects(geom, pt):
                 out.append((j, True, label))

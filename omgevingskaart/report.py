@@ -546,6 +546,10 @@ _STAGE_SUFFIX = "_voorontwerp"
 #: layers that say nothing about a place by themselves (no geometry, or a whole town)
 _NOT_A_PLACE = ("openbare_ruimte", "locatie", "regeltekst", "activiteit", "omgevingsnorm",
                 "gebiedsaanwijzing")
+#: the layers the report reads itself (the others are only asked when these hold nothing)
+_REPORT_LAYERS = frozenset(("perceel", "pand", "bgt_pand", "verblijfsobject", "ligplaats", "standplaats",
+                            "woonplaats", "bestemmingsplangebied", "monument", "beschermd_gezicht",
+                            *_PLAN_LAYERS, *(n + _STAGE_SUFFIX for n in ("bestemmingsplangebied", *_PLAN_LAYERS))))
 #: registers the report draws on: the layers that stand for them, and their Dutch name
 _REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pand", "verblijfsobject")),
               ("bestemmingsplan (IMRO)", ("enkelbestemming",)), ("monumenten", ("monument",)),
@@ -580,9 +584,10 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     area_geom = perceel_geom if perceel_geom is not None else pt
 
     # what the loaded layers hold at the point itself ("outside the data" only when nothing)
-    lagen_hier = [n for n in layers if n not in _NOT_A_PLACE
-                  and len(dataset.index(n).tree.query(area_geom if n in ("verblijfsobject", "monument")
-                                                      else pt, predicate="intersects"))]
+    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and _holds(dataset, n, area_geom, pt)]
+    if not lagen_hier and perceel_geom is None:  # anything else at all? (topography, ...)
+        lagen_hier = [n for n in layers if n not in _NOT_A_PLACE and n not in _REPORT_LAYERS
+                      and _holds(dataset, n, area_geom, pt)]
     gemeentecode = None
     plans = _plans(dataset, on)
     found: dict[str, list] = {}
@@ -701,6 +706,12 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     )
     rep.samenvatting = summarise(rep)
     return rep
+
+
+def _holds(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point) -> bool:
+    """Whether ``layer`` has anything at the point (address points and monuments: on the perceel)."""
+    where = area_geom if layer in ("verblijfsobject", "monument") else pt
+    return len(dataset.index(layer).tree.query(where, predicate="intersects")) > 0
 
 
 def _panden(dataset: Dataset, layer: str, area_geom: Any, bron: str) -> list[Pand]:
