@@ -340,7 +340,9 @@ class ParcelReport:
         for plan in self.plannen:
             out.append(f"Plan: {plan.naam} ({plan.plan_id}), {plan.planstatus or '?'} {plan.datum or ''}".rstrip())
         for o in self.toekomstig + self.ontwerpen:
-            out.append(f"{o.status.capitalize()}: {o.laag} {o.naam} ({o.plan_id})")
+            what = (f"{o.waarde_type} = {o.waarde_tekst or o.waarde}" if isinstance(o, Maatvoering)
+                    else f"{o.laag} {o.naam}")
+            out.append(f"{o.status.capitalize()}: {what} ({o.plan_id})")
         for a in self.activiteiten:
             out.append(f"Activiteit: {a.naam} - {a.kwalificatie} ({a.deel}; artikel "
                        f"{', '.join(a.artikelen) or '?'}; {a.werkingsgebied})")
@@ -1019,7 +1021,12 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
             if kind in by_kind:
                 names = sorted(set(by_kind[kind]))
                 gebruik.append(f"{kind}: " + "; ".join(names[:8]) + (" …" if len(names) > 8 else ""))
-    if not r.enkelbestemmingen and not acts:
+    later_here = bool(r.toekomstig) and not r.enkelbestemmingen
+    if later_here:
+        gebruik.append(f"Op {_date_nl(r.geldig_op)} geldt hier nog geen bestemmingsplan uit deze gegevens: "
+                       "het plan gaat later in (zie Let op). Welke regels op die datum golden, staat niet "
+                       "in de gegevens.")
+    elif not r.enkelbestemmingen and not acts:
         gebruik.append("Geen bestemmingsplan of omgevingsplanregels in de gegevens op deze plek: wat "
                        "hier mag, hangt af van het omgevingsplan van de gemeente.")
 
@@ -1059,8 +1066,9 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
             grenzen.append(f"Bouwvlak: geen op {spot}; wat buiten een bouwvlak mag, staat in de regels "
                            "van de bestemming.")
     else:
-        grenzen.append("Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend (geen "
-                       "bestemmingsplan in de gegevens op deze plek).")
+        why = (f"op {_date_nl(r.geldig_op)} geldt hier nog geen plan uit deze gegevens" if later_here
+               else "geen bestemmingsplan in de gegevens op deze plek")
+        grenzen.append(f"Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend ({why}).")
     for n in r.omgevingsnormen:
         value = f"{n.waarde:g}".replace(".", ",") if n.waarde is not None else (n.waarde_tekst or "?")
         where = "" if n.op_locatie else " als deze plek in het werkingsgebied ligt"

@@ -202,3 +202,13 @@ def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
     assert {"activiteit", "omgevingsnorm", "gebiedsaanwijzing", "regeltekst"} <= {s.id for s in ds.catalogue}
     feats = layer_features(ds, ds.catalogue["activiteit"], view_around(246580, 443380, 18))
     assert feats.n_shown == 1
+
+
+def test_geldig_op_before_the_plan(ds) -> None:
+    r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-01-01")
+    assert r.enkelbestemmingen == [] and not r.bouwvlak_op_locatie and r.maatvoering("maximum bouwhoogte (m)") is None
+    assert {o.status for o in r.toekomstig} == {"nog niet geldend"}
+    assert r.samenvatting.gebruik[0].startswith("Op 1-1-2026 geldt hier nog geen bestemmingsplan")
+    assert any("Nog niet geldend op 1-1-2026: Centrum Winterswijk (demo) (vanaf 12-3-2026)" in line
+               for line in r.samenvatting.let_op)
+    assert ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-03-12").enkelbestemmingen
