@@ -252,7 +252,8 @@ class ParcelReport:
     ontwerpen: list[PlanObject] = field(default_factory=list)
     woonplaats: str | None = None
     gemeentecode: str | None = None
-    #: the dataset layers that hold something at this location (what the answer rests on)
+    #: the dataset layers that hold something at this location (what the answer rests on; the
+    #: plan-stage layers such as ``bouwvlak_voorontwerp`` are in ``ontwerpen`` instead)
     lagen_hier: list[str] = field(default_factory=list)
     #: registers with no layer in this dataset (their part of the answer is unknown)
     ontbrekend: list[str] = field(default_factory=list)
@@ -586,7 +587,8 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     area_geom = perceel_geom if perceel_geom is not None else pt
 
     # what the loaded layers hold at the point itself ("outside the data" only when nothing)
-    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and _holds(dataset, n, area_geom, pt)]
+    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and not n.endswith(_STAGE_SUFFIX)
+                  and _holds(dataset, n, area_geom, pt)]
     if not lagen_hier and perceel_geom is None:  # anything else at all? (topography, ...)
         lagen_hier = [n for n in layers if n not in _NOT_A_PLACE and n not in _REPORT_LAYERS
                       and _holds(dataset, n, area_geom, pt)]

@@ -203,6 +203,7 @@ def _withhold(state: ServiceState, record: KeyRecord | None, rep: Any) -> tuple[
             changes[section] = kept
     if not changes and not withheld:
         return rep, withheld
+    changes["lagen_hier"] = [n for n in rep.lagen_hier if state.may_read(record, n)]
     if "bouwvlakken" in withheld:
         changes["bouwvlak_op_locatie"] = False
     if any(s in withheld for s in ("enkelbestemmingen", "dubbelbestemmingen", "bouwvlakken", "maatvoeringen",
