@@ -165,6 +165,9 @@ def test_voorontwerp_is_shown_apart(ds) -> None:
     assert r.ontwerpen and {o.status for o in r.ontwerpen} == {"voorontwerp"}
     assert all(o.plan_id != "NL.IMRO.0294.BPHERONTW2027-VO01" for o in r.enkelbestemmingen)
     assert any("Er ligt een voorontwerp" in line for line in r.samenvatting.let_op)
+    from omgevingskaart.viz.report_view import apart_markdown
+
+    assert "Voorontwerp: Wonen" in apart_markdown(r) and "BPHERONTW2027-VO01" in apart_markdown(r)
 
 
 def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
@@ -194,6 +197,9 @@ def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
     assert {g.deel for g in r.regels} == {"tijdelijk deel", "nieuwe deel"}
     sv = r.samenvatting
     assert "Vergunningplicht: Bouwen in het centrum" in sv.gebruik
+    from omgevingskaart.viz.report_view import activities_markdown
+
+    assert activities_markdown(r) == ("- **Vergunningplicht**: Bouwen in het centrum (artikel 1, nieuwe deel)")
     assert "Maximum bouwhoogte (omgevingsplan, nieuwe deel): 9,5 Meter." in sv.grenzen
     assert any("Beschermd dorpsgezicht" in line for line in sv.beschermd)
     # outside the GIO's square the nieuwe deel has nothing

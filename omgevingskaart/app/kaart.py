@@ -22,6 +22,8 @@ from streamlit_folium import st_folium
 from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
 from ..viz.report_view import (
+    activities_markdown,
+    apart_markdown,
     details_markdown,
     dutch_error,
     report_markdown,
@@ -197,6 +199,13 @@ def _show_report(rep: Any) -> None:
     for title, rules in rule_groups(rep):
         with st.expander(f"{title} ({len(rules)})", expanded=len(rules) <= 6):
             st.markdown(rules_markdown(rules, limit=60))
+    if rep.activiteiten:
+        with st.expander(f"Activiteiten in het omgevingsplan ({len(rep.activiteiten)})"):
+            st.markdown(activities_markdown(rep))
+    apart = rep.toekomstig + rep.ontwerpen
+    if apart:
+        with st.expander(f"Ontwerpen en plannen die later ingaan ({len(apart)})"):
+            st.markdown(apart_markdown(rep))
     with st.expander("Details: codes en coördinaten"):
         st.markdown(details_markdown(rep))
 

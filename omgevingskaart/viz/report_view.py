@@ -124,6 +124,31 @@ def rules_markdown(rules: list[Regel], *, limit: int | None = None) -> str:
     return "\n".join(out)
 
 
+def activities_markdown(r: ParcelReport) -> str:
+    """The omgevingsplan's activiteiten here: name, kwalificatie, articles, part and standing."""
+    out = []
+    for a in sorted(r.activiteiten, key=lambda a: (a.kwalificatie or "", a.naam or "")):
+        arts = ", ".join(a.artikelen) or "?"
+        where = "" if a.op_locatie else f"; geldt als deze plek in het {a.werkingsgebied} ligt"
+        state = "" if a.status == "geldend" else f"; {a.status}"
+        out.append(f"- **{md(a.kwalificatie or 'onbekend')}**: {md(a.naam or a.identificatie or '?')} "
+                   f"(artikel {md(arts)}, {md(a.deel)}{md(state)}{md(where)})")
+    return "\n".join(out)
+
+
+def apart_markdown(r: ParcelReport) -> str:
+    """Plans not in force on the report's date: later plans and ontwerpen, each with its link."""
+    out = []
+    for o in r.toekomstig + r.ontwerpen:
+        what = o.naam or o.laag
+        if getattr(o, "waarde_type", None):
+            what = f"{o.waarde_type}: {o.waarde_tekst or o.waarde}"
+        since = f", vanaf {_date(o.geldig_vanaf)}" if o.status == "nog niet geldend" and o.geldig_vanaf else ""
+        text = f"{md(o.status.capitalize())}: {md(what)} ({md(o.plan_naam or o.plan_id or '')}{md(since)})"
+        out.append(f"- [{text}]({o.url})" if o.url else f"- {text}")
+    return "\n".join(out)
+
+
 def details_markdown(r: ParcelReport) -> str:
     """Codes and coordinates: perceel, BAG ids, plan ids, activiteiten, RD coordinates."""
     return "\n".join(f"- {md(line)}" for line in r.details())
