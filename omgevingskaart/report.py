@@ -1017,7 +1017,7 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
         parts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(by_kind.items()))
         sure = all(a.op_locatie for a in acts)
         deel = " en ".join(sorted({a.deel for a in acts}))
-        gebruik.append(f"Omgevingsplan ({deel}, regels in STOP-vorm): {len(acts)} activiteiten geregeld "
+        gebruik.append(f"Omgevingsplan ({deel}, regels in STOP-vorm): {len(acts)} {'activiteit' if len(acts) == 1 else 'activiteiten'} geregeld "
                        f"({parts})" + ("." if sure else ", als deze plek in het werkingsgebied ligt."))
         for kind in ("Vergunningplicht", "Meldingsplicht", "Informatieplicht", "Verbod"):
             if kind in by_kind:

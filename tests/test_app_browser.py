@@ -303,3 +303,33 @@ def test_report_url_with_a_point(page: Any, app_url: str, dataset_file: Path) ->
     map_frame(page)
     page.wait_for_selector(f".st-key-ok_rapport :text('{rep.perceel.kadastrale_aanduiding}')", timeout=20000)
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_report_combines_both_parts_of_the_omgevingsplan(page: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo's bestemmingsplan plus a STOP/TPOD package with a GIO over the Markt (the loader's
+    fixture in the real IMOW/GIO structure): the app's answer names both parts, the map lists the
+    nieuwe deel's layers."""
+    import shutil
+
+    from test_io_tpod import _gio, _package
+
+    from omgevingskaart.dataset import write_dataset
+    from omgevingskaart.io import tpod
+
+    if not DEMO.exists():
+        pytest.skip("needs the embedded demo (make demo)")
+    tmp = tmp_path_factory.mktemp("tpod-app")
+    path = tmp / "demo-tpod.gpkg"
+    shutil.copy(DEMO, path)
+    write_dataset(tpod.read(_package(tmp, gio=_gio())), path, extend=True)
+    with running_app(path) as url:
+        page.goto(url + "/?x=246580&y=443380")
+        frame = map_frame(page)
+        page.wait_for_selector(".st-key-ok_rapport :text('Vergunningplicht')", timeout=30000)
+        report = _report_text(page)
+        assert "Bouwen in het centrum" in report and "tijdelijk deel" in report
+        assert "Regels, nieuwe deel" in report and "Regels, tijdelijk deel" in report
+        frame.locator(".leaflet-control-layers").hover()
+        assert frame.locator(".leaflet-control-layers label",
+                             has_text="Omgevingsplan (nieuwe deel): activiteiten").count() == 1
+        _shot(page, "kaart-omgevingsplan")
