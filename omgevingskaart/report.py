@@ -630,8 +630,6 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
                     if inter < 0.5 * idx.geometries[int(j)].area:
                         continue
                 adressen.append(_adres(r))
-    elif "verblijfsobject" not in layers:
-        pass
     for layer in ("ligplaats", "standplaats"):  # a ligplaats on water has no perceel or pand
         if layer in layers and not adressen and addr_area is None:
             idx = dataset.index(layer)
