@@ -658,11 +658,14 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     tpod = tpod_at(dataset, pt, gemeentecode=gemeentecode, geldig_op=on)
 
     if not lagen_hier and perceel_geom is None and not (tpod.regels or tpod.activiteiten):
-        try:
-            b = dataset.bounds
-            extent = f"this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f}"
-        except OmgevingskaartError:
-            extent = "this dataset holds no geometry"
+        extent = dataset.__dict__.get("_report_extent")
+        if extent is None:  # the file header is read once: outside clicks stay cheap
+            try:
+                b = dataset.bounds
+                extent = f"this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f}"
+            except OmgevingskaartError:
+                extent = "this dataset holds no geometry"
+            dataset.__dict__["_report_extent"] = extent
         raise OutsideDataError(
             f"point RD ({x:.2f}, {y:.2f}) lies outside the data: no loaded layer has anything "
             f"there ({extent})"
