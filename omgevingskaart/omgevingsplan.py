@@ -10,7 +10,8 @@ with its part and its validity on a date:
   ``"ontwerp"`` / ``"voorontwerp"`` (never in force; shown apart);
 * :func:`imro_rule_url` - the plan's regels on ruimtelijkeplannen.nl from an IMRO text reference
   (``verwijzingNaarTekstInfo``: ``r_<planid>.html#anchor``; the document URL follows STRI's file
-  naming ``https://www.ruimtelijkeplannen.nl/documents/<planid>/<file>``);
+  naming ``https://www.ruimtelijkeplannen.nl/documents/<planid>/<file>``), or without a reference the
+  plan itself (:func:`plan_url`, ``https://www.ruimtelijkeplannen.nl/?planidn=<planid>``);
 * :func:`tpod_part` - ``"tijdelijk deel (bruidsschat)"`` for articles in hoofdstuk 22, else
   ``"nieuwe deel"``;
 * :func:`tpod_at` - the TPOD rules, activiteiten, omgevingsnormen and gebiedsaanwijzingen at a
@@ -98,9 +99,15 @@ def imro_rule_url(plan_id: str | None, tekst_ref: str | None) -> str | None:
         return ref
     base = f"{RUIMTELIJKEPLANNEN}/documents/{quote(plan_id)}/"
     if not ref:
-        return f"{RUIMTELIJKEPLANNEN}/viewer/view?planidn={quote(plan_id)}"
+        return plan_url(plan_id)
     name, _, anchor = ref.partition("#")
     return base + quote(name) + (f"#{quote(anchor, safe='_-.')}" if anchor else "")
+
+
+def plan_url(plan_id: str) -> str:
+    """The plan on ruimtelijkeplannen.nl by its deep link ``?planidn=<plan id>`` (the portal's
+    documented parameter, which opens the viewer on the plan)."""
+    return f"{RUIMTELIJKEPLANNEN}/?planidn={quote(plan_id)}"
 
 
 def tpod_part(artikel: str | None) -> str:

@@ -67,6 +67,7 @@ from .omgevingsplan import (
     imro_rule_url,
     parse_date,
     plan_status,
+    plan_url,
     tpod_at,
 )
 from .schema import kind_of
@@ -339,7 +340,8 @@ class ParcelReport:
             src = " (uit de BGT)" if b.bron == "BGT" else ""
             out.append(f"Pand {b.identificatie}{src}: bouwjaar {b.bouwjaar or 'onbekend'}{h}")
         for plan in self.plannen:
-            out.append(f"Plan: {plan.naam} ({plan.plan_id}), {plan.planstatus or '?'} {plan.datum or ''}".rstrip())
+            out.append(f"Plan: {plan.naam} ({plan.plan_id}), {plan.planstatus or '?'} {plan.datum or ''}".rstrip()
+                       + (f", {plan.url}" if plan.url else ""))
         for o in self.toekomstig + self.ontwerpen:
             what = (f"{o.waarde_type} = {o.waarde_tekst or o.waarde}" if isinstance(o, Maatvoering)
                     else f"{o.laag} {o.naam}")
@@ -850,7 +852,7 @@ def _plans(dataset: Dataset, on: Any) -> dict[str, Plan]:
                 plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"),
                                   tekst_ref=r.get("tekst_ref"),
                                   status=plan_status(status, r.get("datum"), on),
-                                  url=imro_rule_url(pid, r.get("tekst_ref")))
+                                  url=plan_url(pid))
     if len(cache) < 64:
         cache[on] = plans
     return plans
