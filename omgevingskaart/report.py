@@ -1,39 +1,76 @@
-"""The parcel report: what applies at a point, an address or a kadastraal perceel.
+"""The parcel report: what applies at a point, an address or a kadastraal perceel, as an answer.
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
 >>> r = ds.report("Markt 12, Winterswijk")
 >>> r.perceel.kadastrale_aanduiding.startswith("WWK00")
 True
->>> r = ds.report(point=(246580, 443380), crs="EPSG:28992")
->>> sorted(r.to_dict())[:3]
-['adressen', 'bouwaanduidingen', 'bouwvlak_op_locatie']
+>>> r.samenvatting.grenzen[0]
+'Maximum goothoogte: 13 m.'
+>>> r.regels[0].url.startswith("https://www.ruimtelijkeplannen.nl/documents/")
+True
+>>> r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
+>>> r.to_dict()["geldig_op"]
+'2026-06-01'
 
-The report lists, for the perceel at the location: the perceel itself, the panden standing on it
-and their addresses, and every plan object of the dataset that lies on the perceel (enkel- and
-dubbelbestemmingen with hoofdgroep, bouwvlakken, maatvoeringen with value and unit, functie-,
-bouw- and gebiedsaanduidingen), each with its plan (id, name, status, date) and article reference,
-``op_locatie`` (whether it covers the point itself) and ``aandeel_perceel`` (the share of the
-perceel it covers, in %). Monuments on the perceel are listed too. Objects that only touch the
-perceel's edge (share below :data:`MIN_SHARE` %) are left out.
+The answer starts with :attr:`ParcelReport.samenvatting`: plain Dutch on what may be done here
+(bestemming, aanduidingen, omgevingsplan activiteiten), what is protected (monumenten, beschermd
+gezicht, dubbelbestemmingen) and where the limits are (bouwhoogte, goothoogte,
+bebouwingspercentage, bouwvlak), plus what to watch (plans not yet in force, ontwerpen, data that
+is missing). Then :attr:`ParcelReport.regels`: every rule that applies, with its part of the
+omgevingsplan (tijdelijk deel = the bestemmingsplan, bruidsschat, nieuwe deel), its standing on
+``geldig_op``, its text where the data holds it (STOP/TPOD regeltekst) and a link (the IMRO text
+reference on ruimtelijkeplannen.nl). The codes and coordinates follow (:meth:`ParcelReport.details`).
 
-All lookups go through cached STRtrees and shapely's vectorised operations, so a report takes well
-under a millisecond on the demo (``benchmarks/bench_report.py``).
+For the perceel at the location it lists the perceel itself, the panden standing on it (BAG; the
+BGT panden with their BAG ids where no BAG is loaded, ``bron="BGT"``) and their addresses, and
+every plan object of the dataset on the perceel (enkel- and dubbelbestemmingen, bouwvlakken,
+maatvoeringen with value and unit, functie-, bouw- and gebiedsaanduidingen), each with its plan,
+article, link, ``op_locatie`` (covers the point itself) and ``aandeel_perceel`` (% of the perceel).
+Objects of one plan with the same name, article and value are one entry (``aantal``). Objects
+that only touch the perceel's edge (share below :data:`MIN_SHARE` %) are left out. Plans dated
+after ``geldig_op`` are listed apart (``toekomstig``), as are ontwerp and voorontwerp plans
+(``ontwerpen``). The omgevingsplan's STOP/TPOD rules come from :mod:`omgevingskaart.omgevingsplan`.
+
+Without a perceel (no BRK loaded, or none there) the report covers the point: the panden at it,
+their addresses, the plan objects at it. The point is "outside the data"
+(:class:`OutsideDataError`) only when no loaded layer has anything there.
+
+All lookups go through cached STRtrees and shapely's vectorised operations
+(``benchmarks/bench_report.py``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
 from pyproj import CRS
 
-from .errors import CRSError, OutsideDataError, QueryError
+from .errors import CRSError, OmgevingskaartError, OutsideDataError, QueryError
 from .geocode import display_address, parse_aanduiding
+from .omgevingsplan import (
+    GELDEND,
+    ONTWERP,
+    TIJDELIJK,
+    TOEKOMSTIG,
+    VOORONTWERP,
+    TpodActiviteit,
+    TpodGebiedsaanwijzing,
+    TpodNorm,
+    _article_key,
+    imro_rule_url,
+    parse_date,
+    plan_status,
+    plan_url,
+    tpod_at,
+)
+from .schema import kind_of
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -72,6 +109,8 @@ class Pand:
     hoogte_m: float | None  # b3_h_dak_max - b3_h_maaiveld (the building's height above ground)
     oppervlakte_m2: float
     aandeel_op_perceel: float
+    #: "BAG", or "BGT" for a bgt_pand standing in where no BAG panden are loaded
+    bron: str = "BAG"
 
 
 @dataclass
@@ -96,6 +135,11 @@ class Plan:
     type_plan: str | None
     planstatus: str | None
     datum: str | None
+    tekst_ref: str | None = None
+    #: on the report's ``geldig_op``: geldend, nog niet geldend, ontwerp or voorontwerp
+    status: str = GELDEND
+    deel: str = TIJDELIJK
+    url: str | None = None
 
 
 @dataclass
@@ -111,6 +155,13 @@ class PlanObject:
     planstatus: str | None
     op_locatie: bool
     aandeel_perceel: float | None
+    status: str = GELDEND
+    deel: str = TIJDELIJK
+    geldig_vanaf: str | None = None
+    #: the rule on ruimtelijkeplannen.nl (from the text reference, else the plan's regels)
+    url: str | None = None
+    #: how many objects of the plan with the same name, article and value this entry stands for
+    aantal: int = 1
 
 
 @dataclass
@@ -129,6 +180,43 @@ class Monument:
     status: str | None
     adres: str | None
     op_locatie: bool
+
+
+@dataclass
+class BeschermdGezicht:
+    identificatie: str | None
+    naam: str | None
+    gezichtstype: str | None
+    op_locatie: bool
+
+
+@dataclass
+class Regel:
+    """One rule that applies here, with its text where the data holds it and a link to it."""
+
+    deel: str                 # tijdelijk deel / tijdelijk deel (bruidsschat) / nieuwe deel
+    bron: str                 # "IMRO" (bestemmingsplan) or "STOP/TPOD"
+    document: str | None      # the plan's name or the regeling's AKN work id
+    artikel: str | None
+    lid: str | None
+    titel: str | None
+    tekst: str | None         # the rule text (STOP text); None where only a link is known
+    url: str | None
+    verwijzing: str | None    # IMRO text reference (r_<planid>.html#anchor) or the STOP wId
+    status: str
+    geldig_vanaf: str | None
+    op_locatie: bool | None   # None: applies if the point lies in the ambtsgebied (unknown)
+    aanleiding: list[str] = field(default_factory=list)  # what puts the rule here
+
+
+@dataclass
+class Samenvatting:
+    """The answer in plain Dutch: what may be done, what is protected, where the limits are."""
+
+    gebruik: list[str]
+    beschermd: list[str]
+    grenzen: list[str]
+    let_op: list[str]
 
 
 @dataclass
@@ -153,6 +241,23 @@ class ParcelReport:
     monumenten: list[Monument]
     bron: str | None
     notice: str | None
+    geldig_op: str | None = None
+    samenvatting: Samenvatting | None = None
+    regels: list[Regel] = field(default_factory=list)
+    activiteiten: list[TpodActiviteit] = field(default_factory=list)
+    omgevingsnormen: list[TpodNorm] = field(default_factory=list)
+    gebiedsaanwijzingen: list[TpodGebiedsaanwijzing] = field(default_factory=list)
+    beschermde_gezichten: list[BeschermdGezicht] = field(default_factory=list)
+    #: plan objects of plans not in force on geldig_op, shown apart
+    toekomstig: list[PlanObject] = field(default_factory=list)
+    ontwerpen: list[PlanObject] = field(default_factory=list)
+    woonplaats: str | None = None
+    gemeentecode: str | None = None
+    #: the dataset layers that hold something at this location (what the answer rests on; the
+    #: plan-stage layers such as ``bouwvlak_voorontwerp`` are in ``ontwerpen`` instead)
+    lagen_hier: list[str] = field(default_factory=list)
+    #: registers with no layer in this dataset (their part of the answer is unknown)
+    ontbrekend: list[str] = field(default_factory=list)
 
     @property
     def enkelbestemming(self) -> PlanObject | None:
@@ -180,7 +285,9 @@ class ParcelReport:
                     d["geometry"] = shapely.geometry.mapping(value.geometry)
                 out[name] = d
             elif isinstance(value, list):
-                out[name] = [asdict(v) for v in value]
+                out[name] = [asdict(v) if is_dataclass(v) else v for v in value]
+            elif is_dataclass(value):
+                out[name] = asdict(value)
             else:
                 out[name] = value
         out["locatie"] = {"x": self.x, "y": self.y, "crs": "EPSG:28992"}
@@ -190,41 +297,75 @@ class ParcelReport:
         return json.dumps(self.to_dict(**kwargs), ensure_ascii=False, indent=2)
 
     def summary(self) -> str:
-        """A short Dutch text for residents (used by the CLI's plain output)."""
-        lines = []
-        if self.notice:
-            lines.append(self.notice)
-        lines.append(f"Locatie: RD {self.x:.2f}, {self.y:.2f}")
+        """The answer as plain Dutch text (the CLI's output): the summary first, then every rule
+        with its text or link, then the details (codes and coordinates)."""
+        lines: list[str] = []
+        title = self.query.get("gevonden") or (self.perceel.kadastrale_aanduiding if self.perceel else None)
+        lines.append(f"Wat geldt hier? {title or f'RD {self.x:.2f}, {self.y:.2f}'} (geldig op {self.geldig_op})")
+        sv = self.samenvatting or summarise(self)
+        for key, heading in SUMMARY_SECTIONS:
+            items = getattr(sv, key)
+            if items:
+                lines.append("")
+                lines.append(heading)
+                lines.extend(f"  - {item}" for item in items)
+        if self.regels:
+            lines.append("")
+            lines.append("Regels")
+            for rule in self.regels:
+                lines.append(f"  - {rule_heading(rule)}")
+                if rule.tekst:
+                    lines.append(f"    {rule.tekst}")
+                if rule.url:
+                    lines.append(f"    {rule.url}")
+        lines.append("")
+        lines.append("Details")
+        lines.extend(f"  {line}" for line in self.details())
+        return "\n".join(lines)
+
+    def details(self) -> list[str]:
+        """Codes and coordinates: perceel, BAG ids, plan ids, RD coordinates (one line each)."""
+        out = [f"Locatie: RD {self.x:.2f}, {self.y:.2f} (EPSG:28992)"]
         if self.perceel:
             p = self.perceel
-            lines.append(f"Perceel: {p.kadastrale_aanduiding} ({p.kadastrale_grootte:.0f} m²)"
-                         if p.kadastrale_grootte is not None else f"Perceel: {p.kadastrale_aanduiding}")
-        else:
-            lines.append("Perceel: geen perceel op deze plek in de gegevens")
+            size = f" ({p.kadastrale_grootte:.0f} m²)" if p.kadastrale_grootte is not None else ""
+            out.append(f"Perceel: {p.kadastrale_aanduiding}{size}, {p.identificatie}")
+        if self.woonplaats:
+            out.append(f"Woonplaats: {self.woonplaats}")
         for a in self.adressen:
-            lines.append(f"Adres: {a.weergave} ({a.gebruiksdoel or 'gebruiksdoel onbekend'})")
+            out.append(f"Adres: {a.weergave} ({a.gebruiksdoel or 'gebruiksdoel onbekend'}), "
+                       f"verblijfsobject {a.verblijfsobject_id}")
         for b in self.panden:
             h = f", hoogte {b.hoogte_m:.1f} m" if b.hoogte_m is not None else ""
-            lines.append(f"Pand {b.identificatie}: bouwjaar {b.bouwjaar or '?'}{h}")
+            src = " (uit de BGT)" if b.bron == "BGT" else ""
+            out.append(f"Pand {b.identificatie}{src}: bouwjaar {b.bouwjaar or 'onbekend'}{h}")
         for plan in self.plannen:
-            lines.append(f"Plan: {plan.naam} ({plan.plan_id}), {plan.planstatus or '?'} {plan.datum or ''}".rstrip())
-        for title, objs in (("Bestemming", self.enkelbestemmingen),
-                            ("Dubbelbestemming", self.dubbelbestemmingen),
-                            ("Functieaanduiding", self.functieaanduidingen),
-                            ("Bouwaanduiding", self.bouwaanduidingen),
-                            ("Gebiedsaanduiding", self.gebiedsaanduidingen)):
-            for o in objs:
-                where = "hier" if o.op_locatie else f"{o.aandeel_perceel:.0f}% van het perceel"
-                art = f", artikel {o.artikelnummer}" if o.artikelnummer else ""
-                lines.append(f"{title}: {o.naam} ({where}{art})")
-        lines.append("Bouwvlak: " + ("ja, op deze plek" if self.bouwvlak_op_locatie else
-                                     ("op een deel van het perceel" if self.bouwvlakken else "nee")))
-        for m in self.maatvoeringen:
-            if m.op_locatie:
-                lines.append(f"Maatvoering: {m.waarde_type} = {m.waarde_tekst or m.waarde}")
+            out.append(f"Plan: {plan.naam} ({plan.plan_id}), {plan.planstatus or '?'} {plan.datum or ''}".rstrip()
+                       + (f", {plan.url}" if plan.url else ""))
+        for o in self.toekomstig + self.ontwerpen:
+            what = (f"{o.waarde_type} = {o.waarde_tekst or o.waarde}" if isinstance(o, Maatvoering)
+                    else f"{o.laag} {o.naam}")
+            out.append(f"{o.status.capitalize()}: {what} ({o.plan_id})")
+        for a in self.activiteiten:
+            out.append(f"Activiteit: {a.naam} - {a.kwalificatie} ({a.deel}; artikel "
+                       f"{', '.join(a.artikelen) or '?'}; {a.werkingsgebied})")
         for mon in self.monumenten:
-            lines.append(f"Monument: {mon.naam} ({mon.monumenttype}, {mon.status}, nr. {mon.identificatie})")
-        return "\n".join(lines)
+            out.append(f"Monument nr. {mon.identificatie}: {mon.naam}")
+        if self.lagen_hier:
+            out.append("Gegevens op deze plek: " + ", ".join(self.lagen_hier))
+        return out
+
+
+def rule_heading(rule: Regel) -> str:
+    """"Artikel 3 Centrum - bestemmingsplan X (tijdelijk deel, geldend sinds 12-3-2026)"."""
+    art = f"Artikel {rule.artikel}" if rule.artikel else "Regels"
+    if rule.lid:
+        art += f" lid {rule.lid.rstrip('.')}"
+    title = f" {rule.titel}" if rule.titel else ""
+    since = f" sinds {_date_nl(rule.geldig_vanaf)}" if rule.geldig_vanaf and rule.status == GELDEND else (
+        f" vanaf {_date_nl(rule.geldig_vanaf)}" if rule.geldig_vanaf else "")
+    where = "" if rule.op_locatie is not False else ", op een deel van het perceel"
+    return f"{art}{title} - {rule.document or rule.bron} ({rule.deel}, {rule.status}{since}{where})"
 
 
 def _clean(value: Any) -> Any:
@@ -307,6 +448,7 @@ def report(
     postcode: str | None = None,
     huisnummer: int | str | None = None,
     perceel: str | None = None,
+    geldig_op: date | str | None = None,
 ) -> ParcelReport:
     """What applies at a location given in exactly one way.
 
@@ -317,10 +459,15 @@ def report(
     * ``address=...``, or ``postcode=..., huisnummer=...``;
     * ``perceel="WWK00 K 1234"``: a kadastrale aanduiding.
 
+    ``geldig_op`` (a date or ``"YYYY-MM-DD"``, default today) is the date the answer is for: plans
+    and rules dated after it are listed apart (``toekomstig``), as are ontwerp and voorontwerp plans
+    (``ontwerpen``).
+
     Raises :class:`AddressNotFoundError`, :class:`AmbiguousAddressError` (with candidates),
     :class:`OutsideDataError` for a point outside the data, :class:`CRSError` / :class:`QueryError`
     for bad input.
     """
+    geldig_op = parse_date(geldig_op)  # bad dates fail before any lookup
     given = [k for k, v in (("query", query), ("point", point), ("address", address),
                             ("postcode", postcode), ("perceel", perceel)) if v is not None]
     if huisnummer is not None and postcode is None:
@@ -374,7 +521,8 @@ def report(
     else:
         assert point is not None
         x, y = to_rd(point[0], point[1], crs)
-    return _build(dataset, x, y, qinfo, perceel_index=None if perceel_row is None else perceel_row[0])
+    return _build(dataset, x, y, qinfo, perceel_index=None if perceel_row is None else perceel_row[0],
+                  geldig_op=parse_date(geldig_op))
 
 
 def _looks_like_address(text: str) -> bool:
@@ -398,10 +546,24 @@ def _find_perceel(dataset: Dataset, aand: tuple[str, str, int], text: str) -> tu
 
 _PLAN_LAYERS = ("enkelbestemming", "dubbelbestemming", "bouwvlak", "maatvoering",
                 "functieaanduiding", "bouwaanduiding", "gebiedsaanduiding")
+#: plan-stage suffixes of layers that hold plans not yet published (schema.STAGE_SUFFIXES)
+_STAGE_SUFFIX = "_voorontwerp"
+#: layers that say nothing about a place by themselves (no geometry, or a whole town)
+_NOT_A_PLACE = ("openbare_ruimte", "locatie", "regeltekst", "activiteit", "omgevingsnorm",
+                "gebiedsaanwijzing")
+#: the layers the report reads itself (the others are only asked when these hold nothing)
+_REPORT_LAYERS = frozenset(("perceel", "pand", "bgt_pand", "verblijfsobject", "ligplaats", "standplaats",
+                            "woonplaats", "bestemmingsplangebied", "monument", "beschermd_gezicht",
+                            *_PLAN_LAYERS, *(n + _STAGE_SUFFIX for n in ("bestemmingsplangebied", *_PLAN_LAYERS))))
+#: registers the report draws on: the layers that stand for them, and their Dutch name
+_REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pand", "verblijfsobject")),
+              ("bestemmingsplan (IMRO)", ("enkelbestemming",)), ("monumenten", ("monument",)),
+              ("beschermde stads- en dorpsgezichten", ("beschermd_gezicht",)))
 
 
 def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
-           perceel_index: int | None = None) -> ParcelReport:
+           perceel_index: int | None = None, geldig_op: Any = None) -> ParcelReport:
+    on = parse_date(geldig_op)
     pt = shapely.Point(x, y)
     layers = dataset.layers
     perceel_geom = None
@@ -426,89 +588,90 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
             )
     area_geom = perceel_geom if perceel_geom is not None else pt
 
-    in_plan = False
-    if "bestemmingsplangebied" in layers:
-        in_plan = len(dataset.index("bestemmingsplangebied").tree.query(pt, predicate="intersects")) > 0
-    if perceel_geom is None and not in_plan:
-        in_bgt = any(len(dataset.index(n).tree.query(pt, predicate="intersects"))
-                     for n in layers if n.startswith("bgt_"))
-        if not in_bgt:
-            b = dataset.bounds
-            raise OutsideDataError(
-                f"point RD ({x:.2f}, {y:.2f}) lies outside the data: no perceel, plan or "
-                f"topography there (this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f})"
-            )
-
-    plans = _plans(dataset)
+    # what the loaded layers hold at the point itself ("outside the data" only when nothing)
+    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and not n.endswith(_STAGE_SUFFIX)
+                  and _holds(dataset, n, area_geom, pt)]
+    if not lagen_hier and perceel_geom is None:  # anything else at all? (topography, ...)
+        lagen_hier = [n for n in layers if n not in _NOT_A_PLACE and n not in _REPORT_LAYERS
+                      and _holds(dataset, n, area_geom, pt)]
+    gemeentecode = None
+    plans = _plans(dataset, on)
     found: dict[str, list] = {}
     for layer in _PLAN_LAYERS:
-        found[layer] = (_plan_objects(dataset, layer, area_geom, pt, plans, perceel_index)
-                        if layer in layers else [])
+        objs = _plan_objects(dataset, layer, area_geom, pt, plans, perceel_index) if layer in layers else []
+        stage = layer + _STAGE_SUFFIX
+        if stage in layers:
+            objs += _plan_objects(dataset, stage, area_geom, pt, plans, perceel_index)
+        found[layer] = objs
+    toekomstig = [o for objs in found.values() for o in objs if o.status == TOEKOMSTIG]
+    ontwerpen = [o for objs in found.values() for o in objs if o.status in (ONTWERP, VOORONTWERP)]
+    for layer in _PLAN_LAYERS:
+        found[layer] = [o for o in found[layer] if o.status == GELDEND]
 
     panden: list[Pand] = []
+    if "pand" in layers:
+        panden = _panden(dataset, "pand", area_geom, "BAG")
+    elif "bgt_pand" in layers:
+        panden = _panden(dataset, "bgt_pand", area_geom, "BGT")
     adressen: list[Adres] = []
-    monumenten: list[Monument] = []
-    if perceel_geom is not None:
-        perceel_area = perceel_geom.area
-        if "pand" in layers:
-            idx = dataset.index("pand")
-            hits = idx.tree.query(perceel_geom, predicate="intersects")
-            if len(hits):
-                g = idx.geometries[hits]
-                areas = shapely.area(g)
-                shared = areas.copy()
-                partial = ~shapely.covers(perceel_geom, g)  # the perceel is prepared
-                if partial.any():
-                    shared[partial] = shapely.area(shapely.intersection(g[partial], perceel_geom))
-                share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
-                order = np.argsort(-shared, kind="stable")
-                for j in order:
-                    if share[j] < MIN_PAND_SHARE:
-                        continue
-                    r = idx.records[int(hits[j])]
-                    top = r.get("b3_h_dak_max")
-                    base = r.get("b3_h_maaiveld")
-                    panden.append(Pand(
-                        identificatie=r.get("identificatie"), bouwjaar=r.get("bouwjaar"),
-                        status=r.get("status"), b3_h_maaiveld=base,
-                        b3_h_dak_70p=r.get("b3_h_dak_70p"), b3_h_dak_max=top,
-                        hoogte_m=round(top - base, 2) if top is not None and base is not None else None,
-                        oppervlakte_m2=round(float(areas[j]), 1),
-                        aandeel_op_perceel=round(float(share[j]), 1),
-                    ))
+    addr_area = perceel_geom
+    if addr_area is None and panden:
+        idx = dataset.index("pand" if "pand" in layers else "bgt_pand")
+        addr_area = shapely.union_all(idx.geometries[idx.tree.query(pt, predicate="intersects")])
+    if addr_area is not None:
         for layer in ("verblijfsobject", "ligplaats", "standplaats"):
             if layer not in layers:
                 continue
             idx = dataset.index(layer)
             pred = "contains" if layer == "verblijfsobject" else "intersects"
-            hits = np.sort(idx.tree.query(perceel_geom, predicate=pred))
+            hits = np.sort(idx.tree.query(addr_area, predicate=pred))
             for j in hits:
                 r = idx.records[int(j)]
                 if layer != "verblijfsobject":
-                    inter = shapely.intersection(idx.geometries[int(j)], perceel_geom).area
+                    inter = shapely.intersection(idx.geometries[int(j)], addr_area).area
                     if inter < 0.5 * idx.geometries[int(j)].area:
                         continue
                 adressen.append(_adres(r))
-        if "monument" in layers:
-            idx = dataset.index("monument")
-            hits = idx.tree.query(perceel_geom, predicate="intersects")
-            for j in np.sort(hits):
-                g = idx.geometries[int(j)]
-                if (g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0
-                        and shapely.intersection(g, perceel_geom).area < 0.1 * min(g.area, perceel_area)):
-                    continue
-                r = idx.records[int(j)]
-                monumenten.append(Monument(
-                    identificatie=r.get("identificatie"), naam=r.get("naam"),
-                    monumenttype=r.get("monumenttype"), status=r.get("status"),
-                    adres=r.get("adres"), op_locatie=bool(shapely.intersects(g, pt)),
-                ))
-    elif "monument" in layers:
-        idx = dataset.index("monument")
-        for j in np.sort(idx.tree.query(pt, predicate="intersects")):
+    for layer in ("ligplaats", "standplaats"):  # a ligplaats on water has no perceel or pand
+        if layer in layers and not adressen and addr_area is None:
+            idx = dataset.index(layer)
+            adressen += [_adres(idx.records[int(j)]) for j in np.sort(idx.tree.query(pt, predicate="intersects"))]
+    monumenten = _monumenten(dataset, perceel_geom, pt)
+    gezichten: list[BeschermdGezicht] = []
+    if "beschermd_gezicht" in layers:
+        idx = dataset.index("beschermd_gezicht")
+        for j in np.sort(idx.tree.query(area_geom, predicate="intersects")):
             r = idx.records[int(j)]
-            monumenten.append(Monument(r.get("identificatie"), r.get("naam"), r.get("monumenttype"),
-                                       r.get("status"), r.get("adres"), True))
+            gezichten.append(BeschermdGezicht(r.get("identificatie"), r.get("naam"), r.get("gezichtstype"),
+                                              bool(shapely.intersects(idx.geometries[int(j)], pt))))
+    woonplaats = None
+    if "woonplaats" in layers:
+        idx = dataset.index("woonplaats")
+        hits = np.sort(idx.tree.query(pt, predicate="intersects"))
+        woonplaats = idx.records[int(hits[0])].get("naam") if len(hits) else None
+
+    # the gemeente: from the BAG ids here (4 digits gemeentecode), else the dataset's own
+    for pid in [p.identificatie for p in panden] + [a.verblijfsobject_id for a in adressen]:
+        if pid and len(pid) == 16 and pid.isdigit():
+            gemeentecode = pid[:4]
+            break
+    if gemeentecode is None and lagen_hier and dataset.meta.get("gemeentecode"):
+        gemeentecode = dataset.meta["gemeentecode"]
+    tpod = tpod_at(dataset, pt, gemeentecode=gemeentecode, geldig_op=on)
+
+    if not lagen_hier and perceel_geom is None and not (tpod.regels or tpod.activiteiten):
+        extent = dataset.__dict__.get("_report_extent")
+        if extent is None:  # the file header is read once: outside clicks stay cheap
+            try:
+                b = dataset.bounds
+                extent = f"this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f}"
+            except OmgevingskaartError:
+                extent = "this dataset holds no geometry"
+            dataset.__dict__["_report_extent"] = extent
+        raise OutsideDataError(
+            f"point RD ({x:.2f}, {y:.2f}) lies outside the data: no loaded layer has anything "
+            f"there ({extent})"
+        )
 
     used_plans = sorted({o.plan_id for objs in found.values() for o in objs if o.plan_id})
     plan_list = [plans[p] for p in used_plans if p in plans]
@@ -516,12 +679,11 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         idx = dataset.index("bestemmingsplangebied")
         for j in np.sort(idx.tree.query(pt, predicate="intersects")):
             pid = idx.records[int(j)].get("plan_id") or idx.records[int(j)].get("identificatie")
-            if pid in plans:
+            if pid in plans and plans[pid].status == GELDEND:
                 plan_list.append(plans[pid])
 
     bouwvlakken = found["bouwvlak"]
-    notice = DEMO_NOTICE if dataset.is_synthetic else None
-    return ParcelReport(
+    rep = ParcelReport(
         query=qinfo, x=round(x, 3), y=round(y, 3), perceel=perceel_obj,
         panden=panden, adressen=adressen, plannen=plan_list,
         enkelbestemmingen=found["enkelbestemming"],
@@ -534,8 +696,132 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         gebiedsaanduidingen=found["gebiedsaanduiding"],
         monumenten=monumenten,
         bron=dataset.meta.get("bron"),
-        notice=notice,
+        notice=DEMO_NOTICE if dataset.is_synthetic else None,
+        geldig_op=on.isoformat(),
+        regels=_imro_rules(found, plans) + _tpod_rules(tpod.regels),
+        activiteiten=tpod.activiteiten,
+        omgevingsnormen=tpod.omgevingsnormen,
+        gebiedsaanwijzingen=tpod.gebiedsaanwijzingen,
+        beschermde_gezichten=gezichten,
+        toekomstig=toekomstig,
+        ontwerpen=ontwerpen,
+        woonplaats=woonplaats,
+        gemeentecode=gemeentecode,
+        lagen_hier=lagen_hier,
+        ontbrekend=[name for name, need in _REGISTERS if not any(n in layers for n in need)
+                    and not (name.startswith("BAG") and "bgt_pand" in layers)],
     )
+    rep.samenvatting = summarise(rep)
+    return rep
+
+
+def _holds(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point) -> bool:
+    """Whether ``layer`` has anything at the point (address points and monuments: on the perceel)."""
+    where = area_geom if layer in ("verblijfsobject", "monument") else pt
+    return len(dataset.index(layer).tree.query(where, predicate="intersects")) > 0
+
+
+def _panden(dataset: Dataset, layer: str, area_geom: Any, bron: str) -> list[Pand]:
+    """The panden standing on ``area_geom`` (a perceel: at least MIN_PAND_SHARE % of their
+    footprint on it; a point: the panden at it), largest share first."""
+    idx = dataset.index(layer)
+    hits = idx.tree.query(area_geom, predicate="intersects")
+    if not len(hits):
+        return []
+    g = idx.geometries[hits]
+    areas = shapely.area(g)
+    shared = areas.copy()
+    if area_geom.geom_type != "Point":
+        partial = ~shapely.covers(area_geom, g)  # the perceel is prepared
+        if partial.any():
+            shared[partial] = shapely.area(shapely.intersection(g[partial], area_geom))
+    share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
+    out = []
+    seen: set[str] = set()
+    for j in np.argsort(-shared, kind="stable"):
+        if share[j] < MIN_PAND_SHARE:
+            continue
+        r = idx.records[int(hits[j])]
+        ident = r.get("identificatie") if bron == "BAG" else (r.get("identificatie_bag_pnd")
+                                                              or r.get("identificatie"))
+        if ident in seen:  # BGT: one BAG pand can be drawn as several BGT objects
+            continue
+        seen.add(ident)
+        top, base = r.get("b3_h_dak_max"), r.get("b3_h_maaiveld")
+        out.append(Pand(
+            identificatie=ident, bouwjaar=r.get("bouwjaar"), status=r.get("status"),
+            b3_h_maaiveld=base, b3_h_dak_70p=r.get("b3_h_dak_70p"), b3_h_dak_max=top,
+            hoogte_m=round(top - base, 2) if top is not None and base is not None else None,
+            oppervlakte_m2=round(float(areas[j]), 1), aandeel_op_perceel=round(float(share[j]), 1),
+            bron=bron,
+        ))
+    return out
+
+
+def _monumenten(dataset: Dataset, perceel_geom: Any, pt: shapely.Point) -> list[Monument]:
+    if "monument" not in dataset:
+        return []
+    idx = dataset.index("monument")
+    out = []
+    if perceel_geom is None:
+        for j in np.sort(idx.tree.query(pt, predicate="intersects")):
+            r = idx.records[int(j)]
+            out.append(Monument(r.get("identificatie"), r.get("naam"), r.get("monumenttype"),
+                                r.get("status"), r.get("adres"), True))
+        return out
+    perceel_area = perceel_geom.area
+    for j in np.sort(idx.tree.query(perceel_geom, predicate="intersects")):
+        g = idx.geometries[int(j)]
+        if (g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0
+                and shapely.intersection(g, perceel_geom).area < 0.1 * min(g.area, perceel_area)):
+            continue
+        r = idx.records[int(j)]
+        out.append(Monument(
+            identificatie=r.get("identificatie"), naam=r.get("naam"),
+            monumenttype=r.get("monumenttype"), status=r.get("status"),
+            adres=r.get("adres"), op_locatie=bool(shapely.intersects(g, pt)),
+        ))
+    return out
+
+
+_TITLES = {"enkelbestemming": "Bestemming", "dubbelbestemming": "Dubbelbestemming",
+           "bouwvlak": "Bouwvlak", "maatvoering": "Maatvoering",
+           "functieaanduiding": "Functieaanduiding", "bouwaanduiding": "Bouwaanduiding",
+           "gebiedsaanduiding": "Gebiedsaanduiding"}
+
+
+def _imro_rules(found: dict[str, list], plans: dict[str, Plan]) -> list[Regel]:
+    """One rule per (plan, article, text reference) of the plan objects here, in article order."""
+    rules: dict[tuple[Any, ...], Regel] = {}
+    for layer in _PLAN_LAYERS:
+        for o in found[layer]:
+            if not (o.artikelnummer or o.tekst_ref):
+                continue
+            key = (o.plan_id, o.artikelnummer, o.tekst_ref)
+            what = f"{_TITLES[layer]} {o.naam}" if o.naam and layer != "maatvoering" else _TITLES[layer]
+            rule = rules.get(key)
+            if rule is None:
+                plan = plans.get(o.plan_id or "")
+                titel = o.naam if layer in ("enkelbestemming", "dubbelbestemming") else None
+                rule = rules[key] = Regel(
+                    deel=TIJDELIJK, bron="IMRO", document=plan.naam if plan else o.plan_id,
+                    artikel=o.artikelnummer, lid=None, titel=titel, tekst=None, url=o.url,
+                    verwijzing=o.tekst_ref, status=o.status, geldig_vanaf=o.geldig_vanaf,
+                    op_locatie=o.op_locatie)
+            rule.op_locatie = bool(rule.op_locatie or o.op_locatie)
+            if rule.titel is None and layer in ("enkelbestemming", "dubbelbestemming"):
+                rule.titel = o.naam
+            if what not in rule.aanleiding:
+                rule.aanleiding.append(what)
+    return sorted(rules.values(), key=lambda r: (r.document or "", _article_key(r.artikel)))
+
+
+def _tpod_rules(regels: list) -> list[Regel]:
+    return [Regel(deel=r.deel, bron="STOP/TPOD", document=r.regeling_id, artikel=r.artikel, lid=r.lid,
+                  titel=r.titel, tekst=r.tekst, url=r.url, verwijzing=r.wid, status=r.status,
+                  geldig_vanaf=r.geldig_vanaf, op_locatie=r.op_locatie,
+                  aanleiding=[f"{r.type_regel or 'regel'}, werkingsgebied: {r.werkingsgebied}"])
+            for r in regels]
 
 
 def _adres(r: dict[str, Any]) -> Adres:
@@ -549,17 +835,26 @@ def _adres(r: dict[str, Any]) -> Adres:
     )
 
 
-def _plans(dataset: Dataset) -> dict[str, Plan]:
-    cached = getattr(dataset, "_report_plans", None)
+def _plans(dataset: Dataset, on: Any) -> dict[str, Plan]:
+    """Every plan of the dataset (published and voorontwerp) with its standing on ``on``."""
+    cache = dataset.__dict__.setdefault("_report_plans", {})
+    cached = cache.get(on)
     if cached is not None:
         return cached
     plans: dict[str, Plan] = {}
-    if "bestemmingsplangebied" in dataset:
-        for r in dataset.index("bestemmingsplangebied").records:
+    for layer in ("bestemmingsplangebied", "bestemmingsplangebied" + _STAGE_SUFFIX):
+        if layer not in dataset:
+            continue
+        for r in dataset.index(layer).records:
             pid = r.get("plan_id") or r.get("identificatie")
             if pid:
-                plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"))
-    dataset._report_plans = plans
+                status = r.get("planstatus") or ("voorontwerp" if layer.endswith(_STAGE_SUFFIX) else None)
+                plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"),
+                                  tekst_ref=r.get("tekst_ref"),
+                                  status=plan_status(status, r.get("datum"), on),
+                                  url=plan_url(pid))
+    if len(cache) < 64:
+        cache[on] = plans
     return plans
 
 
@@ -636,22 +931,192 @@ def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Poin
         share = np.where(at_point, 100.0, 0.0)
     keep = at_point | (share >= MIN_SHARE)
     order = np.lexsort((hits, -share, ~at_point))
-    out = []
+    out: list[PlanObject] = []
+    merged: dict[tuple[Any, ...], PlanObject] = {}
     for j in order:
         if not keep[j]:
             continue
         r = idx.records[int(hits[j])]
         plan = plans.get(r.get("plan_id") or "")
+        # the same bestemming, aanduiding or maat of one plan drawn as several objects (a road
+        # perceel under three "Verkeer - Verblijfsgebied" vlakken) is one entry of the answer
+        key = (r.get("plan_id"), r.get("naam"), r.get("hoofdgroep"), r.get("artikelnummer"),
+               r.get("tekst_ref"), r.get("waarde_type"), r.get("waarde"), r.get("waarde_tekst"))
+        twin = merged.get(key)
+        if twin is not None:
+            twin.aantal += 1
+            twin.op_locatie = twin.op_locatie or bool(at_point[j])
+            twin.aandeel_perceel = round(min(100.0, (twin.aandeel_perceel or 0) + float(share[j])), 1)
+            continue
         base = dict(
             laag=layer, identificatie=r.get("identificatie"), naam=r.get("naam"),
             hoofdgroep=r.get("hoofdgroep"), artikelnummer=r.get("artikelnummer"),
             tekst_ref=r.get("tekst_ref"), plan_id=r.get("plan_id"),
             plan_naam=plan.naam if plan else None, planstatus=plan.planstatus if plan else None,
             op_locatie=bool(at_point[j]), aandeel_perceel=round(float(share[j]), 1),
+            status=plan.status if plan else (VOORONTWERP if layer.endswith(_STAGE_SUFFIX) else GELDEND),
+            geldig_vanaf=plan.datum if plan else None,
+            url=imro_rule_url(r.get("plan_id"), r.get("tekst_ref") or (plan.tekst_ref if plan else None)),
         )
-        if layer == "maatvoering":
-            out.append(Maatvoering(**base, waarde_type=r.get("waarde_type"), waarde=r.get("waarde"),
-                                   waarde_tekst=r.get("waarde_tekst"), eenheid=r.get("eenheid")))
+        if kind_of(layer) == "maatvoering":
+            obj: PlanObject = Maatvoering(**base, waarde_type=r.get("waarde_type"), waarde=r.get("waarde"),
+                                          waarde_tekst=r.get("waarde_tekst"), eenheid=r.get("eenheid"))
         else:
-            out.append(PlanObject(**base))
+            obj = PlanObject(**base)
+        merged[key] = obj
+        out.append(obj)
     return out
+
+
+# --- the answer in plain Dutch -------------------------------------------------------------------
+
+_LIMITS = ("maximum bouwhoogte", "maximum goothoogte", "maximum bebouwingspercentage")
+
+
+def _value(m: Maatvoering) -> str:
+    text = f"{m.waarde:g}".replace(".", ",") if m.waarde is not None else m.waarde_tekst or "?"
+    return f"{text} {m.eenheid}".strip() if m.eenheid and m.eenheid not in text else text
+
+
+def _article(o: PlanObject) -> str:
+    parts = [f"artikel {o.artikelnummer}" if o.artikelnummer else None,
+             f"plan {o.plan_naam}" if o.plan_naam else None]
+    return ", ".join(p for p in parts if p)
+
+
+def _date_nl(iso: str | None) -> str:
+    if not iso:
+        return "onbekende datum"
+    try:
+        d = date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{d.day}-{d.month}-{d.year}"
+
+
+def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Samenvatting:
+    """The plain-Dutch summary of a report: built from its sections only, so a report with
+    sections ``withheld`` (the service's access rule) summarises without them."""
+    gebruik: list[str] = []
+    beschermd: list[str] = []
+    grenzen: list[str] = []
+    let_op: list[str] = []
+    here = [o for o in r.enkelbestemmingen if o.op_locatie]
+    for o in here:
+        gebruik.append(f"Bestemming hier: {o.naam or o.hoofdgroep} ({_article(o)}; tijdelijk deel van "
+                       "het omgevingsplan). Wat hier mag, staat in dat artikel.")
+    for o in r.enkelbestemmingen:
+        if not o.op_locatie:
+            gebruik.append(f"Op {o.aandeel_perceel:g}% van het perceel: bestemming {o.naam}.")
+    for o in r.functieaanduidingen + r.bouwaanduidingen:
+        where = "hier" if o.op_locatie else f"op {o.aandeel_perceel:g}% van het perceel"
+        gebruik.append(f"Aanduiding {o.naam} ({where}).")
+    spot = "dit perceel" if r.perceel is not None else "deze plek"
+    acts = [a for a in r.activiteiten if a.status == GELDEND]
+    if acts:
+        by_kind: dict[str, list[str]] = {}
+        for a in acts:
+            by_kind.setdefault(a.kwalificatie or "onbekend", []).append(a.naam or a.identificatie or "?")
+        parts = ", ".join(f"{k}: {len(v)}" for k, v in sorted(by_kind.items()))
+        sure = all(a.op_locatie for a in acts)
+        deel = " en ".join(sorted({a.deel for a in acts}))
+        gebruik.append(f"Omgevingsplan ({deel}, regels in STOP-vorm): {len(acts)} {'activiteit' if len(acts) == 1 else 'activiteiten'} geregeld "
+                       f"({parts})" + ("." if sure else ", als deze plek in het werkingsgebied ligt."))
+        for kind in ("Vergunningplicht", "Meldingsplicht", "Informatieplicht", "Verbod"):
+            if kind in by_kind:
+                names = sorted(set(by_kind[kind]))
+                gebruik.append(f"{kind}: " + "; ".join(names[:8]) + (" …" if len(names) > 8 else ""))
+    later_here = bool(r.toekomstig) and not r.enkelbestemmingen
+    if later_here:
+        gebruik.append(f"Op {_date_nl(r.geldig_op)} geldt hier nog geen bestemmingsplan uit deze gegevens: "
+                       "het plan gaat later in (zie Let op). Welke regels op die datum golden, staat niet "
+                       "in de gegevens.")
+    elif not r.enkelbestemmingen and not acts:
+        gebruik.append("Geen bestemmingsplan of omgevingsplanregels in de gegevens op deze plek: wat "
+                       "hier mag, hangt af van het omgevingsplan van de gemeente.")
+
+    for mon in r.monumenten:
+        beschermd.append(f"{(mon.monumenttype or 'monument').capitalize()}: {mon.naam} ({mon.status or 'status onbekend'}"
+                         f", nr. {mon.identificatie}). Bouwen aan of bij een monument is nooit vergunningvrij.")
+    if "monumenten" in r.ontbrekend:
+        beschermd.append("Of hier een monument is, is onbekend: er zijn geen monumentgegevens geladen.")
+    elif "monumenten" in withheld:
+        beschermd.append("Monumenten: alleen zichtbaar met een API-sleutel die die laag opent.")
+    elif not r.monumenten:
+        beschermd.append(f"Geen monument op {spot}.")
+    for g in r.beschermde_gezichten:
+        beschermd.append(f"Beschermd {'stads- of dorpsgezicht' if not g.naam else 'gezicht'}: {g.naam or ''} "
+                         f"({g.gezichtstype or 'soort onbekend'}). Vergunningvrij bouwen is hier beperkt.")
+    for o in r.dubbelbestemmingen:
+        beschermd.append(f"Dubbelbestemming {o.naam} ({_article(o)}): extra regels boven op de bestemming.")
+    for o in r.gebiedsaanduidingen:
+        beschermd.append(f"Gebiedsaanduiding {o.naam} ({_article(o)}).")
+    for g in r.gebiedsaanwijzingen:
+        beschermd.append(f"Gebiedsaanwijzing {g.naam} ({g.type or 'type onbekend'}).")
+
+    maat = [m for m in r.maatvoeringen if m.op_locatie]
+    for m in maat:
+        name = (m.waarde_type or "maat").split("(")[0].strip()
+        grenzen.append(f"{name.capitalize()}: {_value(m)}.")
+    if r.enkelbestemmingen:
+        missing = [t for t in _LIMITS if not any((m.waarde_type or "").lower().startswith(t) for m in maat)]
+        if missing:
+            grenzen.append("Geen maatvoering op de kaart voor " + ", ".join(t.replace("maximum ", "")
+                           for t in missing) + ": dan gelden de regels van de bestemming zelf (zie het artikel).")
+        if r.bouwvlak_op_locatie:
+            grenzen.append("Bouwvlak: deze plek ligt in een bouwvlak; daarbinnen mogen de hoofdgebouwen staan.")
+        elif r.bouwvlakken:
+            grenzen.append("Bouwvlak: een deel van het perceel ligt in een bouwvlak, deze plek niet.")
+        else:
+            grenzen.append(f"Bouwvlak: geen op {spot}; wat buiten een bouwvlak mag, staat in de regels "
+                           "van de bestemming.")
+    else:
+        why = (f"op {_date_nl(r.geldig_op)} geldt hier nog geen plan uit deze gegevens" if later_here
+               else "geen bestemmingsplan in de gegevens op deze plek")
+        grenzen.append(f"Bouwhoogte, goothoogte, bebouwingspercentage en bouwvlak: onbekend ({why}).")
+    for n in r.omgevingsnormen:
+        value = f"{n.waarde:g}".replace(".", ",") if n.waarde is not None else (n.waarde_tekst or "?")
+        where = "" if n.op_locatie else " als deze plek in het werkingsgebied ligt"
+        grenzen.append(f"{(n.naam or 'norm').capitalize()} (omgevingsplan, {n.deel}){where}: "
+                       f"{value} {n.eenheid or ''}".rstrip() + ".")
+
+    if r.notice:
+        let_op.append(r.notice)
+    for o in _plans_of(r.toekomstig):
+        let_op.append(f"Nog niet geldend op {_date_nl(r.geldig_op)}: {o.plan_naam or o.plan_id} "
+                      f"(vanaf {_date_nl(o.geldig_vanaf)}); dit antwoord gaat uit van de regels die nu gelden.")
+    for o in _plans_of(r.ontwerpen):
+        let_op.append(f"Er ligt een {o.status}: {o.plan_naam or o.plan_id}. Nog geen geldende regels, "
+                      "maar wel een aankondiging van wat gaat veranderen.")
+    later = [x for x in r.regels if x.status == TOEKOMSTIG and x.bron != "IMRO"]
+    if later:
+        since = min(x.geldig_vanaf or "" for x in later)
+        let_op.append(f"Nog niet geldend op {_date_nl(r.geldig_op)}: {len(later)} regels van het omgevingsplan "
+                      f"(STOP), vanaf {_date_nl(since)}.")
+    unknown = sorted({a.werkingsgebied for a in r.activiteiten if a.op_locatie is None}
+                     | {g.werkingsgebied for g in r.gebiedsaanwijzingen if g.op_locatie is None})
+    if any(x.op_locatie is None for x in r.regels) or unknown:
+        let_op.append("De omgevingsplanregels voor het hele " + (", ".join(unknown) or "ambtsgebied")
+                      + " gelden als deze plek in die gemeente ligt; de gemeentegrens zit niet in de gegevens.")
+    if any(p.bron == "BGT" for p in r.panden):
+        let_op.append("Panden uit de BGT (er is geen BAG geladen): bouwjaar en adressen zijn onbekend.")
+    if r.perceel is None and "BRK (percelen)" not in r.ontbrekend:
+        let_op.append("Op deze plek ligt geen kadastraal perceel in de gegevens.")
+    if r.ontbrekend:
+        let_op.append("Niet in deze gegevens: " + ", ".join(r.ontbrekend) + ". Dat deel van het antwoord is onbekend.")
+    return Samenvatting(gebruik=gebruik, beschermd=beschermd, grenzen=grenzen, let_op=let_op)
+
+
+def _plans_of(objs: list[PlanObject]) -> list[PlanObject]:
+    seen: set[str | None] = set()
+    out = []
+    for o in objs:
+        if o.plan_id not in seen:
+            seen.add(o.plan_id)
+            out.append(o)
+    return out
+
+
+#: the parts of the answer in the order every view shows them (CLI, app, API consumers)
+SUMMARY_SECTIONS = (("gebruik", "Wat mag hier?"), ("beschermd", "Wat is beschermd?"),
+                    ("grenzen", "Waar liggen de grenzen?"), ("let_op", "Let op"))

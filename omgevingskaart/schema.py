@@ -295,6 +295,7 @@ _register(
             "lid": "string",
             "artikel_titel": "string",
             "locatie_id": "string",
+            "geldig_vanaf": "string",
         },
         _ANY,
         "IMOW Regeltekst with its article (STOP wId) and rule type (RegelVoorIedereen, ...).",

@@ -269,3 +269,67 @@ def test_bad_dataset_gives_dutch_message(ctx: Any, tmp_path: Path) -> None:
         assert p.get_by_text("Traceback").count() == 0
         _shot(p, "kapotte-dataset")
         p.close()
+
+
+def test_report_answers_first_and_is_shareable(page: Any, app_url: str, dataset_file: Path) -> None:
+    """?adres= opens the report; the summary comes first, codes behind the fold; the URL of a
+    search can be shared; "Mag ik hier bouwen?" carries the address to /bouwen."""
+    text, aanduiding = _address(dataset_file)
+    page.goto(app_url + "/?adres=" + text.replace(" ", "+"))
+    map_frame(page)
+    page.wait_for_selector(".st-key-ok_rapport :text('Wat mag hier?')", timeout=20000)
+    report = _report_text(page)
+    assert report.index("Wat mag hier?") < report.index("Waar liggen de grenzen?")
+    assert "Bouwvlak" in report
+    # the BAG ids and RD coordinates sit behind the closed "Details" fold
+    details = page.locator(".st-key-ok_rapport details", has_text="Details")
+    assert details.count() == 1 and details.get_attribute("open") is None
+    link = page.locator(".st-key-ok_rapport a", has_text="Mag ik hier bouwen?")
+    assert "bouwen?adres=" in link.get_attribute("href")
+    # a search writes the location into the URL, so it can be shared
+    page.get_by_label("Zoek een adres of kadastrale aanduiding").fill(aanduiding)
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_url("**perceel=*", timeout=20000)
+    assert "perceel=" in page.url
+    _shot(page, "kaart-rapport-url")
+
+
+def test_report_url_with_a_point(page: Any, app_url: str, dataset_file: Path) -> None:
+    import omgevingskaart
+
+    ds = omgevingskaart.open_dataset(dataset_file)
+    rep = ds.report(_address(dataset_file)[0])
+    page.goto(f"{app_url}/?x={rep.x:.2f}&y={rep.y:.2f}")
+    map_frame(page)
+    page.wait_for_selector(f".st-key-ok_rapport :text('{rep.perceel.kadastrale_aanduiding}')", timeout=20000)
+    assert page.get_by_text("Traceback").count() == 0
+
+
+def test_report_combines_both_parts_of_the_omgevingsplan(page: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The demo's bestemmingsplan plus a STOP/TPOD package with a GIO over the Markt (the loader's
+    fixture in the real IMOW/GIO structure): the app's answer names both parts, the map lists the
+    nieuwe deel's layers."""
+    import shutil
+
+    from test_io_tpod import _gio, _package
+
+    from omgevingskaart.dataset import write_dataset
+    from omgevingskaart.io import tpod
+
+    if not DEMO.exists():
+        pytest.skip("needs the embedded demo (make demo)")
+    tmp = tmp_path_factory.mktemp("tpod-app")
+    path = tmp / "demo-tpod.gpkg"
+    shutil.copy(DEMO, path)
+    write_dataset(tpod.read(_package(tmp, gio=_gio())), path, extend=True)
+    with running_app(path) as url:
+        page.goto(url + "/?x=246580&y=443380")
+        frame = map_frame(page)
+        page.wait_for_selector(".st-key-ok_rapport :text('Vergunningplicht')", timeout=30000)
+        report = _report_text(page)
+        assert "Bouwen in het centrum" in report and "tijdelijk deel" in report
+        assert "Regels, nieuwe deel" in report and "Regels, tijdelijk deel" in report
+        frame.locator(".leaflet-control-layers").hover()
+        assert frame.locator(".leaflet-control-layers label",
+                             has_text="Omgevingsplan (nieuwe deel): activiteiten").count() == 1
+        _shot(page, "kaart-omgevingsplan")

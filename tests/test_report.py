@@ -129,3 +129,92 @@ def test_cli_report_json_and_errors(capsys) -> None:
     assert main(["report", "--point", "nan", "443380"]) == 2
     assert main(["report", "--dataset", "/nonexistent/x.gpkg", "Markt 1"]) == 2
     assert "dataset file not found" in capsys.readouterr().err
+
+
+def test_road_perceel_lists_its_bestemming_once(ds) -> None:
+    r = ds.report(perceel="WWK00 K 1838")
+    verkeer = [o for o in r.enkelbestemmingen if o.naam == "Verkeer - Verblijfsgebied"]
+    assert len(verkeer) == 1 and verkeer[0].aantal == 3 and verkeer[0].aandeel_perceel == 97.8
+    assert sum("Verkeer - Verblijfsgebied" in line for line in r.samenvatting.gebruik) == 1
+    assert [g.titel for g in r.regels].count("Verkeer - Verblijfsgebied") == 1
+
+
+def test_the_answer_comes_first_with_rule_links(ds) -> None:
+    r = ds.report("Markt 12, Winterswijk")
+    sv = r.samenvatting
+    assert sv.gebruik[0].startswith("Bestemming hier: Centrum (artikel 3")
+    assert sv.grenzen[:2] == ["Maximum goothoogte: 13 m.", "Maximum bouwhoogte: 16 m."]
+    assert any(line.startswith("Bouwvlak: deze plek ligt in een bouwvlak") for line in sv.grenzen)
+    assert any("Waarde - Archeologie 1" in line for line in sv.beschermd)
+    assert [(g.artikel, g.titel, g.deel) for g in r.regels] == [
+        ("3", "Centrum", "tijdelijk deel"), ("11", "Waarde - Archeologie 1", "tijdelijk deel")]
+    assert r.regels[0].url == ("https://www.ruimtelijkeplannen.nl/documents/NL.IMRO.0294.BPCENTRUM2026-DM01/"
+                               "r_NL.IMRO.0294.BPCENTRUM2026-DM01.html#_3_Centrum")
+    text = r.summary()
+    # codes and coordinates only in the details, after the answer
+    assert text.index("Wat mag hier?") < text.index("Details") < text.index("Pand 0294100000488685")
+    from omgevingskaart.viz.report_view import bouwen_link, details_markdown, report_markdown
+
+    assert bouwen_link(r) == "bouwen?adres=Markt+12%2C+7101AK+Winterswijk"
+    assert "0294100000488685" not in report_markdown(r) and "0294100000488685" in details_markdown(r)
+
+
+def test_voorontwerp_is_shown_apart(ds) -> None:
+    plan = ds["bestemmingsplangebied_voorontwerp"].geometry.iloc[0].representative_point()
+    r = ds.report(point=(plan.x, plan.y), crs="EPSG:28992")
+    assert r.ontwerpen and {o.status for o in r.ontwerpen} == {"voorontwerp"}
+    assert all(o.plan_id != "NL.IMRO.0294.BPHERONTW2027-VO01" for o in r.enkelbestemmingen)
+    assert any("Er ligt een voorontwerp" in line for line in r.samenvatting.let_op)
+    from omgevingskaart.viz.report_view import apart_markdown
+
+    assert "Voorontwerp: Wonen" in apart_markdown(r) and "BPHERONTW2027-VO01" in apart_markdown(r)
+
+
+def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
+    """The demo's bestemmingsplan (tijdelijk deel) plus a STOP/TPOD package with a GIO (the
+    loader's fixture in the real IMOW/GIO structure) over the Markt: one report, both parts."""
+    import shutil
+
+    from test_io_tpod import _gio, _package
+
+    from omgevingskaart.dataset import DEMO_PATH
+    from omgevingskaart.io import tpod
+    from omgevingskaart.viz.map2d import layer_features, view_around
+
+    path = tmp_path / "demo-tpod.gpkg"
+    shutil.copy(DEMO_PATH, path)
+    write_dataset(tpod.read(_package(tmp_path, gio=_gio())), path, extend=True)
+    ds = omgevingskaart.open_dataset(path)
+    r = ds.report(point=(246580, 443380), crs="EPSG:28992")
+    assert r.enkelbestemming.naam and r.enkelbestemming.deel == "tijdelijk deel"
+    assert [(a.naam, a.kwalificatie, a.op_locatie, a.werkingsgebied, a.deel) for a in r.activiteiten] == [
+        ("Bouwen in het centrum", "Vergunningplicht", True, "hier", "nieuwe deel")]
+    assert [(n.naam, n.waarde, n.eenheid) for n in r.omgevingsnormen] == [("maximum bouwhoogte", 9.5, "Meter")]
+    assert [(g.naam, g.type) for g in r.gebiedsaanwijzingen] == [("Beschermd dorpsgezicht", "Erfgoed")]
+    stop = [g for g in r.regels if g.bron == "STOP/TPOD"]
+    assert [(g.artikel, g.titel, g.tekst, g.deel) for g in stop] == [
+        ("1", "Bouwhoogte Markt", "De bouwhoogte bedraagt ten hoogste 9,5 m.", "nieuwe deel")]
+    assert {g.deel for g in r.regels} == {"tijdelijk deel", "nieuwe deel"}
+    sv = r.samenvatting
+    assert "Vergunningplicht: Bouwen in het centrum" in sv.gebruik
+    from omgevingskaart.viz.report_view import activities_markdown
+
+    assert activities_markdown(r) == ("- **Vergunningplicht**: Bouwen in het centrum (artikel 1, nieuwe deel)")
+    assert "Maximum bouwhoogte (omgevingsplan, nieuwe deel): 9,5 Meter." in sv.grenzen
+    assert any("Beschermd dorpsgezicht" in line for line in sv.beschermd)
+    # outside the GIO's square the nieuwe deel has nothing
+    assert ds.report(point=(246520, 443300), crs="EPSG:28992").activiteiten == []
+    # the map: the TPOD layers are catalogue layers of this dataset
+    assert {"activiteit", "omgevingsnorm", "gebiedsaanwijzing", "regeltekst"} <= {s.id for s in ds.catalogue}
+    feats = layer_features(ds, ds.catalogue["activiteit"], view_around(246580, 443380, 18))
+    assert feats.n_shown == 1
+
+
+def test_geldig_op_before_the_plan(ds) -> None:
+    r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-01-01")
+    assert r.enkelbestemmingen == [] and not r.bouwvlak_op_locatie and r.maatvoering("maximum bouwhoogte (m)") is None
+    assert {o.status for o in r.toekomstig} == {"nog niet geldend"}
+    assert r.samenvatting.gebruik[0].startswith("Op 1-1-2026 geldt hier nog geen bestemmingsplan")
+    assert any("Nog niet geldend op 1-1-2026: Centrum Winterswijk (demo) (vanaf 12-3-2026)" in line
+               for line in r.samenvatting.let_op)
+    assert ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-03-12").enkelbestemmingen

@@ -88,10 +88,14 @@ def test_report_withholds_sections_of_restricted_layers(tmp_path: Path) -> None:
         client = TestClient(create_app(dataset, catalogue, keys=store))
     params = {"address": "Teststraat 6"}
     anonymous = client.get("/v1/report", params=params).json()
-    assert anonymous["monumenten"] == [] and anonymous["beperkt"] == ["monumenten"]
-    assert client.get("/v1/report", params=params, headers={"X-API-Key": other}).json()["beperkt"] == ["monumenten"]
+    assert anonymous["monumenten"] == [] and anonymous["beperkt"] == ["monumenten", "omgevingsnormen"]
+    # the summary then neither names the monument nor calls the perceel free of one
+    assert not any("Woonhuis" in line or "Geen monument" in line for line in anonymous["samenvatting"]["beschermd"])
+    brandweer = client.get("/v1/report", params=params, headers={"X-API-Key": other}).json()
+    assert brandweer["beperkt"] == ["monumenten"]
+    assert [(n["naam"], n["waarde"]) for n in brandweer["omgevingsnormen"]] == [("Geluidzone 0", 50.0)]
     opened = client.get("/v1/report", params=params, headers={"X-API-Key": key}).json()
-    assert opened["beperkt"] == [] and opened["monumenten"][0]["monumenttype"] == "rijksmonument"
+    assert opened["beperkt"] == ["omgevingsnormen"] and opened["monumenten"][0]["monumenttype"] == "rijksmonument"
     # the address form of the check reads the monument layer too
     proposal = {"footprint": {"type": "Polygon", "coordinates": [[[246433, 443422], [246439, 443422],
                                                                   [246439, 443425], [246433, 443425],

@@ -54,3 +54,21 @@ def test_public_layers_and_report_do_not_leak_the_voorontwerp(server) -> None:
     assert httpx.get(f"{base}/v1/layers/pand/items?limit=1").status_code == 200
     body = httpx.get(f"{base}/v1/report", params={"address": "Markt 12, Winterswijk"}).text
     assert "VO01" not in body and "voorontwerp" not in body
+
+
+def test_report_in_the_voorontwerp_area_withholds_it_entry_by_entry(server) -> None:
+    """Inside the voorontwerp's area: anonymous callers get the public answer with the ontwerpen
+    withheld (and no summary line naming them); the waterschap's key sees them apart."""
+    import omgevingskaart
+
+    base, keys = server
+    ds = omgevingskaart.open_dataset()
+    p = ds["enkelbestemming_voorontwerp"].geometry.iloc[0].representative_point()
+    params = {"x": round(p.x, 2), "y": round(p.y, 2), "crs": "EPSG:28992"}
+    anonymous = httpx.get(f"{base}/v1/report", params=params)
+    assert anonymous.status_code == 200
+    assert "VO01" not in anonymous.text and "voorontwerp" not in anonymous.text
+    assert anonymous.json()["beperkt"] == ["ontwerpen"] and anonymous.json()["ontwerpen"] == []
+    opened = httpx.get(f"{base}/v1/report", params=params, headers={"X-API-Key": keys["waterschap"]}).json()
+    assert opened["beperkt"] == [] and {o["status"] for o in opened["ontwerpen"]} == {"voorontwerp"}
+    assert any("Er ligt een voorontwerp" in line for line in opened["samenvatting"]["let_op"])

@@ -108,7 +108,15 @@ def test_report_by_point_rd_and_wgs84(client: httpx.Client) -> None:
     assert rep["enkelbestemmingen"][0]["naam"] == "Wonen"
     assert rep["maatvoeringen"][0]["waarde"] == 10.0
     assert rep["monumenten"][0]["monumenttype"] == "rijksmonument"
-    assert rep["beperkt"] == [] and rep["locatie"]["crs"] == "EPSG:28992"
+    # the restricted concept geluidnormen (omgevingsnorm) are withheld without a key
+    assert rep["beperkt"] == ["omgevingsnormen"] and rep["omgevingsnormen"] == []
+    assert rep["locatie"]["crs"] == "EPSG:28992"
+    assert not any("Geluidzone" in line for part in rep["samenvatting"].values() for line in part)
+    assert rep["samenvatting"]["gebruik"][0].startswith("Bestemming hier: Wonen")
+    assert rep["regels"] == [] or rep["regels"][0]["deel"] == "tijdelijk deel"
+    dated = client.get("/v1/report", params={"x": 246437, "y": 443420, "crs": "EPSG:28992",
+                                              "geldig_op": "2020-01-01"}).json()
+    assert dated["geldig_op"] == "2020-01-01"
     lon, lat = rd_to_wgs84(246437.0, 443420.0)
     assert rep["locatie_wgs84"] == pytest.approx({"lon": lon, "lat": lat}, abs=1e-6)
     for crs in ("EPSG:4326", CRS84):
@@ -152,6 +160,9 @@ def test_report_errors(client: httpx.Client) -> None:
     _error(client.get("/v1/report", params={"address": "Teststraat 6", "perceel": "WWK00 T 103"}), 400, "invalid_query")
     _error(client.get("/v1/report", params={"address": "x" * 500}), 400, "invalid_parameter")
     _error(client.get("/v1/report", params={"huisnummer": "6"}), 400, "invalid_query")
+    assert _error(client.get("/v1/report", params={"address": "Teststraat 6", "geldig_op": "morgen"}), 400,
+                  "invalid_parameter")["field"] == "geldig_op"
+    _error(client.get("/v1/report", params={"address": "Teststraat 6", "geldig_op": "2026-13-45"}), 400, "invalid_query")
     _error(client.get("/v1/nothing-here"), 404, "not_found")
     _error(client.delete("/v1/report"), 405, "method_not_allowed")
 

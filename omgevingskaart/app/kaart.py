@@ -5,10 +5,15 @@ tiles (``ensure_tiles``) that the browser fetches for its view and caches. The m
 its last click (``returned_objects``), so panning and zooming cause no rerun at all; a click causes
 one rerun, whose map arguments differ from the previous ones only by the highlighted perceel (a few
 kilobytes; Streamlit sends an unchanged element as a reference to its hash).
+
+The report is in the URL, so it can be shared: ``?adres=Markt 12`` (an address search),
+``?perceel=WWK00 L 3839``, ``?x=246580&y=443380`` (RD; ``&crs=EPSG:4326`` for lon/lat), each with
+an optional ``&geldig_op=YYYY-MM-DD``. Opening such a URL shows the report and the map there.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import streamlit as st
@@ -16,7 +21,15 @@ from streamlit_folium import st_folium
 
 from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
-from ..viz.report_view import dutch_error, report_markdown
+from ..viz.report_view import (
+    activities_markdown,
+    apart_markdown,
+    details_markdown,
+    dutch_error,
+    report_markdown,
+    rule_groups,
+    rules_markdown,
+)
 from .common import (
     demo_banner,
     get_dataset,
@@ -53,22 +66,49 @@ def _select_report(ds: Any, rep: Any, *, zoom_to: bool, zoom: int = 18) -> None:
         ss.ok_zoom = zoom
 
 
-def _search(ds: Any, text: str) -> None:
+def _geldig_op() -> date | None:
+    return _state().get("ok_geldig_op")
+
+
+def _set_url(params: dict[str, str]) -> None:
+    """Put the location of the report in the URL (shareable); remember it as applied."""
+    on = _geldig_op()
+    if on is not None and on != date.today():
+        params = {**params, "geldig_op": on.isoformat()}
+    st.query_params.from_dict(params)
+    _state().ok_url_seen = _canonical(params)
+
+
+def _canonical(params: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((str(k), str(v)) for k, v in dict(params).items()))
+
+
+def _fail(message: str) -> None:
+    ss = _state()
+    ss.ok_error = message
+    ss.ok_report = None  # never leave the previous place's answer under a new question
+    ss.ok_selected = None
+
+
+def _search(ds: Any, text: str, *, url: bool = True) -> None:
     ss = _state()
     ss.ok_candidates = []
     text = (text or "").strip()
     if not text:
-        ss.ok_error = "Vul een adres of een kadastrale aanduiding in."
+        _fail("Vul een adres of een kadastrale aanduiding in.")
         return
     try:
-        rep = ds.report(text)
+        rep = ds.report(text, geldig_op=_geldig_op())
     except AmbiguousAddressError as exc:
         ss.ok_candidates = list(exc.candidates)
-        ss.ok_error = dutch_error(exc)
+        _fail(dutch_error(exc))
         return
     except OmgevingskaartError as exc:
-        ss.ok_error = dutch_error(exc)
+        _fail(dutch_error(exc))
         return
+    ss.ok_where = {"adres": text}
+    if url:
+        _set_url({"perceel": text} if rep.query.get("type") == "perceel" else {"adres": text})
     _select_report(ds, rep, zoom_to=True)
 
 
@@ -82,6 +122,53 @@ def _on_candidate() -> None:
         _search(get_dataset(), choice)
 
 
+def _report_at(ds: Any, where: dict[str, str], *, zoom_to: bool) -> None:
+    """The report for a location as the URL gives it (adres, perceel, or x/y with crs)."""
+    try:
+        if "adres" in where:
+            rep = ds.report(where["adres"], geldig_op=_geldig_op())
+        elif "perceel" in where:
+            rep = ds.report(perceel=where["perceel"], geldig_op=_geldig_op())
+        else:
+            rep = ds.report(point=(where["x"], where["y"]), crs=where.get("crs", "EPSG:28992"),
+                            geldig_op=_geldig_op())
+    except OmgevingskaartError as exc:
+        _fail(dutch_error(exc))
+        return
+    _state().ok_where = where
+    _select_report(ds, rep, zoom_to=zoom_to)
+
+
+def _apply_url(ds: Any) -> None:
+    """Open the report the URL asks for (once per URL: our own updates are remembered)."""
+    ss = _state()
+    params = {k: st.query_params.get(k) for k in ("adres", "perceel", "x", "y", "crs", "geldig_op")
+              if st.query_params.get(k)}
+    key = _canonical(params)
+    if key == ss.get("ok_url_seen"):
+        return
+    ss.ok_url_seen = key
+    if params.get("geldig_op"):
+        try:
+            ss.ok_geldig_op = date.fromisoformat(params["geldig_op"])
+        except ValueError:
+            _fail("De datum in de link is geen datum (schrijf JJJJ-MM-DD).")
+            return
+    where = {k: v for k, v in params.items() if k in ("adres", "perceel", "x", "y", "crs")}
+    if "adres" in where or "perceel" in where or ("x" in where and "y" in where):
+        ss.ok_query = where.get("adres") or where.get("perceel") or ""
+        _report_at(ds, where, zoom_to=True)
+    elif where:
+        _fail("De link mist een deel van de plek: geef adres, perceel, of x en y.")
+
+
+def _on_date() -> None:
+    where = _state().get("ok_where")
+    if where:
+        _set_url(where)
+        _report_at(get_dataset(), where, zoom_to=False)
+
+
 def _read_map_state(ds: Any) -> None:
     """Take the browser's last click (stored by streamlit-folium under MAP_KEY)."""
     ss = _state()
@@ -92,13 +179,35 @@ def _read_map_state(ds: Any) -> None:
     if click and click != ss.get("ok_last_click"):
         ss.ok_last_click = click
         try:
-            rep = ds.report(point=(float(click["lng"]), float(click["lat"])), crs="EPSG:4326")
+            rep = ds.report(point=(float(click["lng"]), float(click["lat"])), crs="EPSG:4326",
+                            geldig_op=_geldig_op())
         except OmgevingskaartError as exc:
-            ss.ok_report = None
-            ss.ok_selected = None
-            ss.ok_error = dutch_error(exc)
+            _fail(dutch_error(exc))
         else:
+            if rep.perceel is not None and rep.perceel.kadastrale_aanduiding:
+                where = {"perceel": rep.perceel.kadastrale_aanduiding}
+            else:
+                where = {"x": f"{rep.x:.2f}", "y": f"{rep.y:.2f}"}
+            ss.ok_where = where
+            _set_url(where)
             _select_report(ds, rep, zoom_to=False)
+
+
+def _show_report(rep: Any) -> None:
+    """The answer first, the rules per part of the omgevingsplan, the codes behind a fold."""
+    st.markdown(report_markdown(rep))
+    for title, rules in rule_groups(rep):
+        with st.expander(f"{title} ({len(rules)})", expanded=len(rules) <= 6):
+            st.markdown(rules_markdown(rules, limit=60))
+    if rep.activiteiten:
+        with st.expander(f"Activiteiten in het omgevingsplan ({len(rep.activiteiten)})"):
+            st.markdown(activities_markdown(rep))
+    apart = rep.toekomstig + rep.ontwerpen
+    if apart:
+        with st.expander(f"Ontwerpen en plannen die later ingaan ({len(apart)})"):
+            st.markdown(apart_markdown(rep))
+    with st.expander("Details: codes en coördinaten"):
+        st.markdown(details_markdown(rep))
 
 
 def page() -> None:
@@ -112,6 +221,7 @@ def page() -> None:
         ss.ok_selected = None
         ss.ok_error = None
         ss.ok_candidates = []
+    _apply_url(ds)
     _read_map_state(ds)
 
     st.title("Kaart")
@@ -126,12 +236,17 @@ def page() -> None:
     # report shows before the map has re-applied its layers
     with col_report:
         st.subheader("Wat geldt hier?")
+        if "ok_geldig_op" not in ss:
+            ss.ok_geldig_op = date.today()
+        st.date_input("Geldig op", key="ok_geldig_op", format="DD-MM-YYYY",
+                      on_change=_on_date,
+                      help="De regels die op deze datum gelden; latere plannen en ontwerpen staan apart.")
         if ss.get("ok_error"):
             st.warning(ss.ok_error)
         rep = ss.get("ok_report")
         if rep is not None:
             with st.container(height=MAP_HEIGHT - 60, border=False, key="ok_rapport"):
-                st.markdown(report_markdown(rep))
+                _show_report(rep)
         elif not ss.get("ok_error"):
             st.markdown("Klik op een perceel op de kaart, of zoek een adres of kadastrale "
                         "aanduiding. Hier verschijnt dan het perceelrapport: perceel, adressen, "

@@ -13,11 +13,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report",
         help="what applies at an address, kadastraal perceel or point",
         description=(
-            "The parcel report: perceel, panden, addresses, bestemmingen, bouwvlak, maatvoering, "
-            "aanduidingen and monuments at a location. Examples: "
+            "The answer for a location: a plain-Dutch summary (what may be done, what is protected, "
+            "where the limits are), every rule of the omgevingsplan that applies (tijdelijk deel: "
+            "the bestemmingsplan; nieuwe deel and bruidsschat: STOP/TPOD rules) with its text or "
+            "link, then the details (perceel, BAG ids, RD coordinates). Examples: "
             "omgevingskaart report \"Markt 12, Winterswijk\" --json; "
             "omgevingskaart report --point 246580 443380 --crs EPSG:28992; "
-            "omgevingskaart report --perceel \"WWK00 K 1234\""
+            "omgevingskaart report --perceel \"WWK00 K 1234\"; "
+            "omgevingskaart report \"Markt 12\" --geldig-op 2025-01-01"
         ),
     )
     p.add_argument("query", nargs="?", help="an address ('Markt 12, Winterswijk', '7101BH 12') "
@@ -29,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--perceel", help="a kadastrale aanduiding, e.g. 'WWK00 K 1234'")
     p.add_argument("--dataset", help="dataset GeoPackage (default: the embedded demo, or "
                    "$OMGEVINGSKAART_DATASET)")
+    p.add_argument("--geldig-op", metavar="YYYY-MM-DD", default=None,
+                   help="the date the answer is for (default today): plans and rules dated later "
+                        "are listed apart, as are ontwerp plans")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--geometry", action="store_true", help="with --json: include the perceel polygon")
     p.set_defaults(func=run)
@@ -45,12 +51,13 @@ def run(args: argparse.Namespace) -> int:
         raise QueryError("--crs goes with --point")
     ds = open_dataset(args.dataset)
     try:
+        on = args.geldig_op
         if args.point is not None:
-            rep = ds.report(point=tuple(args.point), crs=args.crs or "EPSG:28992")
+            rep = ds.report(point=tuple(args.point), crs=args.crs or "EPSG:28992", geldig_op=on)
         elif args.perceel is not None:
-            rep = ds.report(perceel=args.perceel)
+            rep = ds.report(perceel=args.perceel, geldig_op=on)
         else:
-            rep = ds.report(args.query)
+            rep = ds.report(args.query, geldig_op=on)
     except AmbiguousAddressError as exc:
         print(f"omgevingskaart report: address {exc.query!r} is ambiguous; candidates:", file=sys.stderr)
         for c in exc.candidates:

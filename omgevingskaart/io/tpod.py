@@ -12,7 +12,8 @@ Layers (schema kinds of the same names):
   article or lid it annotates), ``artikel`` (number, e.g. ``"22.27"``), ``lid`` (e.g. ``"1."``),
   ``artikel_titel`` (the article's Opschrift), ``tekst`` (plain text of the article or lid from
   the STOP text, whitespace collapsed, cut at a word boundary after ``max_text`` characters
-  with an ellipsis), ``type_regel`` (RegelVoorIedereen, Instructieregel, Omgevingswaarderegel),
+  with an ellipsis), ``geldig_vanaf`` (the besluit's ``juridischWerkendVanaf`` date from the
+  STOP ConsolidatieInformatie, ISO; empty when the package states none), ``type_regel`` (RegelVoorIedereen, Instructieregel, Omgevingswaarderegel),
   ``regeling_id`` (the regeling's AKN work id from the OW manifest or STOP text), ``locatie_id``
   (the rule's locations, ``;``-separated).
 * ``activiteit`` - one row per (juridische regel x activiteit) through each
@@ -182,7 +183,19 @@ def read(path: str | Path, *, max_text: int = MAX_TEXT, ambtsgebied: Any = None,
         raise UnsupportedFormatError(path, "no IMOW (OW) files found: not a STOP/TPOD package")
     articles = _stop_articles(stop_roots, max_text)
     objs = _ow_objects(ow_roots)
-    return _layers(path, objs, articles, gio_geoms, regeling_id, ambtsgebied)
+    out = _layers(path, objs, articles, gio_geoms, regeling_id, ambtsgebied)
+    out["regeltekst"]["geldig_vanaf"] = pd.array([_werkend_vanaf(stop_roots)] * len(out["regeltekst"]),
+                                                 dtype="string")
+    return out
+
+
+def _werkend_vanaf(roots: list[tuple[str, Any]]) -> str | None:
+    """The besluit's ``juridischWerkendVanaf`` date (STOP ConsolidatieInformatie/Tijdstempels)."""
+    for _name, root in roots:
+        for ts in root.iter("{*}Tijdstempel"):
+            if _child_text(ts, "soortTijdstempel") == "juridischWerkendVanaf":
+                return _child_text(ts, "datum")
+    return None
 
 
 def _gio(root: Any, path: Path, name: str, max_err: float) -> dict[str, shapely.Geometry]:

@@ -7,6 +7,7 @@ Endpoints (OpenAPI document at ``/openapi.json``, Swagger UI at ``/docs``)::
     GET  /v1/report?address=                 ... at an address ("Markt 12, Winterswijk", "7101BH 12")
     GET  /v1/report?postcode=&huisnummer=    ... at postcode + huisnummer
     GET  /v1/report?perceel=                 ... for a kadastrale aanduiding ("WWK00 K 1234")
+                                             (each with optional geldig_op=YYYY-MM-DD)
     POST /v1/check                           "Mag ik bouwen?": a scenario, or {address|perceel|x,y,crs, proposal}
     GET  /v1/layers                          the catalogue entries of the dataset (restricted ones marked)
     GET  /v1/layers/{id}                     one entry
@@ -99,7 +100,13 @@ REPORT_SECTIONS: dict[str, tuple[str, ...]] = {
     "bouwaanduidingen": ("bouwaanduiding",),
     "gebiedsaanduidingen": ("gebiedsaanduiding",),
     "monumenten": ("monument",),
+    "beschermde_gezichten": ("beschermd_gezicht",),
+    "activiteiten": ("activiteit",),
+    "omgevingsnormen": ("omgevingsnorm",),
+    "gebiedsaanwijzingen": ("gebiedsaanwijzing",),
 }
+#: report sections whose entries name their own dataset layer (``laag``): filtered entry by entry
+REPORT_SECTIONS_BY_ENTRY = ("toekomstig", "ontwerpen")
 
 _ERR = {"model": ErrorResponse}
 _COMMON = {400: {**_ERR, "description": "invalid parameter"}, 401: {**_ERR, "description": "API key required"},
@@ -174,9 +181,46 @@ def _point_crs(crs: str | None) -> str | None:
     return mapped
 
 
+def _withhold(state: ServiceState, record: KeyRecord | None, rep: Any) -> tuple[Any, list[str]]:
+    """The report without what the caller may not read, its summary and rules rebuilt from the
+    rest (so neither names a withheld object), and the withheld section names."""
+    from dataclasses import replace
+
+    from ..report import summarise
+
+    changes: dict[str, Any] = {}
+    withheld = []
+    for section, layers in REPORT_SECTIONS.items():
+        present = [layer for layer in layers if layer in state.dataset]
+        if not all(state.may_read(record, layer) for layer in present):
+            withheld.append(section)
+            changes[section] = None if section == "perceel" else []
+    for section in REPORT_SECTIONS_BY_ENTRY:
+        entries = getattr(rep, section)
+        kept = [o for o in entries if state.may_read(record, o.laag)]
+        if len(kept) != len(entries):
+            withheld.append(section)
+            changes[section] = kept
+    if not changes and not withheld:
+        return rep, withheld
+    changes["lagen_hier"] = [n for n in rep.lagen_hier if state.may_read(record, n)]
+    if "bouwvlakken" in withheld:
+        changes["bouwvlak_op_locatie"] = False
+    if any(s in withheld for s in ("enkelbestemmingen", "dubbelbestemmingen", "bouwvlakken", "maatvoeringen",
+                                   "functieaanduidingen", "bouwaanduidingen", "gebiedsaanduidingen")):
+        changes["regels"] = [r for r in rep.regels if r.bron != "IMRO"]
+    if "regeltekst" in state.dataset and not state.may_read(record, "regeltekst"):
+        withheld.append("regels (STOP)")
+    if any(s in withheld for s in ("activiteiten", "omgevingsnormen", "gebiedsaanwijzingen", "regels (STOP)")):
+        changes["regels"] = [r for r in changes.get("regels", rep.regels) if r.bron == "IMRO"]
+    out = replace(rep, **changes)
+    out.samenvatting = summarise(out, withheld)
+    return out, withheld
+
+
 def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str | None,
             address: str | None = None, postcode: str | None = None, huisnummer: str | None = None,
-            perceel: str | None = None) -> Any:
+            perceel: str | None = None, geldig_op: str | None = None) -> Any:
     """The parcel report for exactly one of: point, address, postcode+huisnummer, perceel."""
     if (x is None) != (y is None):
         missing = "y" if y is None else "x"
@@ -185,7 +229,8 @@ def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str |
     if point is None and crs is not None:
         raise ServiceError(400, "invalid_parameter", "crs: only meaningful with x and y", field="crs")
     kwargs: dict[str, Any] = {"point": point, "crs": _point_crs(crs), "address": address,
-                              "postcode": postcode, "huisnummer": huisnummer, "perceel": perceel}
+                              "postcode": postcode, "huisnummer": huisnummer, "perceel": perceel,
+                              "geldig_op": geldig_op}
     if point is None:
         kwargs.pop("crs")
     try:
@@ -307,20 +352,15 @@ def create_app(
         huisnummer: Annotated[str | None, Query(max_length=12)] = None,
         perceel: Annotated[str | None, Query(max_length=60, description="kadastrale aanduiding, e.g. 'WWK00 K 1234'")] = None,
         geometry: Annotated[bool, Query(description="include the perceel polygon (GeoJSON, RD metres)")] = False,
+        geldig_op: Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$", description="the date the answer is for (YYYY-MM-DD, default today): later plans and rules are listed apart (toekomstig), as are ontwerpen")] = None,
     ) -> JSONResponse:
         record = state.caller(key)
         rep = _locate(state, x=x, y=y, crs=crs, address=address, postcode=postcode,
-                      huisnummer=huisnummer, perceel=perceel)
+                      huisnummer=huisnummer, perceel=perceel, geldig_op=geldig_op)
+        rep, withheld = _withhold(state, record, rep)
         out = rep.to_dict(geometry=geometry)
         lon, lat = rd_to_wgs84(rep.x, rep.y)
         out["locatie_wgs84"] = {"lon": round(lon, 7), "lat": round(lat, 7)}
-        withheld = []
-        for section, layers in REPORT_SECTIONS.items():
-            if not all(state.may_read(record, layer) for layer in layers):
-                withheld.append(section)
-                out[section] = None if section == "perceel" else []
-        if "bouwvlakken" in withheld:
-            out["bouwvlak_op_locatie"] = False
         out["beperkt"] = withheld
         return JSONResponse(out)
 

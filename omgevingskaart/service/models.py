@@ -11,7 +11,18 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..report import Adres, Maatvoering, Monument, Pand, Plan, PlanObject
+from ..omgevingsplan import TpodActiviteit, TpodGebiedsaanwijzing, TpodNorm
+from ..report import (
+    Adres,
+    BeschermdGezicht,
+    Maatvoering,
+    Monument,
+    Pand,
+    Plan,
+    PlanObject,
+    Regel,
+    Samenvatting,
+)
 
 
 class ErrorDetail(BaseModel):
@@ -121,6 +132,19 @@ class ReportResponse(BaseModel):
     monumenten: list[Monument]
     bron: str | None
     notice: str | None
+    geldig_op: str = Field(description="the date the answer is for (YYYY-MM-DD)")
+    samenvatting: Samenvatting | None = Field(description="the answer in plain Dutch: gebruik (what may be done), beschermd, grenzen (limits), let_op")
+    regels: list[Regel] = Field(description="every rule that applies here: deel (tijdelijk deel / bruidsschat / nieuwe deel), text where the data holds it, link")
+    activiteiten: list[TpodActiviteit] = Field(description="omgevingsplan (STOP/TPOD) activiteiten with their kwalificatie")
+    omgevingsnormen: list[TpodNorm]
+    gebiedsaanwijzingen: list[TpodGebiedsaanwijzing]
+    beschermde_gezichten: list[BeschermdGezicht]
+    toekomstig: list[PlanObject] = Field(description="plan objects of plans dated after geldig_op")
+    ontwerpen: list[PlanObject] = Field(description="plan objects of ontwerp and voorontwerp plans (not in force)")
+    woonplaats: str | None
+    gemeentecode: str | None
+    lagen_hier: list[str] = Field(description="the dataset layers holding something at this location")
+    ontbrekend: list[str] = Field(description="registers this dataset lacks: that part of the answer is unknown")
     locatie: Locatie
     locatie_wgs84: LocatieWgs84
     beperkt: list[str] = Field(description="report sections withheld: their layer needs an API key")

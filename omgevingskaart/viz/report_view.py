@@ -2,12 +2,18 @@
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
->>> md = report_markdown(ds.report("Markt 12, Winterswijk"))   # "### Perceel WWK00 ..."
+>>> rep = ds.report("Markt 12, Winterswijk")
+>>> report_markdown(rep).splitlines()[0]
+'#### Markt 12, 7101AK Winterswijk'
+>>> bouwen_link(rep)
+'bouwen?adres=Markt+12%2C+7101AK+Winterswijk'
+
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from ..errors import (
     AddressNotFoundError,
@@ -20,7 +26,7 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
-    from ..report import ParcelReport
+    from ..report import ParcelReport, Regel
 
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|"})
 
@@ -37,84 +43,122 @@ def _num(value: float | None, unit: str = "", decimals: int = 0) -> str:
     return f"{s} {unit}".strip()
 
 
-def report_markdown(r: ParcelReport) -> str:
-    """The report in Dutch: perceel, adressen, panden, bestemming (with artikel), bouwvlak,
-    maatvoering, aanduidingen, monumenten and the plan with its status."""
-    out: list[str] = []
-    p = r.perceel
-    if p is not None:
-        out.append(f"### Perceel {md(p.kadastrale_aanduiding or p.identificatie or '')}")
-        out.append(f"Grootte: {_num(p.kadastrale_grootte, 'm²')}")
-    else:
-        out.append("### Geen perceel")
-        out.append("Op deze plek ligt geen kadastraal perceel in de gegevens.")
+def report_title(r: ParcelReport) -> str:
+    """What the report is about: the address found, else the perceel, else the point."""
+    if r.query.get("gevonden"):
+        return str(r.query["gevonden"])
+    if r.adressen and r.perceel is None:
+        return r.adressen[0].weergave
+    if r.perceel is not None:
+        return f"Perceel {r.perceel.kadastrale_aanduiding or r.perceel.identificatie or ''}"
+    return f"Plek RD {_num(r.x, decimals=0)}, {_num(r.y, decimals=0)}"
 
-    out.append("#### Adressen")
+
+def bouwen_address(r: ParcelReport) -> str | None:
+    """The address (or kadastrale aanduiding) to carry over to the Bouwen page."""
+    if r.query.get("gevonden"):
+        return str(r.query["gevonden"])
     if r.adressen:
-        for a in r.adressen:
-            extra = ", ".join(x for x in (a.gebruiksdoel, f"{a.oppervlakte} m²" if a.oppervlakte else None) if x)
-            out.append(f"- {md(a.weergave)}" + (f" ({md(extra)})" if extra else ""))
-    else:
-        out.append("Geen adressen op dit perceel.")
+        return r.adressen[0].weergave
+    if r.perceel is not None and r.perceel.kadastrale_aanduiding:
+        return r.perceel.kadastrale_aanduiding
+    return None
 
-    if r.panden:
-        out.append("#### Panden")
-        for b in r.panden:
-            h = f", hoogte {_num(b.hoogte_m, 'm', 1)}" if b.hoogte_m is not None else ""
-            out.append(f"- Pand {md(b.identificatie)}: bouwjaar {md(b.bouwjaar or 'onbekend')}{h}")
 
-    out.append("#### Bestemming")
-    if r.enkelbestemmingen:
-        for o in r.enkelbestemmingen:
-            where = "hier" if o.op_locatie else f"{_num(o.aandeel_perceel, '%')} van het perceel"
-            art = f", artikel {md(o.artikelnummer)}" if o.artikelnummer else ""
-            out.append(f"- **{md(o.naam or o.hoofdgroep or 'onbekend')}** ({where}{art})")
-    else:
-        out.append("Geen bestemming gevonden (buiten de plannen in deze gegevens).")
-    for title, objs in (("Dubbelbestemmingen", r.dubbelbestemmingen),
-                        ("Functieaanduidingen", r.functieaanduidingen),
-                        ("Bouwaanduidingen", r.bouwaanduidingen),
-                        ("Gebiedsaanduidingen", r.gebiedsaanduidingen)):
-        if objs:
-            out.append(f"#### {title}")
-            for o in objs:
-                where = "hier" if o.op_locatie else f"{_num(o.aandeel_perceel, '%')} van het perceel"
-                art = f", artikel {md(o.artikelnummer)}" if o.artikelnummer else ""
-                out.append(f"- {md(o.naam or 'onbekend')} ({where}{art})")
+def bouwen_link(r: ParcelReport) -> str | None:
+    """The relative URL of the Bouwen page for this location (``bouwen?adres=...``)."""
+    address = bouwen_address(r)
+    return f"bouwen?{urlencode({'adres': address})}" if address else None
 
-    out.append("#### Bouwvlak")
-    if r.bouwvlak_op_locatie:
-        out.append("Ja, deze plek ligt in een bouwvlak.")
-    elif r.bouwvlakken:
-        out.append("Een deel van het perceel ligt in een bouwvlak, deze plek niet.")
-    else:
-        out.append("Geen bouwvlak op dit perceel.")
 
-    maat = [m for m in r.maatvoeringen if m.op_locatie] or r.maatvoeringen
-    if maat:
-        out.append("#### Maatvoering")
-        for m in maat:
-            value = m.waarde_tekst or (_num(m.waarde, decimals=1) if m.waarde is not None else "?")
-            unit = f" {m.eenheid}" if m.eenheid and m.eenheid not in str(value) else ""
-            where = "" if m.op_locatie else " (op een deel van het perceel)"
-            out.append(f"- {md((m.waarde_type or 'maat').capitalize())}: {md(value)}{md(unit)}{where}")
+def report_markdown(r: ParcelReport) -> str:
+    """The answer in Dutch: title, the plain summary (wat mag hier, wat is beschermd, waar liggen
+    de grenzen, let op) and the "Mag ik hier bouwen?" link. Rules: :func:`rules_markdown`;
+    codes and coordinates: :func:`details_markdown`."""
+    from ..report import SUMMARY_SECTIONS, summarise
 
-    out.append("#### Monumenten")
-    if r.monumenten:
-        for mon in r.monumenten:
-            out.append(f"- {md(mon.naam or 'monument')}: {md(mon.monumenttype or '')}, "
-                       f"{md(mon.status or '')} (nr. {md(mon.identificatie or '?')})")
-    else:
-        out.append("Geen monument op dit perceel.")
-
-    if r.plannen:
-        out.append("#### Plan")
-        for plan in r.plannen:
-            status = ", ".join(x for x in (plan.planstatus, plan.datum) if x)
-            out.append(f"- {md(plan.naam or plan.plan_id)} ({md(plan.plan_id)})"
-                       + (f": {md(status)}" if status else ""))
-    out.append(f"\nLocatie: RD {_num(r.x, decimals=1)}, {_num(r.y, decimals=1)}")
+    out = [f"#### {md(report_title(r))}"]
+    if r.perceel is not None and r.query.get("gevonden"):
+        out.append(f"Perceel {md(r.perceel.kadastrale_aanduiding or '')}, "
+                   f"{_num(r.perceel.kadastrale_grootte, 'm²')}")
+    out.append(f"Geldig op {md(_date(r.geldig_op))}")
+    sv = r.samenvatting or summarise(r)
+    for key, heading in SUMMARY_SECTIONS:
+        items = getattr(sv, key)
+        if items:
+            out.append(f"##### {heading}")
+            out.extend(f"- {md(item)}" for item in items)
+    link = bouwen_link(r)
+    if link:
+        out.append(f"\n**[Mag ik hier bouwen?]({link})** Toets een bijgebouw op dit perceel.")
     return "\n".join(out)
+
+
+def rule_groups(r: ParcelReport) -> list[tuple[str, list[Regel]]]:
+    """The rules by part of the omgevingsplan and standing, in reading order."""
+    groups: dict[str, list[Regel]] = {}
+    for rule in r.regels:
+        title = f"Regels, {rule.deel}"
+        if rule.status != "geldend":
+            title += f" ({rule.status})"
+        groups.setdefault(title, []).append(rule)
+    return list(groups.items())
+
+
+def rules_markdown(rules: list[Regel], *, limit: int | None = None) -> str:
+    """Each rule with its heading, its text where the data holds it, and a link to it."""
+    from ..report import rule_heading
+
+    out = []
+    shown = rules if limit is None else rules[:limit]
+    for rule in shown:
+        head = md(rule_heading(rule))
+        out.append(f"- [{head}]({rule.url})" if rule.url else f"- {head}")
+        if rule.tekst:
+            out.append(f"  > {md(rule.tekst)}")
+        if rule.aanleiding and rule.bron == "IMRO":
+            out.append(f"  Hier door: {md(', '.join(rule.aanleiding))}")
+    if limit is not None and len(rules) > limit:
+        out.append(f"\n… en nog {len(rules) - limit} regels (alle regels: omgevingskaart report --json "
+                   "of /v1/report).")
+    return "\n".join(out)
+
+
+def activities_markdown(r: ParcelReport) -> str:
+    """The omgevingsplan's activiteiten here: name, kwalificatie, articles, part and standing."""
+    out = []
+    for a in sorted(r.activiteiten, key=lambda a: (a.kwalificatie or "", a.naam or "")):
+        arts = ", ".join(a.artikelen) or "?"
+        where = "" if a.op_locatie else f"; geldt als deze plek in het {a.werkingsgebied} ligt"
+        state = "" if a.status == "geldend" else f"; {a.status}"
+        out.append(f"- **{md(a.kwalificatie or 'onbekend')}**: {md(a.naam or a.identificatie or '?')} "
+                   f"(artikel {md(arts)}, {md(a.deel)}{md(state)}{md(where)})")
+    return "\n".join(out)
+
+
+def apart_markdown(r: ParcelReport) -> str:
+    """Plans not in force on the report's date: later plans and ontwerpen, each with its link."""
+    out = []
+    for o in r.toekomstig + r.ontwerpen:
+        what = o.naam or o.laag
+        if getattr(o, "waarde_type", None):
+            what = f"{o.waarde_type}: {o.waarde_tekst or o.waarde}"
+        since = f", vanaf {_date(o.geldig_vanaf)}" if o.status == "nog niet geldend" and o.geldig_vanaf else ""
+        text = f"{md(o.status.capitalize())}: {md(what)} ({md(o.plan_naam or o.plan_id or '')}{md(since)})"
+        out.append(f"- [{text}]({o.url})" if o.url else f"- {text}")
+    return "\n".join(out)
+
+
+def details_markdown(r: ParcelReport) -> str:
+    """Codes and coordinates: perceel, BAG ids, plan ids, activiteiten, RD coordinates."""
+    return "\n".join(f"- {md(line)}" for line in r.details())
+
+
+def _date(iso: str | None) -> str:
+    if not iso:
+        return "vandaag"
+    y, m, d = iso[:10].split("-")
+    return f"{int(d)}-{int(m)}-{y}"
 
 
 def dutch_error(exc: BaseException) -> str:
