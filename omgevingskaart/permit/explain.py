@@ -112,6 +112,14 @@ def summary_for(result: CheckResult) -> tuple[str, str | None]:
     return lead, None
 
 
+def missing_by_where(missing: list[dict[str, str]]) -> dict[str, list[str]]:
+    """The missing facts of a result grouped by where to find them (one line per place)."""
+    out: dict[str, list[str]] = {}
+    for m in missing:
+        out.setdefault(m["where"], []).append(m["what"])
+    return out
+
+
 def _nl(value: float) -> str:
     return f"{value:.2f}".replace(".", ",")
 
@@ -153,12 +161,16 @@ def advice_for(sc: Scenario, d: Derived, area: dict[str, float], result: CheckRe
         if not in_achtererf:
             text.append("Zet het bouwwerk helemaal in het groene gebied op de kaart (het achtererfgebied, achter de "
                         "oranje lijn).")
-        if here is not None:
+        if not in_achtererf:
+            if near_max is not None:
+                text.append(f"Daar mag het binnen 4 m van het oorspronkelijke huis tot {_nl(near_max)} m hoog zijn; "
+                            f"verder weg is de dakrand hooguit {_nl(far_max)} m.")
+        elif here is not None:
             text.append(f"Op deze plek mag het met een plat dak hooguit {_nl(here)} m hoog zijn.")
         else:
             text.append("Hoe hoog het dicht bij het huis mag, hangt af van de vloerhoogte van de verdieping "
                         f"(hooguit 0,3 m daarboven, en nooit hoger dan {_nl(min(R.NABIJ_MAX_HOOGTE_M, sc.main_height))} m).")
-        if near_max is not None and near_max > far_max:
+        if in_achtererf and near_max is not None and near_max > far_max:
             text.append(f"Binnen 4 m van het oorspronkelijke huis mag tot {_nl(near_max)} m, verder weg is de "
                         f"dakrand hooguit {_nl(far_max)} m.")
         if remaining is not None:

@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from ..crs import rd_to_wgs84, wgs84_to_rd
 from ..errors import ScenarioError
 from ..permit import rules as R
+from ..permit.explain import missing_by_where
 from .report_view import md
 
 if TYPE_CHECKING:
@@ -276,9 +277,11 @@ def advice_markdown(result: Mapping[str, Any]) -> str:
         out.append("#### Zo kan het zonder vergunning (algemene regels, art. 22.36)")
         out.extend(f"- {md(t)}" for t in advice["text"])
     missing = result.get("missing") or []
-    if missing:
+    if missing and result.get("verdict") in (R.HANGT_AF_PLAN, R.HANGT_AF_GEGEVENS):
         out.append("#### Wat ontbreekt, en waar u het vindt")
-        out.extend(f"- {md(m['what'])} — {md(m['where'])}" for m in missing)
+        for where, whats in missing_by_where(missing).items():
+            out.extend(f"- {md(w)}" for w in whats)
+            out.append(f"*Waar: {md(where)}*")
     return "\n\n".join(out)
 
 
