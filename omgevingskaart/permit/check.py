@@ -332,18 +332,24 @@ def check_build(scenario: dict[str, Any] | Scenario) -> CheckResult:
         "bestemming": sc.plan.bestemming,
         "where": PLAN_WHERE,
     }
+    notes = d.notes
+    if planact.outcome == R.GEEN_VERGUNNING and "22.27" in planact.article:
+        notes = (*notes, "Via art. 22.27 getoetst aan de bestemming, het bouwvlak, de regels voor bijgebouwen, de "
+                         "maatvoering en het bebouwingspercentage. Niet getoetst: dubbelbestemmingen, "
+                         "gebiedsaanduidingen, algemene regels en het nieuwe deel van het omgevingsplan; kijk die na "
+                         "op het Omgevingsloket.")
     result = CheckResult(
         verdict=verdict,
         activities=tuple(activities),
         fits_plan=fits_plan,
         derived=derived,
-        notes=d.notes,
+        notes=notes,
         plan=plan,
     )
     summary, decisive = summary_for(result)
     return CheckResult(
         verdict=verdict, activities=result.activities, fits_plan=fits_plan, derived=derived,
-        notes=d.notes, plan=plan, summary=summary, decisive=decisive, advice=advice_for(sc, d, area, result),
+        notes=notes, plan=plan, summary=summary, decisive=decisive, advice=advice_for(sc, d, area, result),
     )
 
 
