@@ -169,7 +169,12 @@ def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mappi
     )
 
 
-def _mentions_bijgebouw(rec: Mapping[str, Any]) -> bool:
+def mentions_bijgebouw(rec: Mapping[str, Any]) -> bool:
+    """Whether an IMRO aanduiding / maatvoering record is about bijgebouwen (its naam or waarde_type).
+
+    >>> mentions_bijgebouw({"naam": "specifieke bouwaanduiding - bijgebouwen"})
+    True
+    """
     text = " ".join(str(rec.get(k) or "") for k in ("naam", "waarde_type")).lower()
     return "bijgebouw" in text or "bijbehorend" in text
 
@@ -202,7 +207,7 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
             continue
         idx = dataset.index(layer)
         for j in np.sort(idx.tree.query(footprint, predicate="intersects")):
-            if _mentions_bijgebouw(idx.records[int(j)]) and idx.geometries[int(j)].buffer(1e-6).covers(footprint):
+            if mentions_bijgebouw(idx.records[int(j)]) and idx.geometries[int(j)].buffer(1e-6).covers(footprint):
                 bijgebouwen["buiten_bouwvlak"] = True
     if loaded:
         midx = dataset.index("maatvoering")
@@ -214,7 +219,7 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
                 continue
             geom = midx.geometries[int(j)]
             target = plan
-            if _mentions_bijgebouw(rec):
+            if mentions_bijgebouw(rec):
                 if not geom.intersects(footprint):
                     continue
                 target = bijgebouwen
