@@ -682,7 +682,7 @@ def _height_rules(sc: Scenario, d: Derived) -> list[Condition]:
     out: list[Condition] = []
     for cid, desc, ok, value, limit, plain in near_checks:
         if not near:
-            out.append(Condition(cid, art, desc, passed=True, applicable=False, value=value, limit=limit,
+            out.append(Condition(cid, art, desc, passed=True, applicable=False,
                                  detail="Geen deel van het bouwwerk ligt binnen 4 m van het hoofdgebouw."))
         elif ok is None:
             out.append(Condition(cid, art, desc, passed=False, unknown=True, source="gegevens", value=value,
@@ -697,7 +697,8 @@ def _height_rules(sc: Scenario, d: Derived) -> list[Condition]:
     for cid, desc, ok, value, limit, plain, detail in far_checks:
         applicable = far_certain or maybe
         if not applicable:
-            out.append(Condition(cid, art, desc, passed=True, applicable=False, value=value, limit=limit, detail=detail))
+            out.append(Condition(cid, art, desc, passed=True, applicable=False,
+                                 detail="Geen deel van het bouwwerk ligt verder dan 4 m van het hoofdgebouw."))
         elif not ok and not far_certain and not near_fails:
             out.append(Condition(cid, art, desc, passed=False, unknown=True, source="gegevens", value=value, limit=limit,
                                  missing="het oorspronkelijke hoofdgebouw (of dit deel verder dan 4 m ervan ligt)",
