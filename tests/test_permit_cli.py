@@ -52,6 +52,27 @@ def test_plain_output_is_dutch(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "Uitkomst: VERGUNNINGPLICHT" in out
     assert "NIET voldaan" in out and "Grondslag" in out
+    # the first thing a resident reads: the verdict and the failing reason, then what would pass
+    lines = out.splitlines()
+    assert lines[1].startswith("Vergunning nodig. ") and "5,50 m" in lines[1]
+    assert "Zo kan het zonder vergunning" in out
+
+
+def test_receipt_html_and_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = Path(__file__).parent / "scenarios" / "45_22_27_buiten_bouwvlak_toegestaan.json"
+    html, pdf = tmp_path / "bewijs" / "check.html", tmp_path / "check.pdf"
+    code = cli.main(["check", str(src), "--html", str(html), "--pdf", str(pdf), "--adres", "Teststraat 1"])
+    assert code == 0
+    page = html.read_text(encoding="utf-8")
+    assert "Teststraat 1" in page and "<svg" in page and "NL.IMRO.0294.VOORBEELD-VG01" in page
+    assert "vastgesteld 2013-05-28" in page and "omgevingskaart 0." in page
+    assert "Bruidsschat art. 22.27" in page and "Bbl art. 2.27, tweede lid" in page
+    assert "45_22_27_buiten_bouwvlak_toegestaan.json (gewijzigd " in page  # the data's date
+    assert page.count("<tr>") == 1 + sum(len(a.conditions) for a in check_build(
+        json.loads(src.read_text(encoding="utf-8"))).activities)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF-") and len(data) > 3000
+    assert not list(tmp_path.glob("**/*.tmp*"))  # written atomically: no temporary files left
 
 
 def _mutations() -> list[tuple[str, Any]]:
@@ -95,6 +116,24 @@ def _mutations() -> list[tuple[str, Any]]:
     def eaves(d: dict[str, Any]) -> None:
         d["proposal"]["eaves_height"] = 4.0
 
+    def huge(d: dict[str, Any]) -> None:
+        d["proposal"]["height"] = 1e308
+
+    def text_height(d: dict[str, Any]) -> None:
+        d["proposal"]["height"] = "drie meter"
+
+    def text_footprint(d: dict[str, Any]) -> None:
+        d["proposal"]["footprint"] = "een schuur"
+
+    def line_footprint(d: dict[str, Any]) -> None:
+        d["proposal"]["footprint"] = {"type": "LineString", "coordinates": [[246504, 443416], [246508, 443418]]}
+
+    def storey_word(d: dict[str, Any]) -> None:
+        d["main_building"]["second_storey_floor"] = "hoog"
+
+    def bijgebouwen_key(d: dict[str, Any]) -> None:
+        d["plan"]["bijgebouwen"] = {"max_opp": 20}
+
     return [
         ("proposal.footprint", outside),
         ("proposal.footprint", overlap),
@@ -107,6 +146,12 @@ def _mutations() -> list[tuple[str, Any]]:
         ("plan.bebouwingspercentage", plan_pct),
         ("existing_annexes[0].footprint", annex),
         ("proposal.eaves_height", eaves),
+        ("proposal.height", huge),
+        ("proposal.height", text_height),
+        ("proposal.footprint", text_footprint),
+        ("proposal.footprint", line_footprint),
+        ("main_building.second_storey_floor", storey_word),
+        ("plan.bijgebouwen.max_opp", bijgebouwen_key),
     ]
 
 

@@ -10,7 +10,8 @@ import omgevingskaart
 from omgevingskaart.errors import AddressNotFoundError, ScenarioError
 from omgevingskaart.permit import scenario_for
 
-OUTCOMES = {"geen vergunning nodig", "vergunningplicht", "meldingsplicht", "informatieplicht"}
+OUTCOMES = {"geen vergunning nodig", "vergunningplicht", "meldingsplicht", "informatieplicht",
+            "hangt af van het omgevingsplan", "hangt af van ontbrekende gegevens"}
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +60,9 @@ def test_small_rear_annex_is_free_and_a_tall_one_is_not(ds) -> None:
     assert tech["outcome"] == "geen vergunning nodig"
     achter = next(c for a in ok["activities"] for c in a["conditions"] if c["id"] == "achtererfgebied")
     assert achter["passed"] is True
+    stated = ds.check_build(address, {"footprint": footprint, "height": 3.0, "eaves_height": 3.0},
+                            original=True, protected_townscape=False)
+    assert stated.verdict == "geen vergunning nodig", stated.summary
     tall = ds.check_build(address, {"footprint": footprint, "height": 6.0, "eaves_height": 5.5}).to_dict()
     assert tall["verdict"] != "geen vergunning nodig"
     failing = {c["id"] for a in tall["activities"] for c in a["conditions"] if c.get("passed") is False}
@@ -81,3 +85,27 @@ def test_bad_input(ds) -> None:
         ds.check_build("Markt 12, Winterswijk", {"height": 3.0})
     with pytest.raises(AddressNotFoundError):
         ds.check_build("Kasteelstraat 1, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
+
+
+def test_registers_never_fill_in_what_they_cannot_know(ds) -> None:
+    """The BAG does not say whether the hoofdgebouw is the original, the demo has no beschermd-gezicht
+    layer: those conditions are "onbekend" and the verdict is never "geen vergunning nodig"."""
+    address = "Misterstraat 20"
+    res = ds.check_build(address, {"footprint": _rear_box(ds, address), "height": 3.0})
+    sc = scenario_for(ds, address, {"footprint": _rear_box(ds, address), "height": 3.0})
+    assert sc["main_building"]["original"] is None and sc["protected_townscape"] is None
+    assert res.verdict == "hangt af van ontbrekende gegevens"
+    assert {"oppervlakte", "beschermd_gezicht_22_36"} <= set(res.unknown_conditions)
+    assert res.plan["plan_id"] == sc["plan"]["plan_id"] and res.plan["plan_id"].startswith("NL.IMRO.0294.")
+
+
+def test_demo_plan_lacks_bijgebouw_rules_so_22_27_depends_on_the_plan(ds) -> None:
+    """A shed that fails 22.36 (4 m high, beyond 4 m) can only be freed by 22.27; the demo plan has no
+    rules for bijgebouwen, so the honest answer is "hangt af van het omgevingsplan"."""
+    address = "Misterstraat 20"
+    res = ds.check_build(address, {"footprint": _rear_box(ds, address), "height": 4.0},
+                         original=True, protected_townscape=False)
+    assert res.verdict == "hangt af van het omgevingsplan", res.summary
+    assert "dakvoet_verder_3m" in res.failing_conditions
+    assert "plan_bijgebouwen_bouwhoogte" in res.unknown_conditions
+    assert "Omgevingsloket" in res.summary

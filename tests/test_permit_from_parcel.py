@@ -33,7 +33,10 @@ def _panden() -> list[dict]:
 
 
 def test_main_building_road_side_and_annexes() -> None:
-    sc = scenario_from_parcel(PARCEL, _panden(), [STREET], PROPOSAL, plan={"bestemming": "Wonen"})
+    panden = _panden()
+    panden[0]["original"] = True
+    sc = scenario_from_parcel(PARCEL, panden, [STREET], PROPOSAL, plan={"bestemming": "Wonen"},
+                              monument=False, protected_townscape=False)
     assert shape(sc["main_building"]["footprint"]).equals(b(4, 5, 16, 15))
     road = shape(sc["road_side"])
     assert isinstance(road, LineString)
@@ -43,6 +46,15 @@ def test_main_building_road_side_and_annexes() -> None:
     result = check_build(sc)
     assert result.verdict == "geen vergunning nodig"
     assert result.derived["existing_area_m2"] == pytest.approx(30.0)
+
+
+def test_unstated_facts_are_unknown_not_passed() -> None:
+    """Without the original footprint, the monument status and the gezicht the check never says yes."""
+    sc = scenario_from_parcel(PARCEL, _panden(), [STREET], PROPOSAL, plan={"bestemming": "Wonen"})
+    assert sc["main_building"]["original"] is None and sc["monument"] is None
+    result = check_build(sc)
+    assert result.verdict == "hangt af van ontbrekende gegevens"
+    assert {"oppervlakte", "geen_monument", "beschermd_gezicht_22_36"} <= set(result.unknown_conditions)
 
 
 def test_address_point_picks_the_hoofdgebouw() -> None:

@@ -333,8 +333,17 @@ PROPOSAL = {"footprint": {"type": "Polygon", "coordinates": [[[X0 + 3, 443422], 
 def test_check_at_address_and_as_scenario(client: httpx.Client) -> None:
     r = client.post("/v1/check", json={"address": "Teststraat 2", "proposal": PROPOSAL})
     assert r.status_code == 200, r.text
+    unstated = r.json()
+    # the BAG cannot tell whether the hoofdgebouw is the original: never "geen vergunning nodig" then
+    assert unstated["verdict"] == "hangt af van ontbrekende gegevens", unstated
+    assert "oppervlakte" in unstated["unknown_conditions"] and unstated["missing"]
+    assert unstated["summary"].startswith("Dit hangt af van gegevens die ontbreken.")
+    r = client.post("/v1/check", json={"address": "Teststraat 2", "proposal": PROPOSAL, "original": True, "second_storey_floor": 3.0,
+                                       "protected_townscape": False})
+    assert r.status_code == 200, r.text
     res = r.json()
     assert res["verdict"] == "geen vergunning nodig", res
+    assert res["summary"].startswith("Geen vergunning nodig.") and res["decisive_condition"] is None
     assert res["input"]["perceel"] == "WWK00 T 101"
     sc = res["input"]["scenario"]
     assert sc["plan"]["bestemming"] == "Wonen" and sc["plan"]["max_bouwhoogte"] == 10.0
@@ -344,7 +353,8 @@ def test_check_at_address_and_as_scenario(client: httpx.Client) -> None:
     assert shapely.geometry.shape(sc["road_side"]).length == pytest.approx(15.0)
     again = client.post("/v1/check", json=sc).json()
     assert again["verdict"] == res["verdict"] and again["input"] == {"type": "scenario"}
-    by_perceel = client.post("/v1/check", json={"perceel": "WWK00 T 101", "proposal": PROPOSAL}).json()
+    by_perceel = client.post("/v1/check", json={"perceel": "WWK00 T 101", "proposal": PROPOSAL, "original": True,
+                                                "second_storey_floor": 3.0, "protected_townscape": False}).json()
     assert by_perceel["verdict"] == res["verdict"]
 
 
@@ -368,6 +378,17 @@ def test_check_errors(client: httpx.Client) -> None:
     _error(client.post("/v1/check", json={"address": "Teststraat 2"}), 400, "invalid_parameter")
     _error(client.post("/v1/check", json={"adres": "Teststraat 2", "proposal": PROPOSAL}), 400, "invalid_parameter")
     _error(client.post("/v1/check", json=[1, 2]), 400, "invalid_parameter")
+    for bad in (1e308, -2.0, "hoog"):
+        e = _error(client.post("/v1/check", json={"address": "Teststraat 2",
+                                                  "proposal": {**PROPOSAL, "height": bad}}), 422, "invalid_scenario")
+        assert e["field"] == "proposal.height" and "Traceback" not in json.dumps(e)
+    e = _error(client.post("/v1/check", json={"address": "Teststraat 2",
+                                              "proposal": {**PROPOSAL, "footprint": "een schuur"}}), 422,
+               "invalid_scenario")
+    assert e["field"] == "proposal.footprint"
+    e = _error(client.post("/v1/check", json={"address": "Teststraat 2", "proposal": {
+        **PROPOSAL, "footprint": {"type": "LineString", "coordinates": [[0, 0], [1, 1]]}}}), 422, "invalid_scenario")
+    assert e["field"] == "proposal.footprint"
     _error(client.post("/v1/check", content=b"{not json", headers={"content-type": "application/json"}), 400,
            "invalid_json")
 

@@ -8,6 +8,14 @@ draws a rectangle or polygon; streamlit-folium returns it (``all_drawings``), it
 :meth:`Dataset.check_build <omgevingskaart.dataset.Dataset.check_build>`. The static map (frame,
 Draw control) is sent once per address; the layers follow as ``feature_group_to_add``, so a drawing
 stays on the map across reruns.
+
+Drawing is not the only way: "Of typ de maten" turns width, depth and position into a footprint
+(:func:`~omgevingskaart.viz.permit_input.footprint_from_dimensions`).  The facts the registers cannot
+know (oorspronkelijk hoofdgebouw, one bouwlaag, beschermd gezicht) are asked; left as "weet ik niet"
+they stay unknown and the verdict says what it depends on.  Each check is written to the URL
+(:func:`~omgevingskaart.viz.permit_input.encode_check`), so the link reopens the same drawing and
+outcome; ``?adres=...`` alone opens the page at that address.  "Alles weg" on the map removes the
+design and its verdict.  The receipt (HTML, PDF) is offered for download.
 """
 
 from __future__ import annotations
@@ -24,8 +32,11 @@ from shapely.geometry.base import BaseGeometry
 from streamlit_folium import st_folium
 
 from ..errors import AmbiguousAddressError, OmgevingskaartError, ScenarioError
+from ..export.permit_receipt import dataset_sources, receipt_html, receipt_pdf
+from ..permit import check_build, scenario_for
 from ..viz.assets import use_local_assets
 from ..viz.map2d import PDOK_BRT_ATTRIBUTION, PDOK_BRT_URL
+from ..viz.permit_input import decode_check, encode_check, footprint_from_dimensions
 from ..viz.permit_view import (
     VERDICT_STYLE,
     DrawingError,
@@ -47,6 +58,8 @@ from .common import demo_banner, get_dataset, pdok_basemap_toggle, search_form
 MAP_HEIGHT = 600
 MAX_ZOOM = 22
 RETURNED = ["last_active_drawing", "all_drawings"]
+ORIGINAL_CHOICES = {"Weet ik niet": None, "Ja, nooit uitgebreid": True, "Nee, het is later uitgebreid": None}
+GEZICHT_CHOICES = {"Weet ik niet": None, "Nee": False, "Ja": True}
 
 INTRO = (
     "Wilt u een aanbouw, uitbouw of bijgebouw (schuur, tuinhuis, overkapping) bouwen? Zoek uw adres, "
@@ -145,6 +158,7 @@ def _choose(ds: Any, text: str) -> None:
     ss.mb_site = site
     ss.mb_result = None
     ss.mb_check_error = None
+    ss.mb_seen_drawing = False
 
 
 def _on_search() -> None:
@@ -172,21 +186,41 @@ def _current_drawing(key: str) -> tuple[dict[str, Any] | None, int]:
     return (dict(drawing) if drawing else None), n
 
 
-def _run_check(ds: Any, address: str, drawing: dict[str, Any] | None) -> None:
+def _proposal_footprint(site: dict[str, Any], drawing: dict[str, Any] | None,
+                        footprint: BaseGeometry | None) -> tuple[BaseGeometry, str]:
+    """The footprint to check and where it came from: typed sizes, the link, or the drawing."""
+    ss = _state()
+    if ss.get("mb_use_maten"):
+        return footprint_from_dimensions(
+            site["scenario"], width=ss.get("mb_breedte"), depth=ss.get("mb_diepte"),
+            behind_rear=ss.get("mb_achter"), from_side=ss.get("mb_zij")), "maten"
+    if footprint is not None and drawing is None:
+        return footprint, "link"
+    return drawing_to_rd(drawing), "tekening"
+
+
+def _run_check(ds: Any, address: str, drawing: dict[str, Any] | None,
+               footprint: BaseGeometry | None = None) -> None:
     ss = _state()
     ss.mb_check_error = None
     try:
-        footprint = drawing_to_rd(drawing)
+        shape_rd, source = _proposal_footprint(ss.mb_site, drawing, footprint)
         height = parse_height(ss.get("mb_height"), "hoogte") or 0.0
         eaves = parse_height(ss.get("mb_eaves"), "goothoogte (dakvoet)", required=False)
-        floor = parse_height(ss.get("mb_floor"), "vloer van de tweede bouwlaag", required=False)
+        floor: float | str | None = parse_height(ss.get("mb_floor"), "vloer van de tweede bouwlaag", required=False)
+        if ss.get("mb_one_storey"):
+            floor = "geen"
         if eaves is not None and eaves > height + 1e-9:
             raise DrawingError("De goothoogte (dakvoet) kan niet hoger zijn dan de hoogte (het hoogste "
                                "punt). Laat de goothoogte leeg bij een plat dak.")
-        proposal: dict[str, Any] = {"footprint": footprint, "height": height}
+        proposal: dict[str, Any] = {"footprint": shape_rd, "height": height}
         if eaves is not None:
             proposal["eaves_height"] = eaves
-        result = ds.check_build(address, proposal, second_storey_floor=floor)
+        original = ORIGINAL_CHOICES.get(ss.get("mb_original") or "")
+        protected = GEZICHT_CHOICES.get(ss.get("mb_gezicht") or "")
+        scenario = scenario_for(ds, address, proposal, second_storey_floor=floor, original=original,
+                                protected_townscape=protected)
+        result = check_build(scenario)
     except DrawingError as exc:
         ss.mb_check_error = str(exc)
         return
@@ -196,7 +230,48 @@ def _run_check(ds: Any, address: str, drawing: dict[str, Any] | None) -> None:
     except OmgevingskaartError as exc:
         ss.mb_check_error = dutch_error(exc)
         return
-    ss.mb_result = {"address": address, "proposal": footprint.wkb, "result": result.to_dict()}
+    out = result.to_dict()
+    kw = {"address": address, "data_sources": dataset_sources(ds)}
+    try:
+        pdf: bytes | None = receipt_pdf(out, scenario, **kw)
+    except OmgevingskaartError:
+        pdf = None
+    ss.mb_result = {"address": address, "proposal": shape_rd.wkb, "result": out, "source": source,
+                    "receipt_html": receipt_html(out, scenario, **kw), "receipt_pdf": pdf}
+    query = encode_check(address, shape_rd, height=height, eaves=eaves, floor=floor, original=original,
+                         protected=protected)
+    st.query_params.from_dict(query)
+    ss.mb_url_sig = _url_signature(query)
+
+
+def _url_signature(params: Any) -> str:
+    return repr(sorted((str(k), str(v)) for k, v in dict(params).items()))
+
+
+def _restore_from_url(ds: Any) -> None:
+    """Open the page as the link says: the address, and when the link holds a check, that check."""
+    ss = _state()
+    params = {k: st.query_params.get(k) for k in st.query_params}
+    sig = _url_signature(params)
+    if not params.get("adres") or ss.get("mb_url_sig") == sig:
+        return
+    ss.mb_url_sig = sig
+    try:
+        q = decode_check(params)
+    except DrawingError as exc:
+        ss.mb_error = f"De link kan niet worden geopend: {exc}"
+        return
+    _choose(ds, q["address"])
+    if ss.get("mb_site") is None or q["footprint"] is None:
+        return
+    ss.mb_height = "" if q["height"] is None else f"{q['height']:g}".replace(".", ",")
+    ss.mb_eaves = "" if q["eaves"] is None else f"{q['eaves']:g}".replace(".", ",")
+    ss.mb_one_storey = q["floor"] == "geen"
+    ss.mb_floor = "" if q["floor"] in (None, "geen") else f"{q['floor']:g}".replace(".", ",")
+    ss.mb_original = "Ja, nooit uitgebreid" if q["original"] else "Weet ik niet"
+    ss.mb_gezicht = {None: "Weet ik niet", False: "Nee", True: "Ja"}[q["protected"]]
+    ss.mb_use_maten = False
+    _run_check(ds, ss.mb_address, None, footprint=q["footprint"])
 
 
 def _checked_proposal() -> BaseGeometry | None:
@@ -214,6 +289,7 @@ def page() -> None:
                  ("mb_check_error", None), ("mb_candidates", [])):
         if k not in ss:
             ss[k] = v
+    _restore_from_url(ds)
 
     st.title("Mag ik bouwen?")
     st.markdown(INTRO)
@@ -234,6 +310,15 @@ def page() -> None:
     key = _map_key(address, basemap)
     drawing, n_drawings = _current_drawing(key)
     res = ss.mb_result if ss.mb_result and ss.mb_result.get("address") == address else None
+    if drawing is not None:
+        ss.mb_seen_drawing = True
+    elif ss.get("mb_seen_drawing"):
+        # "Alles weg" (or the bin) removed the design: its verdict goes with it
+        ss.mb_seen_drawing = False
+        if res is not None and res.get("source") == "tekening":
+            ss.mb_result = res = None
+            st.query_params.from_dict({"adres": address})
+            ss.mb_url_sig = _url_signature({"adres": address})
 
     col_map, col_side = st.columns([3, 2], gap="medium")
     with col_side:
@@ -245,13 +330,30 @@ def page() -> None:
                           placeholder="bijv. 3 of 2,75")
             st.text_input("Goothoogte of dakvoet (m): leeg laten bij een plat dak", key="mb_eaves",
                           placeholder="bijv. 2,5")
+            with st.expander("Of typ de maten in (in plaats van tekenen)", expanded=bool(ss.get("mb_use_maten"))):
+                st.checkbox("Gebruik deze maten", key="mb_use_maten")
+                c1, c2 = st.columns(2)
+                c1.text_input("Breedte (m), langs de straat", key="mb_breedte", placeholder="bijv. 3")
+                c2.text_input("Diepte (m), van de straat af", key="mb_diepte", placeholder="bijv. 4")
+                c1.text_input("Afstand achter de achtergevel (m)", key="mb_achter", placeholder="0 = ertegenaan")
+                c2.text_input("Afstand tot de linker perceelsgrens (m), gezien vanaf de straat", key="mb_zij",
+                              placeholder="bijv. 1")
+            st.markdown("**Over uw huis** (dit staat niet in de registers)")
+            st.radio("Is uw huis nog zoals het oorspronkelijk gebouwd is?", list(ORIGINAL_CHOICES),
+                     key="mb_original", horizontal=True,
+                     help="Latere uitbreidingen van het huis tellen mee bij de oppervlakte die u zonder "
+                          "vergunning mag bijbouwen, en de zone van 4 m ligt rond het oorspronkelijke huis.")
+            st.checkbox("Mijn huis heeft maar één bouwlaag (geen verdieping)", key="mb_one_storey")
             st.text_input(
                 "Vloer tweede bouwlaag van het hoofdgebouw (m), als u die weet", key="mb_floor",
                 placeholder=("geschat: " + f"{est:.2f}".replace(".", ",") + " m") if est else "onbekend",
                 help="De bovenkant van de vloer tussen de begane grond en de eerste verdieping van uw "
                      "huis. Binnen 4 m van het huis mag een aanbouw niet hoger zijn dan 0,3 m boven "
-                     "deze vloer. Leeg laten: dan gebruiken we de schatting uit de 3D BAG.",
+                     "deze vloer. Leeg laten: dan gebruiken we de schatting uit de 3D BAG, of blijft hij onbekend.",
             )
+            if "beschermd_gezicht" not in ds:
+                st.radio("Ligt uw huis in een rijksbeschermd stads- of dorpsgezicht?", list(GEZICHT_CHOICES),
+                         key="mb_gezicht", horizontal=True)
             submitted = st.form_submit_button("Toets", type="primary", use_container_width=True)
         if submitted:
             _run_check(ds, address, drawing)
@@ -289,7 +391,8 @@ def page() -> None:
             "vergunning mag bouwen. **Geel**: het voorerfgebied. **Paarse stippellijn**: 4 m rond het "
             "hoofdgebouw. **Oranje stippellijn**: 1 m achter de voorgevel. **Dikke grijze lijn**: de "
             "kant van de openbare weg. Na de toets kleurt uw ontwerp groen (geen vergunning), oranje "
-            "(melding) of rood (vergunning nodig)."
+            "(melding), bruin (hangt af van het omgevingsplan of van ontbrekende gegevens) of rood "
+            "(vergunning nodig)."
         )
 
     with col_side:
@@ -297,13 +400,21 @@ def page() -> None:
             kind = VERDICT_STYLE.get(verdict or "", ("", "warning"))[1]
             headline = f"**Uitkomst: {verdict_label(verdict or '')}**"
             getattr(st, kind)(headline)
-            if drawing is not None:
+            if drawing is not None and res.get("source") == "tekening":
                 try:
                     now = drawing_to_rd(drawing)
                 except DrawingError:
                     now = None
                 if now is None or proposal is None or now.symmetric_difference(proposal).area > 0.01:
                     st.caption("Let op: de tekening is veranderd na de toets. Druk opnieuw op Toets.")
+            slug = "".join(ch if ch.isalnum() else "-" for ch in address.lower()).strip("-")
+            c1, c2 = st.columns(2)
+            c1.download_button("Bewijs (HTML, om te printen)", res["receipt_html"], file_name=f"bouwcheck-{slug}.html",
+                               mime="text/html", key="mb_dl_html", use_container_width=True)
+            if res.get("receipt_pdf"):
+                c2.download_button("Bewijs (PDF)", res["receipt_pdf"], file_name=f"bouwcheck-{slug}.pdf",
+                                   mime="application/pdf", key="mb_dl_pdf", use_container_width=True)
+            st.caption("De link in de adresbalk bewaart deze toets: deel of bewaar hem om hem terug te zien.")
             with st.container(height=MAP_HEIGHT - 40, border=False, key="mb_uitslag"):
                 st.markdown(result_markdown(res["result"], is_synthetic=ds.is_synthetic, headline=False))
         else:

@@ -8,14 +8,24 @@ The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel`
   hoofdgebouw" compares); the pand holding the address is the hoofdgebouw;
 * an estimate of the second storey's floor when the 3D BAG gives the number of storeys
   (``b3_bouwlagen`` >= 2: ground to 70th-percentile roof height divided by the storeys), else
-  none (the 0.3 m rule is then reported as not checkable, never as passed);
+  not known (the 0.3 m rule is then "onbekend", never passed nor "niet van toepassing");
+* whether the hoofdgebouw is the *oorspronkelijk* hoofdgebouw: the BAG cannot know, so it is not
+  known unless the caller states it (``original=True``); the rules depending on it are "onbekend";
 * the public road: BGT wegdeel and ondersteunend wegdeel polygons within 30 m of the perceel,
   else the BAG street centre lines (``openbare_ruimte``);
-* the omgevingsplan values where the proposal stands: the enkelbestemming, the union of the
-  bouwvlakken on the perceel, the lowest maximum goot- and bouwhoogte of the maatvoeringen the
-  proposal touches (the strictest applies), the maximum bebouwingspercentage on the perceel;
-* monument: a monument on the perceel (its monumenttype); beschermd stads- of dorpsgezicht: a
-  ``beschermd_gezicht`` layer intersecting the perceel, when the dataset has one.
+* the omgevingsplan values where the proposal stands: the enkelbestemming and its plan (id, name,
+  status and date), the union of the bouwvlakken on the perceel ("geen" when the bouwvlak layer is
+  loaded and none lies on it), the lowest maximum goot- and bouwhoogte of the maatvoeringen the
+  proposal touches and the maximum bebouwingspercentage on the perceel ("geen" when the
+  maatvoering layer is loaded and none applies; not known when it is not loaded); the rules for
+  bijgebouwen from IMRO where present: a bouwaanduiding or functieaanduiding naming
+  "bijgebouw(en)" covering the proposal allows them outside the bouwvlak, a maatvoering naming
+  "bijgebouw(en)" gives their maximum area / goot- / bouwhoogte.  The real IMRO samples hold no
+  such objects (their bijgebouw rules are in the regels text only), so these stay unknown and a
+  proposal only the 22.27 route could free gets "hangt af van het omgevingsplan";
+* monument: a monument on the perceel (its monumenttype), not known when the dataset has no
+  monument layer; beschermd stads- of dorpsgezicht: a ``beschermd_gezicht`` layer intersecting
+  the perceel, not known when the dataset has no such layer.
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
@@ -66,7 +76,8 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | None) -> list[dict]:
+def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | str | None,
+            original: bool | None) -> list[dict]:
     if "pand" not in dataset:
         raise ScenarioError("panden", "this dataset has no panden (BAG)")
     pidx = dataset.index("pand")
@@ -83,7 +94,7 @@ def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float |
             floor = round((p70 - ground) / storeys, 2)
         panden.append({"footprint": pidx.geometries[int(j)], "height": round(top - ground, 2),
                        "id": rec.get("identificatie"), "second_storey_floor": floor,
-                       "original": True})
+                       "original": original})
     if not panden:
         raise ScenarioError("panden", "no pand with a known height (3D BAG) on the perceel")
     return panden
@@ -106,14 +117,19 @@ def _roads(dataset: Dataset, parcel: BaseGeometry) -> list[BaseGeometry]:
 
 
 def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mapping[str, Any],
-                 *, second_storey_floor: float | None = None,
-                 main_pand_id: str | None = None) -> dict[str, Any]:
+                 *, second_storey_floor: float | str | None = None,
+                 main_pand_id: str | None = None, original: bool | None = None,
+                 protected_townscape: bool | None = None) -> dict[str, Any]:
     """The scenario dict for ``proposal`` at an address or kadastrale aanduiding of ``dataset``.
 
     ``location`` is an address / aanduiding, or a :class:`~omgevingskaart.report.ParcelReport`
     already made (for a point, say). ``proposal`` is the scenario's proposal block
     (``footprint`` as GeoJSON or shapely in RD, ``height``, optional ``eaves_height``, ...).
-    ``second_storey_floor`` overrides the estimate; ``main_pand_id`` names the hoofdgebouw.
+    ``second_storey_floor`` overrides the estimate (``"geen"``: one bouwlaag); ``main_pand_id``
+    names the hoofdgebouw; ``original=True`` states that it is the oorspronkelijk hoofdgebouw (the
+    BAG cannot tell: without it the rules depending on it are "onbekend"); ``protected_townscape``
+    is the caller's statement about a rijksbeschermd gezicht, used when the dataset has no
+    ``beschermd_gezicht`` layer (True always counts).
     """
     report = dataset.report(location) if isinstance(location, str) else location
     if report.perceel is None or report.perceel.geometry is None:
@@ -131,19 +147,19 @@ def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mappi
         raise ScenarioError("proposal.footprint",
                             f"the proposal lies outside the perceel {report.perceel.kadastrale_aanduiding}")
 
-    panden = _panden(dataset, parcel, second_storey_floor)
+    panden = _panden(dataset, parcel, second_storey_floor, original)
     if main_pand_id is None:
         address_ids = {a.pand_identificatie for a in report.adressen if a.pand_identificatie}
         main_pand_id = next((p["id"] for p in panden if p["id"] in address_ids), None)
     plan = _plan_values(dataset, report, parcel, footprint)
-    monument: bool | str = False
+    monument: bool | str | None = False if "monument" in dataset else None
     if report.monumenten:
         kind = (report.monumenten[0].monumenttype or "").strip().lower()
         monument = kind if kind in _MONUMENT_KINDS else True
-    protected = False
+    protected: bool | None = protected_townscape
     if "beschermd_gezicht" in dataset:
         gidx = dataset.index("beschermd_gezicht")
-        protected = len(gidx.tree.query(parcel, predicate="intersects")) > 0
+        protected = bool(protected_townscape) or len(gidx.tree.query(parcel, predicate="intersects")) > 0
 
     address_point = shapely.Point(report.x, report.y) if report.adressen else None
     return scenario_from_parcel(
@@ -153,11 +169,32 @@ def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mappi
     )
 
 
+def mentions_bijgebouw(rec: Mapping[str, Any]) -> bool:
+    """Whether an IMRO aanduiding / maatvoering record is about bijgebouwen (its naam or waarde_type).
+
+    >>> mentions_bijgebouw({"naam": "specifieke bouwaanduiding - bijgebouwen"})
+    True
+    """
+    text = " ".join(str(rec.get(k) or "") for k in ("naam", "waarde_type")).lower()
+    return "bijgebouw" in text or "bijbehorend" in text
+
+
 def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
                  footprint: BaseGeometry) -> dict[str, Any]:
     best = report.enkelbestemming
-    plan: dict[str, Any] = {"bestemming": best.naam if best else None, "max_bouwhoogte": None,
-                            "max_goothoogte": None, "bebouwingspercentage": None, "bouwvlak": None}
+    loaded = "maatvoering" in dataset
+    plan: dict[str, Any] = {"bestemming": best.naam if best else None,
+                            "max_bouwhoogte": "geen" if loaded else None,
+                            "max_goothoogte": "geen" if loaded else None,
+                            "bebouwingspercentage": "geen" if loaded else None,
+                            "bouwvlak": "geen" if "bouwvlak" in dataset and best is not None else None}
+    bijgebouwen: dict[str, Any] = {}
+    if best is not None and best.plan_id:
+        plan["plan_id"] = best.plan_id
+        info = next((p for p in report.plannen if p.plan_id == best.plan_id), None)
+        if info is not None:
+            plan["plan_naam"] = info.naam
+            plan["plan_versie"] = " ".join(x for x in (info.planstatus, info.datum) if x) or None
     if "bouwvlak" in dataset and report.bouwvlakken:
         bidx = dataset.index("bouwvlak")
         geoms = bidx.geometries[np.sort(bidx.tree.query(parcel, predicate="intersects"))]
@@ -165,7 +202,14 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
         vlak = shapely.union_all(parts[shapely.area(parts) > 0.5])
         if not vlak.is_empty and vlak.area > 0:
             plan["bouwvlak"] = vlak
-    if "maatvoering" in dataset:
+    for layer in ("bouwaanduiding", "functieaanduiding"):
+        if layer not in dataset:
+            continue
+        idx = dataset.index(layer)
+        for j in np.sort(idx.tree.query(footprint, predicate="intersects")):
+            if mentions_bijgebouw(idx.records[int(j)]) and idx.geometries[int(j)].buffer(1e-6).covers(footprint):
+                bijgebouwen["buiten_bouwvlak"] = True
+    if loaded:
         midx = dataset.index("maatvoering")
         for j in np.sort(midx.tree.query(parcel, predicate="intersects")):
             rec = midx.records[int(j)]
@@ -174,7 +218,14 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
             if value is None:
                 continue
             geom = midx.geometries[int(j)]
-            if kind == "maximum bebouwingspercentage (%)":
+            target = plan
+            if mentions_bijgebouw(rec):
+                if not geom.intersects(footprint):
+                    continue
+                target = bijgebouwen
+                key = ("max_oppervlakte" if "oppervlakte" in kind else "max_goothoogte" if "goothoogte" in kind
+                       else "max_bouwhoogte" if "bouwhoogte" in kind else None)
+            elif kind == "maximum bebouwingspercentage (%)":
                 key = "bebouwingspercentage"
             elif kind in ("maximum bouwhoogte (m)", "maximum goothoogte (m)"):
                 if not geom.intersects(footprint):
@@ -182,15 +233,21 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
                 key = "max_bouwhoogte" if "bouwhoogte" in kind else "max_goothoogte"
             else:
                 continue
-            old = plan[key]
-            plan[key] = value if old is None else min(old, value)
+            if key is None:
+                continue
+            old = target.get(key)
+            target[key] = value if not isinstance(old, float) else min(old, value)
+    if bijgebouwen:
+        plan["bijgebouwen"] = bijgebouwen
     return plan
 
 
 def check_build_at(dataset: Dataset, location: str | ParcelReport, proposal: Mapping[str, Any],
-                   *, second_storey_floor: float | None = None,
-                   main_pand_id: str | None = None) -> CheckResult:
+                   *, second_storey_floor: float | str | None = None,
+                   main_pand_id: str | None = None, original: bool | None = None,
+                   protected_townscape: bool | None = None) -> CheckResult:
     """``check_build`` for a proposal at an address, perceel or report of the dataset."""
     return check_build(scenario_for(dataset, location, proposal,
                                     second_storey_floor=second_storey_floor,
-                                    main_pand_id=main_pand_id))
+                                    main_pand_id=main_pand_id, original=original,
+                                    protected_townscape=protected_townscape))

@@ -104,7 +104,7 @@ def _pand_records(panden: Any) -> list[dict[str, Any]]:
             "height": float(height),
             "id": rec.get("id", rec.get("identificatie")),
             "second_storey_floor": rec.get("second_storey_floor"),
-            "original": rec.get("original", True),
+            "original": rec.get("original"),
         })
     return out
 
@@ -159,8 +159,8 @@ def scenario_from_parcel(
     proposal: Mapping[str, Any],
     *,
     plan: Mapping[str, Any] | None = None,
-    monument: bool | str = False,
-    protected_townscape: bool = False,
+    monument: bool | str | None = None,
+    protected_townscape: bool | None = None,
     address_point: Any = None,
     main_pand_id: str | None = None,
     road_tolerance_m: float = 3.0,
@@ -171,7 +171,8 @@ def scenario_from_parcel(
 
     ``perceel``: the perceel (shapely Polygon or GeoJSON); ``panden``: a GeoDataFrame or iterable
     of mappings with ``footprint``/``geometry`` and ``height`` in m above ground (optional ``id``,
-    ``second_storey_floor``, ``original``); ``roads``: public road geometries (polygons or lines,
+    ``second_storey_floor``, ``original``: each not known when left out); ``monument`` /
+    ``protected_townscape``: None means not known (the check then says "hangt af"); ``roads``: public road geometries (polygons or lines,
     shapely or GeoJSON, a GeoSeries works); ``proposal``: the proposal block of the scenario
     (footprint may be shapely).  Raises ScenarioError naming the input that is unusable.
     """
@@ -228,7 +229,7 @@ def scenario_from_parcel(
         "footprint": _geojson(main["footprint"]),
         "height": main["height"],
         "second_storey_floor": main["second_storey_floor"],
-        "original": bool(main["original"]),
+        "original": main["original"] if isinstance(main["original"], bool) else None,
     }
     plan_block = dict(plan or {})
     if isinstance(plan_block.get("bouwvlak"), BaseGeometry):

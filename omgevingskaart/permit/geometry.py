@@ -91,6 +91,8 @@ class Derived:
     ridge_assumed: bool
     roof_pitch_deg: float | None
     notes: tuple[str, ...]
+    original_known: bool = True
+    """False: ``near_zone`` is the zone where the 4 m zone *may* lie, ``extension`` is unknown."""
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -157,12 +159,16 @@ def derive(scenario: Scenario) -> Derived:
         extension = _polygonal(scenario.main_footprint.difference(scenario.original_footprint))
         near_zone = scenario.original_footprint.buffer(NABIJ_ZONE_M).intersection(parcel)
     else:
+        # not known: the oorspronkelijk hoofdgebouw lies within the current one, so the 4 m zone lies
+        # within 4 m of the current hoofdgebouw (the part of the proposal there is only *possibly*
+        # near) and later extensions (unknown) may add to the bebouwingsgebied and the built area.
         extension = EMPTY
-        near_zone = EMPTY
+        near_zone = scenario.main_footprint.buffer(NABIJ_ZONE_M).intersection(parcel)
         notes.append(
-            "Het oorspronkelijke hoofdgebouw is niet bekend: er is geen zone van 4 m aangenomen "
-            "(overal de strengere hoogte-eisen) en uitbreidingen van het hoofdgebouw tellen niet mee "
-            "in het bebouwingsgebied."
+            "Het oorspronkelijke hoofdgebouw is niet bekend (de BAG legt dat niet vast). Daarom is niet "
+            "bekend welk deel van het bouwwerk binnen 4 m ervan ligt en of latere uitbreidingen van het "
+            "hoofdgebouw meetellen; de eisen die daarvan afhangen staan op 'onbekend'. Geef aan of het "
+            "huidige hoofdgebouw het oorspronkelijke is."
         )
     bebouwingsgebied = _polygonal(achtererf.union(extension))
 
@@ -185,6 +191,7 @@ def derive(scenario: Scenario) -> Derived:
         ridge_assumed=assumed,
         roof_pitch_deg=pitch,
         notes=tuple(notes),
+        original_known=scenario.original_footprint is not None,
     )
 
 

@@ -6,8 +6,12 @@ in the law is a change in this file only.
 Sources and version dates (see ``docs/permit-check.md`` for what was verified how):
 
 * **Bbl** — Besluit bouwwerken leefomgeving, BWBR0041297, version in force from 1 January 2024.
-  Art. 2.27 (vergunningplicht technische bouwactiviteit), art. 2.29 (uitzonderingen: a bijbehorend
-  bouwwerk op de grond staand en niet hoger dan 5 m, at the front and at the back alike), bijlage I
+  Art. 2.25 and 2.26 (aanwijzing vergunningplichtige gevallen bouwactiviteit, the verbod of
+  Omgevingswet art. 5.1, tweede lid), art. 2.27 (the exceptions: first lid onder a a bouwwerk in
+  gevolgklasse 1, art. 2.17; second lid a list of bouwwerken, among them, per secondary sources, a
+  bijbehorend bouwwerk on the ground and at most 5 m high, at the front and at the back alike; the
+  earlier citation "art. 2.27 = vergunningplicht, art. 2.29 eerste lid = vrijstelling" followed the
+  pre-Wkb numbering and was corrected against the text in force from 1-1-2024), bijlage I
   (begrippen achtererfgebied, bebouwingsgebied, bijbehorend bouwwerk, gebouwerf, hoofdgebouw,
   oorspronkelijk hoofdgebouw, openbaar toegankelijk gebied).  Wkb: a new building in gevolgklasse 1
   needs a bouwmelding instead of a permit for the technical building activity (Bbl art. 2.17 ff.);
@@ -43,22 +47,53 @@ OW_VERSION: Final = "Omgevingswet (BWBR0037885), versie geldend vanaf 1-1-2024"
 # --- articles (the "article" field of each condition) ------------------------------------------
 
 ART_BBL_BEGRIPPEN: Final = f"Bbl bijlage I (begrippen achtererfgebied, bebouwingsgebied, gebouwerf); {BBL_VERSION}"
-ART_BBL_VERGUNNINGPLICHT: Final = f"Bbl art. 2.27; {BBL_VERSION}"
-ART_BBL_VRIJ: Final = f"Bbl art. 2.29, eerste lid (bijbehorend bouwwerk); {BBL_VERSION}"
-ART_BBL_MELDING: Final = f"Bbl art. 2.17 e.v. (Wkb, gevolgklasse 1: bouwmelding); {BBL_VERSION}"
-ART_BS_VERGUNNINGPLICHT: Final = f"Bruidsschat art. 22.26; {BRUIDSSCHAT_VERSION}"
-ART_BS_PLAN_VAN_TOEPASSING: Final = f"Bruidsschat art. 22.27 (omgevingsplan onverminderd van toepassing); {BRUIDSSCHAT_VERSION}"
-ART_BS_VRIJ: Final = f"Bruidsschat art. 22.36, eerste lid, onder a (bijbehorend bouwwerk in achtererfgebied); {BRUIDSSCHAT_VERSION}"
-ART_BS_MONUMENT: Final = f"Bruidsschat art. 22.36 (niet op of bij een monument); {BRUIDSSCHAT_VERSION}"
-ART_BS_GEZICHT: Final = f"Bruidsschat art. 22.36 (rijksbeschermd stads- of dorpsgezicht: alleen achtererfgebied niet gekeerd naar openbaar toegankelijk gebied); {BRUIDSSCHAT_VERSION}"
+#: the technical building activity is vergunningplichtig for the cases Bbl art. 2.25 and 2.26 name
+#: (the verbod of Omgevingswet art. 5.1, tweede lid); art. 2.27 lists the exceptions.
+ART_BBL_VERGUNNINGPLICHT: Final = (
+    f"Bbl art. 2.25 (aanwijzing vergunningplichtige gevallen bouwactiviteit), verbod van Omgevingswet art. 5.1, "
+    f"tweede lid; {BBL_VERSION}"
+)
+#: the exception for a bijbehorend bouwwerk on the ground of at most 5 m.  Verified: art. 2.27 holds
+#: the exceptions to the vergunningplicht of art. 2.25 and 2.26 (first lid: gevolgklasse 1 and
+#: partial renovation; second lid: a list of bouwwerken).  Not verified offline: the letter of the
+#: second lid that names the bijbehorend bouwwerk (see docs/permit-check.md, "Sources").
+ART_BBL_VRIJ: Final = (
+    f"Bbl art. 2.27, tweede lid (uitzondering op de vergunningplicht van art. 2.25 en 2.26: bijbehorend "
+    f"bouwwerk op de grond, niet hoger dan 5 m); {BBL_VERSION}"
+)
+ART_BBL_MELDING: Final = (
+    f"Bbl art. 2.27, eerste lid, onder a (bouwwerk in gevolgklasse 1, art. 2.17: geen vergunning, wel "
+    f"bouwmelding en gereedmelding onder de Wet kwaliteitsborging); {BBL_VERSION}"
+)
+ART_BS_VERGUNNINGPLICHT: Final = f"Bruidsschat art. 22.26 (vergunningplicht omgevingsplanactiviteit bouwen); {BRUIDSSCHAT_VERSION}"
+ART_BS_PLAN_VAN_TOEPASSING: Final = (
+    f"Bruidsschat art. 22.27 (uitzondering; omgevingsplan onverminderd van toepassing, ook het tijdelijk deel: "
+    f"Rb. Limburg 7 mei 2025, ECLI:NL:RBLIM:2025:4355; voorheen Bor bijlage II art. 3, onderdeel 1); {BRUIDSSCHAT_VERSION}"
+)
+ART_BS_VRIJ: Final = (
+    f"Bruidsschat art. 22.36, eerste lid, onder a (bijbehorend bouwwerk in achtererfgebied; omgevingsplan niet "
+    f"van toepassing; voorheen Bor bijlage II art. 2, onderdeel 3); {BRUIDSSCHAT_VERSION}"
+)
+ART_BS_MONUMENT: Final = (
+    f"Bruidsschat, beperking bij monumenten (voorheen Bor bijlage II art. 4a, eerste lid: niet op, aan of bij een "
+    f"monument; artikelnummer in de bruidsschat niet offline geverifieerd); {BRUIDSSCHAT_VERSION}"
+)
+ART_BS_GEZICHT: Final = (
+    f"Bruidsschat, beperking in een rijksbeschermd stads- of dorpsgezicht (voorheen Bor bijlage II art. 4a, derde "
+    f"en vierde lid: art. 2 niet van toepassing; art. 3 alleen in achtererfgebied, niet gekeerd naar openbaar "
+    f"toegankelijk gebied; artikelnummer in de bruidsschat niet offline geverifieerd); {BRUIDSSCHAT_VERSION}"
+)
 ART_OW_MONUMENT: Final = f"Omgevingswet art. 5.1, eerste lid, onder b (rijksmonumentenactiviteit); {OW_VERSION}"
 ART_OP_MONUMENT_GEMEENTELIJK: Final = "Omgevingsplan (gemeentelijk monument: omgevingsplanactiviteit, voorheen erfgoedverordening)"
 ART_OP_MONUMENT_PROVINCIAAL: Final = "Omgevingsverordening van de provincie (provinciaal monument)"
 ART_OMGEVINGSPLAN: Final = "Omgevingsplan, tijdelijk deel (voormalig bestemmingsplan): bouwregels van de bestemming"
+ART_OMGEVINGSPLAN_BIJGEBOUWEN: Final = (
+    "Omgevingsplan, tijdelijk deel (voormalig bestemmingsplan): regels voor bijbehorende bouwwerken / bijgebouwen"
+)
 
-# --- Bbl art. 2.29: technical building activity ------------------------------------------------
+# --- Bbl art. 2.27: technical building activity ------------------------------------------------
 
-#: a bijbehorend bouwwerk is technically permit-free up to this height (Bbl art. 2.29).
+#: a bijbehorend bouwwerk is technically permit-free up to this height (Bbl art. 2.27, tweede lid).
 BBL_MAX_HOOGTE_M: Final = 5.0
 
 # --- Bruidsschat art. 22.27 ----------------------------------------------------------------------
@@ -103,7 +138,29 @@ GEEN_VERGUNNING: Final = "geen vergunning nodig"
 VERGUNNINGPLICHT: Final = "vergunningplicht"
 MELDINGSPLICHT: Final = "meldingsplicht"
 INFORMATIEPLICHT: Final = "informatieplicht"
-OUTCOMES: Final = (GEEN_VERGUNNING, VERGUNNINGPLICHT, MELDINGSPLICHT, INFORMATIEPLICHT)
+#: the fourth outcome: the exceptions cannot be decided because plan rules they need are unknown.
+HANGT_AF_PLAN: Final = "hangt af van het omgevingsplan"
+#: the same for other missing facts (oorspronkelijk hoofdgebouw, vloerhoogte, monumentstatus).
+HANGT_AF_GEGEVENS: Final = "hangt af van ontbrekende gegevens"
+OUTCOMES: Final = (GEEN_VERGUNNING, VERGUNNINGPLICHT, MELDINGSPLICHT, INFORMATIEPLICHT, HANGT_AF_PLAN,
+                   HANGT_AF_GEGEVENS)
+
+# --- condition states --------------------------------------------------------------------------------
+
+VOLDAAN: Final = "voldaan"
+NIET_VOLDAAN: Final = "niet voldaan"
+#: a condition whose data is missing: never counts as passed (nor as failed).
+ONBEKEND: Final = "onbekend"
+NIET_VAN_TOEPASSING: Final = "niet van toepassing"
+
+# --- Bruidsschat art. 22.27: the further conditions of its predecessor (Bor bijlage II art. 3,
+# onderdeel 1) ------------------------------------------------------------------------------------------
+
+#: more than this distance from openbaar toegankelijk gebied ("op een afstand van meer dan 1 m").
+BS_22_27_MIN_AFSTAND_OPENBAAR_M: Final = 1.0
+
+#: the marker for "the plan sets no such rule here" in a scenario (null means: not known).
+GEEN_REGEL: Final = "geen"
 
 
 def max_oppervlakte_m2(bebouwingsgebied_m2: float) -> float:

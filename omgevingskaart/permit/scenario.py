@@ -41,7 +41,7 @@ from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon,
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import DataFileError, ScenarioError
-from .rules import TOL_M, TOL_M2
+from .rules import GEEN_REGEL, TOL_M, TOL_M2
 
 #: accepted spellings of RD New
 _RD_NAMES = {
@@ -52,6 +52,10 @@ _RD_NAMES = {
 }
 #: how far a road side may lie from the parcel boundary (m): road sides are parcel edges.
 ROAD_SIDE_MAX_OFFSET_M = 0.5
+#: the largest height, distance or area a scenario may hold (m, m2): beyond it a value is a typo.
+MAX_NUMBER = 100_000.0
+#: the largest height of a bouwwerk (m) the check accepts.
+MAX_HEIGHT_M = 1_000.0
 
 MONUMENT_KINDS = {
     "rijksmonument": "rijksmonument",
@@ -71,13 +75,42 @@ class Annex:
     height: float
 
 
+#: a plan value: a number, None (not known) or "geen" (the plan sets no such rule here).
+PlanValue = float | str | None
+
+
+@dataclass(frozen=True)
+class Bijgebouwen:
+    """The plan's own rules for bijbehorende bouwwerken (bijgebouwen, aan- en uitbouwen).
+
+    Each value: a number, ``None`` (not known: the check cannot use it) or ``"geen"`` (the plan sets
+    no such rule).  ``buiten_bouwvlak``: True when the plan allows them outside the bouwvlak, False
+    when it does not, None when not known.
+    """
+
+    buiten_bouwvlak: bool | None = None
+    max_oppervlakte: PlanValue = None
+    max_goothoogte: PlanValue = None
+    max_bouwhoogte: PlanValue = None
+    min_afstand_achter_voorgevel: PlanValue = None
+
+
 @dataclass(frozen=True)
 class Plan:
+    """The omgevingsplan (tijdelijk deel) at the proposal.  ``None`` means not known, ``"geen"``
+    that the plan has no such rule here (for ``bouwvlak``: no bouwvlak on the perceel)."""
+
     bestemming: str | None = None
-    max_bouwhoogte: float | None = None
-    max_goothoogte: float | None = None
-    bebouwingspercentage: float | None = None
-    bouwvlak: Polygon | MultiPolygon | None = None
+    max_bouwhoogte: PlanValue = None
+    max_goothoogte: PlanValue = None
+    bebouwingspercentage: PlanValue = None
+    bouwvlak: Polygon | MultiPolygon | str | None = None
+    bijgebouwen: Bijgebouwen = field(default_factory=Bijgebouwen)
+    plan_id: str | None = None
+    """The plan's identifier (IMRO idn, e.g. NL.IMRO.0294.BP...), where to read its rules."""
+    plan_naam: str | None = None
+    plan_versie: str | None = None
+    """The plan's version / status date as delivered (e.g. "vastgesteld 2013-05-28")."""
 
 
 @dataclass(frozen=True)
@@ -89,8 +122,9 @@ class Scenario:
     main_footprint: Polygon
     main_height: float
     second_storey_floor: float | None
+    """The top of the floor of the second bouwlaag (None with ``storeys_known``: one bouwlaag)."""
     original_footprint: Polygon | None
-    """The oorspronkelijk hoofdgebouw (None: the current one is not original and the original is unknown)."""
+    """The oorspronkelijk hoofdgebouw (None: not known)."""
     annexes: tuple[Annex, ...]
     proposal: Polygon
     proposal_height: float
@@ -98,9 +132,16 @@ class Scenario:
     roof_pitch_deg: float | None
     ridge: LineString | None
     monument: str | None
-    """None, or the kind of monument ("rijksmonument", "gemeentelijk monument", ..., "monument")."""
-    protected_townscape: bool
+    """None (no monument), "onbekend", or the kind ("rijksmonument", "gemeentelijk monument", ..., "monument")."""
+    protected_townscape: bool | None
+    """True / False, or None when not known."""
     plan: Plan = field(default_factory=Plan)
+    second_storey_known: bool = False
+    """True when ``second_storey_floor`` is given or the hoofdgebouw is stated to have one bouwlaag."""
+    dakterras: bool = False
+    """The proposal has a dakterras, balkon or other outdoor space not on the ground."""
+    verblijfsgebied_boven: bool = False
+    """The proposal has a verblijfsgebied above its first bouwlaag."""
 
 
 # --- small typed readers --------------------------------------------------------------------------
@@ -118,7 +159,8 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _number(value: Any, fieldname: str, *, allow_none: bool = False, positive: bool = False) -> float | None:
+def _number(value: Any, fieldname: str, *, allow_none: bool = False, positive: bool = False,
+            maximum: float = MAX_NUMBER) -> float | None:
     if value is None:
         if allow_none:
             return None
@@ -130,6 +172,8 @@ def _number(value: Any, fieldname: str, *, allow_none: bool = False, positive: b
         raise ScenarioError(fieldname, f"expected a finite number, got {value!r}")
     if number < 0:
         raise ScenarioError(fieldname, f"must not be negative, got {number:g}")
+    if number > maximum:
+        raise ScenarioError(fieldname, f"must be at most {maximum:g}, got {number:g}")
     if positive and number <= 0:
         raise ScenarioError(fieldname, f"must be greater than 0, got {number:g}")
     return number
@@ -199,17 +243,25 @@ def parse_scenario(data: Any) -> Scenario:
     assert isinstance(main_fp, Polygon)
     if not parcel_zone.covers(main_fp):
         raise ScenarioError("main_building.footprint", "the hoofdgebouw must lie on the parcel")
-    main_height = _number(_require(main, "height", "main_building"), "main_building.height", positive=True)
+    main_height = _number(_require(main, "height", "main_building"), "main_building.height", positive=True,
+                          maximum=MAX_HEIGHT_M)
     assert main_height is not None
-    second = _number(main.get("second_storey_floor"), "main_building.second_storey_floor", allow_none=True)
+    # a number; "geen" (the hoofdgebouw has one bouwlaag); null or "onbekend" (not known)
+    second_raw = main.get("second_storey_floor")
+    word = second_raw.strip().lower() if isinstance(second_raw, str) else None
+    if word is not None and word not in (GEEN_REGEL, "onbekend"):
+        raise ScenarioError("main_building.second_storey_floor",
+                            f"expected a number, \"geen\" (one bouwlaag) or null (not known), got {second_raw!r}")
+    second_known = word == GEEN_REGEL or (word is None and second_raw is not None)
+    second = _number(None if word else second_raw, "main_building.second_storey_floor", allow_none=True)
     if second is not None and second >= main_height:
         raise ScenarioError(
             "main_building.second_storey_floor",
             f"the floor of the second storey ({second:g} m) must be below the height of the hoofdgebouw ({main_height:g} m)",
         )
-    original_flag = main.get("original", True)
-    if not isinstance(original_flag, bool):
-        raise ScenarioError("main_building.original", f"expected true or false, got {original_flag!r}")
+    original_flag = main.get("original")
+    if original_flag is not None and not isinstance(original_flag, bool):
+        raise ScenarioError("main_building.original", f"expected true, false or null (not known), got {original_flag!r}")
     original_fp: Polygon | None = main_fp if original_flag else None
     if main.get("original_footprint") is not None:
         orig = _geometry(main["original_footprint"], "main_building.original_footprint", ("Polygon",))
@@ -234,7 +286,7 @@ def parse_scenario(data: Any) -> Scenario:
             raise ScenarioError(f"{path}.footprint", "an existing bijbehorend bouwwerk must lie on the parcel")
         if fp.intersection(main_fp).area > TOL_M2:
             raise ScenarioError(f"{path}.footprint", "overlaps the hoofdgebouw")
-        height = _number(item.get("height", 0.0), f"{path}.height")
+        height = _number(item.get("height", 0.0), f"{path}.height", maximum=MAX_HEIGHT_M)
         assert height is not None
         annexes.append(Annex(fp, height))
 
@@ -253,9 +305,10 @@ def parse_scenario(data: Any) -> Scenario:
                 "proposal.footprint",
                 f"overlaps existing_annexes[{i}] (to replace it, leave it out of existing_annexes)",
             )
-    prop_height = _number(_require(prop, "height", "proposal"), "proposal.height", positive=True)
+    prop_height = _number(_require(prop, "height", "proposal"), "proposal.height", positive=True,
+                          maximum=MAX_HEIGHT_M)
     assert prop_height is not None
-    eaves = _number(prop.get("eaves_height"), "proposal.eaves_height", allow_none=True)
+    eaves = _number(prop.get("eaves_height"), "proposal.eaves_height", allow_none=True, maximum=MAX_HEIGHT_M)
     if eaves is None:
         eaves = prop_height
     if eaves > prop_height + TOL_M:
@@ -271,10 +324,16 @@ def parse_scenario(data: Any) -> Scenario:
             raise ScenarioError("proposal.ridge", "the daknok must lie above the proposal's footprint")
         ridge = ridge_geom
 
-    monument = _monument(data.get("monument", False))
-    townscape = data.get("protected_townscape", False)
-    if not isinstance(townscape, bool):
-        raise ScenarioError("protected_townscape", f"expected true or false, got {townscape!r}")
+    monument = _monument(data.get("monument"))
+    townscape = data.get("protected_townscape")
+    if townscape is not None and not isinstance(townscape, bool):
+        raise ScenarioError("protected_townscape", f"expected true, false or null (not known), got {townscape!r}")
+    flags = {}
+    for key in ("dakterras", "verblijfsgebied_boven_eerste_bouwlaag"):
+        flag = prop.get(key, False)
+        if not isinstance(flag, bool):
+            raise ScenarioError(f"proposal.{key}", f"expected true or false, got {flag!r}")
+        flags[key] = flag
 
     plan = _plan(data.get("plan") or {})
 
@@ -294,6 +353,9 @@ def parse_scenario(data: Any) -> Scenario:
         monument=monument,
         protected_townscape=townscape,
         plan=plan,
+        second_storey_known=second_known,
+        dakterras=flags["dakterras"],
+        verblijfsgebied_boven=flags["verblijfsgebied_boven_eerste_bouwlaag"],
     )
 
 
@@ -305,8 +367,10 @@ def _max_offset(line: LineString, parcel: Polygon) -> float:
 
 
 def _monument(value: Any) -> str | None:
-    if value is None or value is False:
+    if value is False:
         return None
+    if value is None or (isinstance(value, str) and value.strip().lower() == "onbekend"):
+        return "onbekend"
     if value is True:
         return "monument"
     if isinstance(value, str) and value.strip().lower() in MONUMENT_KINDS:
@@ -317,30 +381,74 @@ def _monument(value: Any) -> str | None:
     )
 
 
+def _plan_value(raw: dict[str, Any], key: str, path: str) -> PlanValue:
+    value = raw.get(key)
+    if isinstance(value, str) and value.strip().lower() == GEEN_REGEL:
+        return GEEN_REGEL
+    return _number(value, f"{path}.{key}", allow_none=True)
+
+
+def _bijgebouwen(raw: Any) -> Bijgebouwen:
+    if raw is None:
+        return Bijgebouwen()
+    if not isinstance(raw, dict):
+        raise ScenarioError("plan.bijgebouwen", "expected a JSON object")
+    known = {"buiten_bouwvlak", "max_oppervlakte", "max_goothoogte", "max_bouwhoogte",
+             "min_afstand_achter_voorgevel"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ScenarioError(f"plan.bijgebouwen.{unknown[0]}", f"unknown key (known: {', '.join(sorted(known))})")
+    outside = raw.get("buiten_bouwvlak")
+    if outside is not None and not isinstance(outside, bool):
+        raise ScenarioError("plan.bijgebouwen.buiten_bouwvlak", f"expected true, false or null, got {outside!r}")
+    path = "plan.bijgebouwen"
+    return Bijgebouwen(
+        buiten_bouwvlak=outside,
+        max_oppervlakte=_plan_value(raw, "max_oppervlakte", path),
+        max_goothoogte=_plan_value(raw, "max_goothoogte", path),
+        max_bouwhoogte=_plan_value(raw, "max_bouwhoogte", path),
+        min_afstand_achter_voorgevel=_plan_value(raw, "min_afstand_achter_voorgevel", path),
+    )
+
+
+def _text(raw: dict[str, Any], key: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ScenarioError(f"plan.{key}", f"expected text or null, got {value!r}")
+    return value.strip() or None if isinstance(value, str) else None
+
+
 def _plan(raw: Any) -> Plan:
     if not isinstance(raw, dict):
         raise ScenarioError("plan", "expected a JSON object")
-    known = {"bestemming", "max_bouwhoogte", "max_goothoogte", "bebouwingspercentage", "bouwvlak"}
+    known = {"bestemming", "max_bouwhoogte", "max_goothoogte", "bebouwingspercentage", "bouwvlak",
+             "bijgebouwen", "plan_id", "plan_naam", "plan_versie"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ScenarioError(f"plan.{unknown[0]}", f"unknown key (known: {', '.join(sorted(known))})")
     bestemming = raw.get("bestemming")
     if bestemming is not None and (not isinstance(bestemming, str) or not bestemming.strip()):
         raise ScenarioError("plan.bestemming", f"expected a bestemming name or null, got {bestemming!r}")
-    pct = _number(raw.get("bebouwingspercentage"), "plan.bebouwingspercentage", allow_none=True)
-    if pct is not None and pct > 100:
+    pct = _plan_value(raw, "bebouwingspercentage", "plan")
+    if isinstance(pct, float) and pct > 100:
         raise ScenarioError("plan.bebouwingspercentage", f"must be at most 100, got {pct:g}")
-    bouwvlak = None
-    if raw.get("bouwvlak") is not None:
+    bouwvlak: Polygon | MultiPolygon | str | None = None
+    if isinstance(raw.get("bouwvlak"), str) and raw["bouwvlak"].strip().lower() == GEEN_REGEL:
+        bouwvlak = GEEN_REGEL
+    elif raw.get("bouwvlak") is not None:
         geom = _geometry(raw["bouwvlak"], "plan.bouwvlak", ("Polygon", "MultiPolygon"))
         assert isinstance(geom, Polygon | MultiPolygon)
         bouwvlak = geom
     return Plan(
         bestemming=bestemming.strip() if isinstance(bestemming, str) else None,
-        max_bouwhoogte=_number(raw.get("max_bouwhoogte"), "plan.max_bouwhoogte", allow_none=True),
-        max_goothoogte=_number(raw.get("max_goothoogte"), "plan.max_goothoogte", allow_none=True),
+        max_bouwhoogte=_plan_value(raw, "max_bouwhoogte", "plan"),
+        max_goothoogte=_plan_value(raw, "max_goothoogte", "plan"),
         bebouwingspercentage=pct,
         bouwvlak=bouwvlak,
+        bijgebouwen=_bijgebouwen(raw.get("bijgebouwen")),
+        plan_id=_text(raw, "plan_id"),
+        plan_naam=_text(raw, "plan_naam"),
+        plan_versie=_text(raw, "plan_versie"),
     )
 
 

@@ -405,7 +405,9 @@ def create_app(
         layers = [layer for layer in CHECK_LAYERS if layer in ds]
         state.authorise_layers(key if record is not None else None, layers)
         rep = _locate(state, x=req.x, y=req.y, crs=req.crs, address=req.address, perceel=req.perceel)
-        return JSONResponse(check_at(ds, rep, req.proposal, main_pand_id=req.main_pand_id))
+        return JSONResponse(check_at(ds, rep, req.proposal, main_pand_id=req.main_pand_id, original=req.original,
+                                     second_storey_floor=req.second_storey_floor,
+                                     protected_townscape=req.protected_townscape))
 
     @app.get("/v1/layers", response_model=LayerList, tags=["lagen"], summary="The layers of the dataset",
              responses={401: _COMMON[401], 500: _COMMON[500]})

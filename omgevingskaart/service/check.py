@@ -19,9 +19,11 @@ __all__ = ["CHECK_LAYERS", "check_at"]
 
 
 def check_at(ds: Dataset, rep: ParcelReport, proposal: dict[str, Any], *,
-             main_pand_id: str | None = None) -> dict[str, Any]:
-    """Run the check; the result dict plus the scenario that was checked and where."""
-    scenario = scenario_for(ds, rep, proposal, main_pand_id=main_pand_id)
+             main_pand_id: str | None = None, **facts: Any) -> dict[str, Any]:
+    """Run the check; the result dict plus the scenario that was checked and where.  ``facts`` are
+    what the caller states and the registers cannot know (``original``, ``second_storey_floor``,
+    ``protected_townscape``), passed to :func:`~omgevingskaart.permit.scenario_for`."""
+    scenario = scenario_for(ds, rep, proposal, main_pand_id=main_pand_id, **facts)
     result = check_build(scenario).to_dict()
     result["input"] = {
         "type": rep.query.get("type"),

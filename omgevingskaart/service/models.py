@@ -163,10 +163,17 @@ class CheckResponse(BaseModel):
     """The permit check result (omgevingskaart.permit.CheckResult.to_dict)."""
 
     model_config = ConfigDict(extra="allow")
-    verdict: str = Field(description="vergunningplicht, meldingsplicht, informatieplicht or geen vergunning nodig")
+    verdict: str = Field(description="vergunningplicht, meldingsplicht, informatieplicht, geen vergunning nodig, "
+                                     "hangt af van het omgevingsplan or hangt af van ontbrekende gegevens")
+    summary: str = Field(description="the verdict and its decisive (failing or unknown) reason in plain Dutch")
+    decisive_condition: str | None = Field(description="id of the decisive condition; null when free")
+    advice: dict[str, Any] = Field(description="what would make it vergunningvrij here: largest height and area")
     fits_plan: bool | None
     activities: list[CheckActivity]
     failing_conditions: list[str]
+    unknown_conditions: list[str] = Field(description="conditions whose data is missing (never counted as passed)")
+    missing: list[dict[str, str]] = Field(description="what is missing and where to find it")
+    plan: dict[str, Any] = Field(description="the plan checked against: plan_id, plan_naam, plan_versie")
     derived: dict[str, Any]
     notes: list[str]
     legal_basis: list[str]
@@ -184,3 +191,9 @@ class AddressCheck(BaseModel):
     crs: str | None = Field(None, description="CRS of x, y (required with them)")
     proposal: dict[str, Any] = Field(description="the scenario's proposal block (RD metres): footprint, height, ...")
     main_pand_id: str | None = Field(None, description="BAG id of the hoofdgebouw when the perceel holds several panden")
+    original: bool | None = Field(None, description="true: the hoofdgebouw is the oorspronkelijk hoofdgebouw (the BAG "
+                                                    "cannot tell; without it the rules depending on it are 'onbekend')")
+    second_storey_floor: float | Literal["geen"] | None = Field(
+        None, description="top of the floor of the second bouwlaag in m above ground; 'geen': one bouwlaag")
+    protected_townscape: bool | None = Field(None, description="the perceel lies in a rijksbeschermd stads- of "
+                                                               "dorpsgezicht (used when the dataset has no such layer)")

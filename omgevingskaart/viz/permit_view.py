@@ -40,6 +40,7 @@ from shapely.geometry.base import BaseGeometry
 from ..crs import rd_to_wgs84, wgs84_to_rd
 from ..errors import ScenarioError
 from ..permit import rules as R
+from ..permit.explain import missing_by_where
 from .report_view import md
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ VERDICT_STYLE: dict[str, tuple[str, str]] = {
     R.MELDINGSPLICHT: ("#ef6c00", "warning"),
     R.INFORMATIEPLICHT: ("#ef6c00", "warning"),
     R.VERGUNNINGPLICHT: ("#c62828", "error"),
+    R.HANGT_AF_PLAN: ("#6d4c41", "warning"),
+    R.HANGT_AF_GEGEVENS: ("#6d4c41", "warning"),
 }
 #: the proposal before it is checked
 UNCHECKED_COLOUR = "#1565c0"
@@ -209,7 +212,8 @@ def _nl(value: float, decimals: int = 2) -> str:
 
 
 def _unit(condition_id: str) -> str:
-    if condition_id in ("oppervlakte", "achtererfgebied"):
+    if condition_id in ("oppervlakte", "achtererfgebied", "plan_22_27_achtererfgebied", "plan_bouwvlak",
+                        "plan_bijgebouwen_oppervlakte"):
         return "m²"
     if condition_id.startswith("dakhelling"):
         return "°"
@@ -227,13 +231,12 @@ def _value(value: Any, unit: str) -> str:
 
 
 def condition_line(cond: Mapping[str, Any]) -> str:
-    """One condition as a Markdown list item: mark, description, value vs limit, article."""
-    if not cond.get("applicable", True):
-        mark = "➖ [niet van toepassing]"
-    elif cond.get("passed"):
-        mark = "✅ [voldaan]"
-    else:
-        mark = "❌ [niet voldaan]"
+    """One condition as a Markdown list item: mark (voldaan / niet voldaan / onbekend / niet van
+    toepassing), description, value vs limit, what is missing, article."""
+    state = cond.get("state") or (
+        R.NIET_VAN_TOEPASSING if not cond.get("applicable", True) else R.VOLDAAN if cond.get("passed") else R.NIET_VOLDAAN)
+    mark = {R.NIET_VAN_TOEPASSING: "➖ [niet van toepassing]", R.VOLDAAN: "✅ [voldaan]",
+            R.ONBEKEND: "❓ [onbekend]"}.get(state, "❌ [niet voldaan]")
     text = f"- {mark} {md(cond.get('description', ''))}"
     unit = _unit(str(cond.get("id", "")))
     value, limit = cond.get("value"), cond.get("limit")
@@ -244,6 +247,8 @@ def condition_line(cond: Mapping[str, Any]) -> str:
     detail = cond.get("detail")
     if detail and cond.get("applicable", True):
         text += f"  \n  {md(detail)}"
+    if state == R.ONBEKEND and cond.get("missing"):
+        text += f"  \n  Ontbreekt: {md(cond['missing'])}"
     article = str(cond.get("article", "")).split("; ")[0]  # the version dates are listed once, below
     text += f"  \n  *{md(article)}*"
     return text
@@ -256,7 +261,28 @@ def verdict_label(verdict: str) -> str:
         R.VERGUNNINGPLICHT: "Vergunning nodig (vergunningplicht)",
         R.MELDINGSPLICHT: "Melding nodig (meldingsplicht)",
         R.INFORMATIEPLICHT: "Informatie geven (informatieplicht)",
+        R.HANGT_AF_PLAN: "Hangt af van het omgevingsplan",
+        R.HANGT_AF_GEGEVENS: "Hangt af van ontbrekende gegevens",
     }.get(verdict, verdict.capitalize())
+
+
+def advice_markdown(result: Mapping[str, Any]) -> str:
+    """The summary sentence, then what would make it vergunningvrij here (the advice), then the
+    missing data with where to find it: what a resident reads before the checklist."""
+    out = []
+    if result.get("summary"):
+        out.append(f"**{md(result['summary'])}**")
+    advice = result.get("advice") or {}
+    if result.get("verdict") != R.GEEN_VERGUNNING and advice.get("text"):
+        out.append("#### Zo kan het zonder vergunning (algemene regels, art. 22.36)")
+        out.extend(f"- {md(t)}" for t in advice["text"])
+    missing = result.get("missing") or []
+    if missing and result.get("verdict") in (R.HANGT_AF_PLAN, R.HANGT_AF_GEGEVENS):
+        out.append("#### Wat ontbreekt, en waar u het vindt")
+        for where, whats in missing_by_where(missing).items():
+            out.extend(f"- {md(w)}" for w in whats)
+            out.append(f"*Waar: {md(where)}*")
+    return "\n\n".join(out)
 
 
 def area_markdown(derived: Mapping[str, Any]) -> str:
@@ -289,6 +315,10 @@ def result_markdown(result: CheckResult | Mapping[str, Any], *, is_synthetic: bo
     "Uitkomst" heading (the app shows it in a coloured box)."""
     d: Mapping[str, Any] = result if isinstance(result, Mapping) else result.to_dict()
     out = [f"### Uitkomst: {verdict_label(str(d['verdict']))}"] if headline else []
+    first = advice_markdown(d)
+    if first:
+        out.append(first)
+    out.append("#### Alle eisen")
     if d["verdict"] == R.GEEN_VERGUNNING:
         out.append("Voor dit ontwerp is volgens deze toets geen omgevingsvergunning en geen melding nodig. "
                    "U moet zich wel aan de regels van het Bbl houden (bijvoorbeeld brandveiligheid).")
@@ -300,6 +330,9 @@ def result_markdown(result: CheckResult | Mapping[str, Any], *, is_synthetic: bo
         if conds:
             out.append("\n".join(condition_line(c) for c in conds))
     fits = d.get("fits_plan")
+    if fits is None and d["verdict"] != R.GEEN_VERGUNNING:
+        out.append("#### Past het in het omgevingsplan?")
+        out.append("Niet te zeggen: niet alle regels van het omgevingsplan die hiervoor nodig zijn, zijn bekend.")
     if fits is not None:
         out.append("#### Past het in het omgevingsplan?")
         if fits:
