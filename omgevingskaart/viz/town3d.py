@@ -29,7 +29,6 @@ plan.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,14 +38,16 @@ from typing import TYPE_CHECKING, Any
 import mapbox_earcut
 import numpy as np
 import pandas as pd
-import pydeck as pdk
 import shapely
 
+from .._extras import require
 from ..crs import rd_to_wgs84
 from .deck3d import EMPTY_STYLE, HEIGHT_CLASSES, MARKT_RD, NO_HEIGHT_COLOUR
 from .exceedance import addresses_by_pand, exceeds_mask, first_address, max_heights
 
 if TYPE_CHECKING:
+    import pydeck as pdk
+
     from ..dataset import Dataset
     from .mesh import MeshSet
 
@@ -104,6 +105,7 @@ class View:
     bearing: float = -25.0
 
     def view_state(self) -> pdk.ViewState:
+        pdk = require("pydeck", "app")
         return pdk.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
                              pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
                              max_zoom=21)
@@ -526,14 +528,6 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
 # --- deck ----------------------------------------------------------------------------------------
 
 
-class CompactDeck(pdk.Deck):
-    """A pydeck Deck serialised without indentation (pydeck indents by 2 spaces, which for flat
-    coordinate arrays is more than half of the bytes). Streamlit calls ``to_json()``."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
-
-
 TOOLTIP = {"text": "{t}", "style": {"backgroundColor": "#263238", "color": "white",
                                    "fontSize": "12px", "whiteSpace": "pre-line"}}
 MATERIAL = {"ambient": 0.45, "diffuse": 0.6, "shininess": 20, "specularColor": [60, 64, 70]}
@@ -556,6 +550,7 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
     the envelopes."""
     common = {"coordinate_system": "'meter-offsets'", "coordinate_origin": list(scene.origin),
               "position_format": "'XY'"}
+    pdk = require("pydeck", "app")
     layers: list[pdk.Layer] = []
     if scene.blocks:
         layers.append(pdk.Layer(
@@ -580,8 +575,10 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
 
 
 def build_town_deck(scene: SceneData, view: View, *, basemap: bool = False,
-                    envelopes: bool = True) -> CompactDeck:
+                    envelopes: bool = True) -> pdk.Deck:
     """The pydeck deck for a scene; no basemap (no third-party request) unless ``basemap``."""
+    from .compact_deck import CompactDeck
+
     layers = layers_for(scene, envelopes=envelopes)
     if basemap:
         return CompactDeck(layers=layers, initial_view_state=view.view_state(),
