@@ -14,7 +14,7 @@ UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --all-extras --universal
 	--python-version 3.11 --generate-hashes --no-config --default-index https://pypi.org/simple \
 	--custom-compile-command 'make lock' --quiet --output-file $(LOCK)
 
-.PHONY: run test lint bench demo serve venv lock lock-upgrade
+.PHONY: run test typecheck lint bench demo serve venv lock lock-upgrade
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,11 @@ run: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-test-deps.sh
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

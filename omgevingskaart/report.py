@@ -184,7 +184,7 @@ class ParcelReport:
             else:
                 out[name] = value
         out["locatie"] = {"x": self.x, "y": self.y, "crs": "EPSG:28992"}
-        return _clean(out)
+        return {k: _clean(v) for k, v in out.items()}
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(**kwargs), ensure_ascii=False, indent=2)
@@ -381,7 +381,8 @@ def _looks_like_address(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
 
 
-def _find_perceel(dataset: Dataset, aand: tuple[str, str, int], text: str) -> tuple[int, dict]:
+def _find_perceel(dataset: Dataset, aand: tuple[str, str, int],
+                  text: str) -> tuple[int, dict[str, Any]]:
     if "perceel" not in dataset:
         raise QueryError(f"this dataset has no percelen to look up {text!r} in")
     gem, sectie, nr = aand
@@ -440,7 +441,7 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
             )
 
     plans = _plans(dataset)
-    found: dict[str, list] = {}
+    found: dict[str, list[PlanObject]] = {}
     for layer in _PLAN_LAYERS:
         found[layer] = (_plan_objects(dataset, layer, area_geom, pt, plans, perceel_index)
                         if layer in layers else [])
@@ -528,7 +529,7 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         dubbelbestemmingen=found["dubbelbestemming"],
         bouwvlakken=bouwvlakken,
         bouwvlak_op_locatie=any(b.op_locatie for b in bouwvlakken),
-        maatvoeringen=found["maatvoering"],
+        maatvoeringen=[m for m in found["maatvoering"] if isinstance(m, Maatvoering)],
         functieaanduidingen=found["functieaanduiding"],
         bouwaanduidingen=found["bouwaanduiding"],
         gebiedsaanduidingen=found["gebiedsaanduiding"],
@@ -550,7 +551,7 @@ def _adres(r: dict[str, Any]) -> Adres:
 
 
 def _plans(dataset: Dataset) -> dict[str, Plan]:
-    cached = getattr(dataset, "_report_plans", None)
+    cached: dict[str, Plan] | None = dataset.__dict__.get("_report_plans")
     if cached is not None:
         return cached
     plans: dict[str, Plan] = {}
@@ -559,7 +560,7 @@ def _plans(dataset: Dataset) -> dict[str, Plan]:
             pid = r.get("plan_id") or r.get("identificatie")
             if pid:
                 plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"))
-    dataset._report_plans = plans
+    dataset.__dict__["_report_plans"] = plans
     return plans
 
 
@@ -571,7 +572,7 @@ EDGE_TOLERANCE_M = 0.001
 
 def _inner_percelen(dataset: Dataset) -> np.ndarray:
     """Every perceel shrunk by :data:`EDGE_TOLERANCE_M`, prepared (built once per dataset)."""
-    inner = dataset.__dict__.get("_perceel_inner")
+    inner: np.ndarray | None = dataset.__dict__.get("_perceel_inner")
     if inner is None:
         inner = shapely.buffer(dataset.index("perceel").geometries, -EDGE_TOLERANCE_M, join_style="mitre")
         shapely.prepare(inner)
@@ -588,7 +589,8 @@ def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> t
     perceel shrunk by :data:`EDGE_TOLERANCE_M` (prepared geometry: fast); only real partial
     overlaps need the costly exact intersection.
     """
-    cache = dataset.__dict__.setdefault("_overlay_cache", {})
+    cache: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = (
+        dataset.__dict__.setdefault("_overlay_cache", {}))
     if key is not None:
         hit = cache.get((layer, key))
         if hit is not None:
@@ -625,7 +627,7 @@ _OVERLAY_CACHE_SIZE = 20000
 
 
 def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point,
-                  plans: dict[str, Plan], key: int | None = None) -> list:
+                  plans: dict[str, Plan], key: int | None = None) -> list[PlanObject]:
     idx = dataset.index(layer)
     hits, share = _overlay(dataset, layer, area_geom, key)
     if not len(hits):
@@ -636,13 +638,13 @@ def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Poin
         share = np.where(at_point, 100.0, 0.0)
     keep = at_point | (share >= MIN_SHARE)
     order = np.lexsort((hits, -share, ~at_point))
-    out = []
+    out: list[PlanObject] = []
     for j in order:
         if not keep[j]:
             continue
         r = idx.records[int(hits[j])]
         plan = plans.get(r.get("plan_id") or "")
-        base = dict(
+        base: dict[str, Any] = dict(
             laag=layer, identificatie=r.get("identificatie"), naam=r.get("naam"),
             hoofdgroep=r.get("hoofdgroep"), artikelnummer=r.get("artikelnummer"),
             tekst_ref=r.get("tekst_ref"), plan_id=r.get("plan_id"),

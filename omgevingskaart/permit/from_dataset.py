@@ -66,7 +66,7 @@ def _num(value: Any) -> float | None:
     return f if math.isfinite(f) else None
 
 
-def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | None) -> list[dict]:
+def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | None) -> list[dict[str, Any]]:
     if "pand" not in dataset:
         raise ScenarioError("panden", "this dataset has no panden (BAG)")
     pidx = dataset.index("pand")

@@ -181,8 +181,8 @@ def _column(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
 
 def pand_layer(records: list[dict[str, Any]], *, layer_id: str = "panden") -> pdk.Layer:
     """Panden as extruded polygons coloured by height (LoD 1.x blocks)."""
-    pdk = require("pydeck", "app")
-    return pdk.Layer(
+    pydeck = require("pydeck", "app")
+    return pydeck.Layer(
         "PolygonLayer",
         data=records,
         id=layer_id,
@@ -230,8 +230,8 @@ def plan_records(dataset: Dataset, scene: Scene, catalogue: Catalogue | None = N
 
 def plan_layer(records: list[dict[str, Any]], *, layer_id: str = "bestemmingen") -> pdk.Layer:
     """Bestemmingsvlakken as a translucent ground layer."""
-    pdk = require("pydeck", "app")
-    return pdk.Layer(
+    pydeck = require("pydeck", "app")
+    return pydeck.Layer(
         "PolygonLayer",
         data=records,
         id=layer_id,
@@ -248,9 +248,9 @@ def plan_layer(records: list[dict[str, Any]], *, layer_id: str = "bestemmingen")
 def view_state_markt(scene: Scene, *, zoom: float = 16.6, pitch: float = 55.0,
                      bearing: float = -25.0) -> pdk.ViewState:
     """A camera over the scene centre (the Markt), tilted so that heights read."""
-    pdk = require("pydeck", "app")
+    pydeck = require("pydeck", "app")
     lon, lat = rd_to_wgs84(scene.x, scene.y)
-    return pdk.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom, pitch=pitch,
+    return pydeck.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom, pitch=pitch,
                          bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
 
 

@@ -105,8 +105,8 @@ class View:
     bearing: float = -25.0
 
     def view_state(self) -> pdk.ViewState:
-        pdk = require("pydeck", "app")
-        return pdk.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
+        pydeck = require("pydeck", "app")
+        return pydeck.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
                              pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
                              max_zoom=21)
 
@@ -304,7 +304,7 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
         legend = []
         for lab in labels:
             hexc = spec.style.colour_for(lab) if spec else "#bbbbbb"
-            legend.append((lab, tuple(int(hexc[i:i + 2], 16) for i in (1, 3, 5))))
+            legend.append((lab, (int(hexc[1:3], 16), int(hexc[3:5], 16), int(hexc[5:7], 16))))
         legend.append(("geen bestemming", NO_HEIGHT_COLOUR))
         lookup = {lab: i for i, lab in enumerate(labels)}
         idx = np.array([lookup.get(str(v), len(labels)) if v is not None else len(labels)
@@ -512,7 +512,7 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
     blocks: list[dict[str, Any]] = []
     for p, hl, w, roof in zip(polys, holes, which.tolist(), roofs, strict=True):
         k = int(sub[w])
-        row = {"p": {"positions": p, "holeIndices": hl} if hl else p,
+        row: dict[str, Any] = {"p": {"positions": p, "holeIndices": hl} if hl else p,
                "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
                "t": texts[k], "k": int(cls[k])}
         if roof is not None:
@@ -550,22 +550,22 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
     the envelopes."""
     common = {"coordinate_system": "'meter-offsets'", "coordinate_origin": list(scene.origin),
               "position_format": "'XY'"}
-    pdk = require("pydeck", "app")
+    pydeck = require("pydeck", "app")
     layers: list[pdk.Layer] = []
     if scene.blocks:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.blocks, id="panden", get_polygon="p",
             get_elevation="h", get_fill_color=palette_expression(scene.legend), extruded=True,
             wireframe=False, pickable=True, auto_highlight=True,
             highlight_color=[255, 140, 0, 220], material=MATERIAL, **common))
     if scene.lod22:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.lod22, id="lod22", get_polygon="p",
             get_fill_color="c", extruded=False, _full3d=True, pickable=True, auto_highlight=True,
             highlight_color=[255, 140, 0, 220], coordinate_system="'meter-offsets'",
             coordinate_origin=list(scene.origin), position_format="'XYZ'", material=False))
     if envelopes and scene.envelopes:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.envelopes, id="bouwvlak-envelop",
             get_polygon="p", get_elevation="h",
             get_fill_color=list(ENVELOPE_COLOUR), extruded=True, wireframe=True,
