@@ -141,6 +141,34 @@ def test_the_extras_are_not_importable(core_env: CoreEnv) -> None:
     assert Path(proc.stdout.strip()).is_relative_to(core_env.purelib)
 
 
+#: the modules that may need an extra: the app, the service (but its key file), the 2D map builders
+NEEDS_AN_EXTRA = ("omgevingskaart.app", "omgevingskaart.service.", "omgevingskaart.viz.assets",
+                  "omgevingskaart.viz.map2d", "omgevingskaart.viz.permit_view",
+                  "omgevingskaart.viz.compact_deck")
+
+
+def test_every_core_module_imports_without_the_extras(core_env: CoreEnv) -> None:
+    proc = python(core_env, (
+        "import importlib, json, pkgutil, omgevingskaart\n"
+        "failed = {}\n"
+        "for m in pkgutil.walk_packages(omgevingskaart.__path__, 'omgevingskaart.',\n"
+        "                               onerror=lambda name: None):\n"
+        "    if m.name.endswith('__main__'):\n"
+        "        continue\n"
+        "    try:\n"
+        "        importlib.import_module(m.name)\n"
+        "    except ModuleNotFoundError as exc:\n"
+        "        failed[m.name] = exc.name\n"
+        "print(json.dumps(failed))\n"))
+    assert proc.returncode == 0, proc.stderr
+    failed = json.loads(proc.stdout)
+    assert "omgevingskaart.service.app" in failed  # the check itself works
+    core_failures = {name: missing for name, missing in failed.items()
+                     if not name.startswith(NEEDS_AN_EXTRA)}
+    assert core_failures == {}
+    assert "omgevingskaart.service.auth" not in failed
+
+
 def test_open_dataset_reads_the_demo_shipped_in_the_wheel(core_env: CoreEnv) -> None:
     proc = python(core_env, (
         "import omgevingskaart\n"
