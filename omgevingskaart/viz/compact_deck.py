@@ -13,7 +13,7 @@ import json
 import pydeck as pdk
 
 
-class CompactDeck(pdk.Deck):  # type: ignore[misc]  # pydeck has no type information
+class CompactDeck(pdk.Deck):
     """A pydeck Deck serialised without indentation."""
 
     def to_json(self) -> str:

@@ -251,7 +251,7 @@ def view_state_markt(scene: Scene, *, zoom: float = 16.6, pitch: float = 55.0,
     pydeck = require("pydeck", "app")
     lon, lat = rd_to_wgs84(scene.x, scene.y)
     return pydeck.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom, pitch=pitch,
-                         bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
+                            bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
 
 
 EMPTY_STYLE = 'data:application/json,{"version":8,"sources":{},"layers":[]}'

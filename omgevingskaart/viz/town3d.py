@@ -107,8 +107,8 @@ class View:
     def view_state(self) -> pdk.ViewState:
         pydeck = require("pydeck", "app")
         return pydeck.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
-                             pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
-                             max_zoom=21)
+                                pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
+                                max_zoom=21)
 
     def as_dict(self) -> dict[str, float]:
         return {"longitude": self.lon, "latitude": self.lat, "zoom": self.zoom,
@@ -512,9 +512,10 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
     blocks: list[dict[str, Any]] = []
     for p, hl, w, roof in zip(polys, holes, which.tolist(), roofs, strict=True):
         k = int(sub[w])
-        row: dict[str, Any] = {"p": {"positions": p, "holeIndices": hl} if hl else p,
-               "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
-               "t": texts[k], "k": int(cls[k])}
+        row: dict[str, Any] = {
+            "p": {"positions": p, "holeIndices": hl} if hl else p,
+            "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
+            "t": texts[k], "k": int(cls[k])}
         if roof is not None:
             row["r"] = roof
         blocks.append(row)
