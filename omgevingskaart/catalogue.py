@@ -50,13 +50,15 @@ from dataclasses import field as dc_field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._resources import package_path
 from .errors import CatalogueError, SchemaError
 from .schema import SCHEMAS, kind_of
 
 if TYPE_CHECKING:
     from .dataset import Dataset
 
-CATALOGUE_DIR = Path(__file__).resolve().parent.parent / "layers"
+#: the project's catalogue: shipped in the package, ``layers/`` at the top of the repository.
+CATALOGUE_DIR = package_path("layers")
 AUDIENCES = ("public", "ketenpartner")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -79,7 +79,7 @@ import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -493,6 +493,14 @@ def _on_etrs_or_wgs(crs: CRS) -> bool:
     return geodetic.datum.name.startswith(_ETRS_WGS_DATUMS)
 
 
+def _geodetic_2d(crs: CRS) -> CRS:
+    """The 2D geographic CRS a projected ``crs`` is based on."""
+    geodetic = crs.geodetic_crs
+    if geodetic is None:
+        raise CRSError(f"{crs.name}: no geodetic CRS to unproject to")
+    return geodetic.to_2d()
+
+
 def _frame_crs(gdf: Any, what: str, target: str) -> CRS:
     import geopandas as gpd
 
@@ -507,7 +515,8 @@ def _apply(gdf: _Frame, func: Any, crs: str, what: str) -> _Frame:
     """``gdf`` with every geometry's x/y replaced by ``func(x, y)`` (z kept), in ``crs``."""
     import shapely
 
-    series = gdf.geometry if hasattr(gdf, "geometry") else gdf
+    frame: Any = gdf  # a GeoDataFrame or GeoSeries; geopandas has no type information
+    series = frame.geometry if hasattr(frame, "geometry") else frame
     geoms = np.asarray(series.array, dtype=object)
     coords, index = shapely.get_coordinates(geoms, return_index=True)
     bad = ~np.isfinite(coords).all(axis=1)
@@ -524,16 +533,16 @@ def _apply(gdf: _Frame, func: Any, crs: str, what: str) -> _Frame:
         new = shapely.transform(geoms, transform, include_z=None)
     except QueryError as exc:
         raise QueryError(f"{what}: {exc}") from exc
-    result = gdf.copy()
+    result = frame.copy()
     if hasattr(result, "set_geometry"):
         import geopandas as gpd
 
         name = result.geometry.name
         result[name] = gpd.GeoSeries(new, index=result.index, crs=crs)
-        return result.set_crs(crs, allow_override=True)
+        return cast(_Frame, result.set_crs(crs, allow_override=True))
     import geopandas as gpd
 
-    return gpd.GeoSeries(new, index=result.index, crs=crs, name=result.name)
+    return cast(_Frame, gpd.GeoSeries(new, index=result.index, crs=crs, name=result.name))
 
 
 def gdf_to_rd(gdf: _Frame, what: str = "GeoDataFrame") -> _Frame:
@@ -557,13 +566,14 @@ def gdf_to_rd(gdf: _Frame, what: str = "GeoDataFrame") -> _Frame:
     (28992, 246550.0, 443450.0)
     """
     crs = _frame_crs(gdf, what, RD_NEW)
+    frame: Any = gdf  # geopandas has no type information
     if _is_rd(crs):
-        return gdf.copy().set_crs(RD_NEW, allow_override=True)
+        return cast(_Frame, frame.copy().set_crs(RD_NEW, allow_override=True))
     if _on_etrs_or_wgs(crs):
         if not crs.is_geographic:
-            gdf = gdf.to_crs(crs.geodetic_crs.to_2d())
+            gdf = cast(_Frame, frame.to_crs(_geodetic_2d(crs)))
         return _apply(gdf, wgs84_to_rd, RD_NEW, what)
-    return gdf.to_crs(RD_NEW)
+    return cast(_Frame, frame.to_crs(RD_NEW))
 
 
 def gdf_to_wgs84(gdf: _Frame, what: str = "GeoDataFrame") -> _Frame:
@@ -583,8 +593,9 @@ def gdf_to_wgs84(gdf: _Frame, what: str = "GeoDataFrame") -> _Frame:
     crs = _frame_crs(gdf, what, WGS84)
     if _is_rd(crs):
         return _apply(gdf, rd_to_wgs84, WGS84, what)
+    frame: Any = gdf  # geopandas has no type information
     if _on_etrs_or_wgs(crs):
         if crs.is_geographic:
-            return gdf.copy().set_crs(WGS84, allow_override=True)
-        return gdf.to_crs(crs.geodetic_crs.to_2d()).set_crs(WGS84, allow_override=True)
-    return gdf.to_crs(WGS84)
+            return cast(_Frame, frame.copy().set_crs(WGS84, allow_override=True))
+        return cast(_Frame, frame.to_crs(_geodetic_2d(crs)).set_crs(WGS84, allow_override=True))
+    return cast(_Frame, frame.to_crs(WGS84))

@@ -34,6 +34,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from ._resources import package_path
 from .errors import DatasetError, SchemaError
 from .schema import RD_NEW, SCHEMAS, conform, kind_of
 
@@ -42,9 +43,9 @@ if TYPE_CHECKING:
     from .geocode import Geocoder
     from .report import ParcelReport
 
-ROOT = Path(__file__).resolve().parent.parent
-#: the embedded demo dataset (synthetic, shaped like the real registers).
-DEMO_PATH = ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
+#: the embedded demo dataset (synthetic, shaped like the real registers); shipped in the package,
+#: ``data/demo/`` at the top of the repository.
+DEMO_PATH = package_path("data", "demo", "winterswijk-centrum.gpkg")
 META_TABLE = "omgevingskaart_meta"
 #: fixed GeoPackage timestamp so that writing the same layers twice gives identical bytes.
 _FIXED_DATE = "2026-01-01T00:00:00Z"

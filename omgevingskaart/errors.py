@@ -16,6 +16,20 @@ class OmgevingskaartError(Exception):
     """Base class of every error the library raises on bad input."""
 
 
+class MissingExtraError(OmgevingskaartError):
+    """A feature needs an optional extra that is not installed; the message says what to install.
+
+    >>> str(MissingExtraError("pydeck", "app"))
+    "this needs pydeck, part of the optional extra 'app': pip install 'omgevingskaart[app]'"
+    """
+
+    def __init__(self, module: str, extra: str):
+        self.module = module
+        self.extra = extra
+        super().__init__(f"this needs {module}, part of the optional extra {extra!r}: "
+                         f"pip install 'omgevingskaart[{extra}]'")
+
+
 # --- files and formats -------------------------------------------------------------------------
 
 

@@ -95,7 +95,7 @@ def _split_rest(rest: str) -> list[tuple[str | None, str | None]]:
 def addresses_by_pand(dataset: Dataset) -> dict[str, list[str]]:
     """BAG pand id -> the sorted display addresses of the verblijfsobjecten in it (cached per
     dataset). A verblijfsobject in several panden (``pand_identificatie`` "a;b") counts for each."""
-    cache = dataset.__dict__.get("_addresses_by_pand")
+    cache: dict[str, list[str]] | None = dataset.__dict__.get("_addresses_by_pand")
     if cache is not None:
         return cache
     out: dict[str, list[str]] = {}
@@ -200,7 +200,7 @@ class Geocoder:
                     hits.append(i)
         return sorted(set(hits), key=self._sort_key)
 
-    def _sort_key(self, i: int) -> tuple:
+    def _sort_key(self, i: int) -> tuple[str, str, int]:
         r = self.records[i]
         return (r.get("huisletter") or "", r.get("huisnummertoevoeging") or "", i)
 

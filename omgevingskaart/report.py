@@ -291,7 +291,7 @@ class ParcelReport:
             else:
                 out[name] = value
         out["locatie"] = {"x": self.x, "y": self.y, "crs": "EPSG:28992"}
-        return _clean(out)
+        return {k: _clean(v) for k, v in out.items()}
 
     def to_json(self, **kwargs: Any) -> str:
         return json.dumps(self.to_dict(**kwargs), ensure_ascii=False, indent=2)
@@ -529,7 +529,8 @@ def _looks_like_address(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
 
 
-def _find_perceel(dataset: Dataset, aand: tuple[str, str, int], text: str) -> tuple[int, dict]:
+def _find_perceel(dataset: Dataset, aand: tuple[str, str, int],
+                  text: str) -> tuple[int, dict[str, Any]]:
     if "perceel" not in dataset:
         raise QueryError(f"this dataset has no percelen to look up {text!r} in")
     gem, sectie, nr = aand
@@ -596,7 +597,7 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
                       and _holds(dataset, n, area_geom, pt)]
     gemeentecode = None
     plans = _plans(dataset, on)
-    found: dict[str, list] = {}
+    found: dict[str, list[PlanObject]] = {}
     for layer in _PLAN_LAYERS:
         objs = _plan_objects(dataset, layer, area_geom, pt, plans, perceel_index) if layer in layers else []
         stage = layer + _STAGE_SUFFIX
@@ -690,7 +691,7 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         dubbelbestemmingen=found["dubbelbestemming"],
         bouwvlakken=bouwvlakken,
         bouwvlak_op_locatie=any(b.op_locatie for b in bouwvlakken),
-        maatvoeringen=found["maatvoering"],
+        maatvoeringen=[m for m in found["maatvoering"] if isinstance(m, Maatvoering)],
         functieaanduidingen=found["functieaanduiding"],
         bouwaanduidingen=found["bouwaanduiding"],
         gebiedsaanduidingen=found["gebiedsaanduiding"],
@@ -866,7 +867,7 @@ EDGE_TOLERANCE_M = 0.001
 
 def _inner_percelen(dataset: Dataset) -> np.ndarray:
     """Every perceel shrunk by :data:`EDGE_TOLERANCE_M`, prepared (built once per dataset)."""
-    inner = dataset.__dict__.get("_perceel_inner")
+    inner: np.ndarray | None = dataset.__dict__.get("_perceel_inner")
     if inner is None:
         inner = shapely.buffer(dataset.index("perceel").geometries, -EDGE_TOLERANCE_M, join_style="mitre")
         shapely.prepare(inner)
@@ -883,7 +884,8 @@ def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> t
     perceel shrunk by :data:`EDGE_TOLERANCE_M` (prepared geometry: fast); only real partial
     overlaps need the costly exact intersection.
     """
-    cache = dataset.__dict__.setdefault("_overlay_cache", {})
+    cache: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = (
+        dataset.__dict__.setdefault("_overlay_cache", {}))
     if key is not None:
         hit = cache.get((layer, key))
         if hit is not None:
@@ -920,7 +922,7 @@ _OVERLAY_CACHE_SIZE = 20000
 
 
 def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point,
-                  plans: dict[str, Plan], key: int | None = None) -> list:
+                  plans: dict[str, Plan], key: int | None = None) -> list[PlanObject]:
     idx = dataset.index(layer)
     hits, share = _overlay(dataset, layer, area_geom, key)
     if not len(hits):
@@ -948,7 +950,7 @@ def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Poin
             twin.op_locatie = twin.op_locatie or bool(at_point[j])
             twin.aandeel_perceel = round(min(100.0, (twin.aandeel_perceel or 0) + float(share[j])), 1)
             continue
-        base = dict(
+        base: dict[str, Any] = dict(
             laag=layer, identificatie=r.get("identificatie"), naam=r.get("naam"),
             hoofdgroep=r.get("hoofdgroep"), artikelnummer=r.get("artikelnummer"),
             tekst_ref=r.get("tekst_ref"), plan_id=r.get("plan_id"),

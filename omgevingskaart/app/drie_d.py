@@ -71,7 +71,7 @@ def _scene_file(path: str, mtime: float, radius: float, mode: str, lod22: bool,
 def _camera_moved() -> None:
     """The user settled the camera: it becomes the shared view and goes into the URL."""
     state = st.session_state.get("ok3d_deck")
-    v = state.get("view") if hasattr(state, "get") else None
+    v = state.get("view") if state is not None and hasattr(state, "get") else None
     if not v:
         return
     try:

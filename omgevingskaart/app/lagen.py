@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pyogrio
@@ -68,12 +69,12 @@ def page() -> None:
             with c2:
                 if spec.public:
                     st.download_button(
-                        "Download GeoPackage", data=lambda p=str(ds.path), n=spec.layer: layer_geopackage(p, n),
+                        "Download GeoPackage", data=partial(layer_geopackage, str(ds.path), spec.layer),
                         file_name=f"{spec.id}.gpkg", mime="application/geopackage+sqlite3",
                         key=f"dl_gpkg_{spec.id}", on_click="ignore",
                     )
                     st.download_button(
-                        "Download GeoJSON", data=lambda p=str(ds.path), n=spec.layer: layer_geojson(p, n),
+                        "Download GeoJSON", data=partial(layer_geojson, str(ds.path), spec.layer),
                         file_name=f"{spec.id}.geojson", mime="application/geo+json",
                         key=f"dl_json_{spec.id}", on_click="ignore",
                     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..dataset import DEMO_PATH
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "demo", help="de synthetische demodataset (Winterswijk centrum)",
         description="Bouw de synthetische demodataset: deterministisch, zelfde seed = zelfde bestand.",
@@ -20,7 +20,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help=f"doelbestand (standaard {DEMO_PATH})")
     build.add_argument("--seed", type=int, default=None, help="seed van de generator")
     build.set_defaults(func=_build)
-    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+
+    def usage(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 2
+
+    parser.set_defaults(func=usage)
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser(
         "export-3d", help="3D-export van een gebied: glTF (.glb) of losse HTML-pagina",
         description="Exporteer de panden in een gebied (RD-bbox) als binaire glTF (VR, Blender, "

@@ -31,7 +31,7 @@ GEMEENTE_PRESETS: dict[str, tuple[str, tuple[float, float, float, float]]] = {
 ALL_SOURCES = ("bgt", "bag", "brk", "3dbag", "plannen")
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "fetch",
         help="fetch BGT, BAG, BRK, 3D BAG and bestemmingsplannen for an area from the live APIs",

@@ -33,7 +33,7 @@ from ..errors import DataFileError, OmgevingskaartError
 DEFAULT_TITLE = "Geïmporteerde registers"
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "import",
         help="build or extend a dataset (GeoPackage) from register and plan files",

@@ -8,7 +8,7 @@ import sys
 from ..errors import AmbiguousAddressError
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "report",
         help="what applies at an address, kadastraal perceel or point",

@@ -68,10 +68,10 @@ def _configure(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import uvicorn
-    except ImportError:  # pragma: no cover
-        raise OmgevingskaartError("the service needs FastAPI and uvicorn: pip install 'omgevingskaart[service]'") from None
+    from .._extras import require
+
+    require("fastapi", "service")
+    uvicorn = require("uvicorn", "service")
     _configure(args)
     uvicorn.run(
         "omgevingskaart.service.app:app_from_env", factory=True, host=args.host, port=args.port,

@@ -114,7 +114,7 @@ def _years(panden: list[Pand], era: dict[int, float], rng: np.random.Generator) 
     for p in panden:
         if p.role == "bijgebouw":
             base = max(house_year.get(p.lot, 1960), 1950)
-            p.bouwjaar = int(min(2024, base + rng.integers(0, 40)))
+            p.bouwjaar = min(2024, base + int(rng.integers(0, 40)))
     status = rng.random(len(panden))
     for p, r in zip(panden, status, strict=True):
         if p.role == "kerk":

@@ -159,7 +159,7 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
             cuts.append(cuts[-1] + w)
         cuts.append(length)
         band = (n_i, c_i + lot_depth)
-        slabs = []
+        slabs: list[tuple[float, float]] = []
         for k in range(len(cuts) - 1):
             t0, t1 = cuts[k], cuts[k + 1]
             ring = clip_all(face_ring, [(-u, -(s0 + t0)), (u, s0 + t1), band, *box])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -70,7 +71,7 @@ def _frame(rows: list[dict], geoms: list[shapely.Geometry]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=geoms, crs=RD_NEW)
 
 
-def _obj(prefix: str, n: int, naam: str, hoofdgroep: str | None, ref: str | None) -> dict:
+def _obj(prefix: str, n: int, naam: str, hoofdgroep: str | None, ref: str | None) -> dict[str, Any]:
     return {"identificatie": f"NL.IMRO.PT.{prefix}{n:05d}", "plan_id": PLAN_ID, "naam": naam,
             "hoofdgroep": hoofdgroep, "artikelnummer": BESTEMMINGEN[naam][1] if naam in
             BESTEMMINGEN else None, "tekst_ref": ref, "bron": BRON_IMRO}
@@ -88,10 +89,10 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
     pieces: dict[str, list[shapely.Geometry]] = {}
     block_vlakken: list[tuple[str, shapely.Geometry, str]] = []
     for cell in sorted(net.blocks):
-        members = [i for i, lot in enumerate(lay.lots) if lot.cell == cell]
-        if not members:
+        lot_members = [i for i, lot in enumerate(lay.lots) if lot.cell == cell]
+        if not lot_members:
             continue
-        zones = {lay.lots[i].zone for i in members}
+        zones = {lay.lots[i].zone for i in lot_members}
         if cell == net.markt_cell:
             pieces.setdefault("Verkeer - Verblijfsgebied", []).append(sp.markt_plein)
             block_vlakken.append(("Maatschappelijk", sp.kerk_perceel, "kerk"))
@@ -110,7 +111,8 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         else:
             main = (key[0], key[1]) in net.main_lines
         pieces.setdefault("Verkeer" if main else "Verkeer - Verblijfsgebied", []).append(poly)
-    eb_rows, eb_geoms = [], []
+    eb_rows: list[dict[str, Any]] = []
+    eb_geoms: list[shapely.Geometry] = []
     vlakken = list(block_vlakken)
     for naam in sorted(pieces):
         merged = shapely.union_all(pieces[naam])
@@ -200,7 +202,8 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
             mv_geoms.append(geom)
             del naam
     # --- functieaanduidingen and bouwaanduidingen -------------------------------------------------
-    fa_rows, fa_geoms = [], []
+    fa_rows: list[dict[str, Any]] = []
+    fa_geoms: list[shapely.Geometry] = []
     for p in panden:
         if not p.uses or p.role != "hoofdgebouw":
             continue
@@ -215,7 +218,8 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         if fa:
             fa_rows.append(_obj("fa", len(fa_rows) + 1, fa, fa, None))
             fa_geoms.append(lots[p.lot])
-    ba_rows, ba_geoms = [], []
+    ba_rows: list[dict[str, Any]] = []
+    ba_geoms: list[shapely.Geometry] = []
     for pi in karakteristiek:
         ba_rows.append(_obj("ba", len(ba_rows) + 1, "karakteristiek", None, None))
         ba_geoms.append(panden[pi].geom)

@@ -36,7 +36,7 @@ class AreaExport:
 def _num(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
     if name not in frame.columns:
         return np.full(len(rows), np.nan)
-    return frame[name].to_numpy(dtype=float, na_value=np.nan)[rows]
+    return np.asarray(frame[name].to_numpy(dtype=float, na_value=np.nan)[rows])
 
 
 def building_attributes(dataset: Dataset, rows: np.ndarray) -> dict[str, dict[str, Any]]:

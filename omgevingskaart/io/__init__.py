@@ -75,4 +75,5 @@ def read(path: str | Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
     ``history=True`` for a BAG extract).
     """
     path = Path(path)
-    return detect(path).read(path, **options)
+    layers: dict[str, gpd.GeoDataFrame] = detect(path).read(path, **options)
+    return layers

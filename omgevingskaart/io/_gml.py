@@ -55,7 +55,7 @@ _RD_SRS = re.compile(r"(?<![0-9])(28992|7415)$")
 def gml_id(elem: etree._Element) -> str | None:
     """The element's gml:id (GML 3.1 or 3.2), if any."""
     for key in GML_ID:
-        v = elem.get(key)
+        v: str | None = elem.get(key)
         if v is not None:
             return v
     return None

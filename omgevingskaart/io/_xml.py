@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from lxml import etree
 
@@ -84,7 +84,13 @@ def check_prolog(head: bytes, path: str | Path | None, *, member: str | None = N
         )
 
 
-def read_checked_head(fh: IO[bytes], path: str | Path | None, *, member: str | None = None,
+class BinaryReader(Protocol):
+    """What the parsers read from: a binary file object (or :class:`Prepend`)."""
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def read_checked_head(fh: BinaryReader, path: str | Path | None, *, member: str | None = None,
                       size: int = _BLOCK) -> bytes:
     """Read at least ``size`` bytes (or the whole stream) and up to the root start tag from
     ``fh``, refuse a hostile prolog, and return the bytes read.
@@ -152,7 +158,7 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
 
 
 def iterparse(
-    source: IO[bytes],
+    source: BinaryReader,
     path: str | Path | None,
     tags: str | Iterable[str],
     *,
@@ -188,7 +194,7 @@ def iterparse(
 class Prepend:
     """A read-only file object: ``head`` followed by the rest of ``rest``."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]):
+    def __init__(self, head: bytes, rest: BinaryReader):
         self._head = head
         self._rest = rest
 

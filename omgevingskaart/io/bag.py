@@ -281,12 +281,12 @@ def _join_list(values: Any, strip: bool) -> pa.Array:
 
 def _np(a: Any) -> np.ndarray:
     """An Arrow column as a numpy array (object with None for strings)."""
-    return _combined(a).to_numpy(zero_copy_only=False)
+    return np.asarray(_combined(a).to_numpy(zero_copy_only=False))
 
 
 def _na_strings(a: Any) -> np.ndarray:
     """Strings with pd.NA for nulls, as extra (unconformed) columns always had."""
-    return pd.array(_np(a), dtype="string").to_numpy()
+    return np.asarray(pd.array(_np(a), dtype="string").to_numpy())
 
 
 def _int(a: Any) -> pd.arrays.IntegerArray:

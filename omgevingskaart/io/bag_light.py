@@ -101,7 +101,7 @@ def sniff(path: Path, head: bytes) -> bool:
 
 def _split_list(values: pd.Series) -> np.ndarray:
     s = values.astype("string")
-    return s.str.replace(r"\s*[,;]\s*", ";", regex=True).to_numpy()
+    return np.asarray(s.str.replace(r"\s*[,;]\s*", ";", regex=True).to_numpy())
 
 
 def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:

@@ -48,7 +48,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -185,7 +185,7 @@ def read(
     layers: dict[str, gpd.GeoDataFrame] = {}
     for klasse in sorted(rows):
         columns = list(zip(*rows.pop(klasse), strict=True))
-        cols = dict(zip(_COLUMNS, columns, strict=True))
+        cols: dict[str, Sequence[Any]] = dict(zip(_COLUMNS, columns, strict=True))
         if not include_ended:
             del cols["eind_registratie"]
         geoms = batches.pop(klasse).build()

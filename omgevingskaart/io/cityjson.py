@@ -210,7 +210,7 @@ def _polygons2d(surfaces: list[list[list[int]]], verts: np.ndarray) -> np.ndarra
     try:
         ring_ids = np.repeat(np.arange(len(lengths)), lengths)
         rings_arr = shapely.linearrings(verts[np.asarray(idx, dtype=np.intp), :2], indices=ring_ids)
-        return shapely.polygons(rings_arr, indices=np.asarray(owner))
+        return np.asarray(shapely.polygons(rings_arr, indices=np.asarray(owner)))
     except (ValueError, shapely.errors.GEOSException):  # a degenerate ring: one at a time
         polys = [_polygon2d(r, verts) for r in surfaces]
         return np.array([p for p in polys if p is not None], dtype=object)
@@ -329,7 +329,8 @@ def _is_3dbag(meta: dict[str, Any] | None) -> bool:
         meta.get("fullMetadataUrl", "")).lower()
 
 
-def _buildings(chunk: _Chunk, name: str) -> Iterator[tuple[str, dict[str, Any], list[dict]]]:
+def _buildings(chunk: _Chunk,
+               name: str) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
     """Yield (object id, attributes, geometries of the building and its parts)."""
     objs = chunk.objects
     for oid, obj in objs.items():
@@ -359,7 +360,7 @@ def _num(v: Any) -> float:
         return float("nan")
 
 
-def _row(oid: str, attrs: dict[str, Any], geoms: list[dict], verts: np.ndarray, is3d: bool,
+def _row(oid: str, attrs: dict[str, Any], geoms: list[dict[str, Any]], verts: np.ndarray, is3d: bool,
          name: str) -> dict[str, Any]:
     row: dict[str, Any] = {"identificatie": _pand_id(oid, attrs), "object_id": oid}
     for col, names in ATTRIBUTE_ALIASES.items():

@@ -309,7 +309,7 @@ def _layers(path: Path, objs: dict[str, list[tuple[Any, str]]], articles: dict[s
             locs = [h for c in el if _local(c) == "locatieaanduiding" for h in _hrefs(c, "LocatieRef")]
             if rt_id is not None:
                 regel_of[rt_id] = {"type_regel": rtype, "locaties": locs}
-            art = articles.get(rt_wid.get(rt_id) or "", {})
+            art = articles.get((rt_wid.get(rt_id) if rt_id is not None else None) or "", {})
             for aa in (c for c in el if _local(c) == "activiteitaanduiding"):
                 act_ids = [h for c in aa if _local(c) == "ActiviteitRef" and (h := c.get(_XLINK_HREF))]
                 for ala in (c for c in aa if _local(c) == "ActiviteitLocatieaanduiding"):
@@ -352,24 +352,24 @@ def _layers(path: Path, objs: dict[str, list[tuple[Any, str]]], articles: dict[s
     # --- gebiedsaanwijzingen ------------------------------------------------------------------
     ga_rows = []
     for el, _name in objs.get("Gebiedsaanwijzing", []):
-        gid = _child_text(el, "identificatie")
+        ga_id = _child_text(el, "identificatie")
         locs = _hrefs(el, "LocatieRef")
-        ga_rows.append({"identificatie": gid, "naam": _child_text(el, "naam"),
+        ga_rows.append({"identificatie": ga_id, "naam": _child_text(el, "naam"),
                         "type": _term(_child_text(el, "type")),
                         "groep": _term(_child_text(el, "groep")),
-                        "regeltekst_id": ";".join(r for r in ga_rules.get(gid or "", []) if r)
+                        "regeltekst_id": ";".join(r for r in ga_rules.get(ga_id or "", []) if r)
                         or None, "locatie_id": ";".join(locs) or None, "geometry": where(locs)})
 
     # --- omgevingsnormen / -waarden -----------------------------------------------------------
     norm_rows = []
     for ntype in _NORM_TYPES:
         for el, _name in objs.get(ntype, []):
-            nid = _child_text(el, "identificatie")
-            base = {"identificatie": nid, "naam": _child_text(el, "naam"),
+            norm_id = _child_text(el, "identificatie")
+            base = {"identificatie": norm_id, "naam": _child_text(el, "naam"),
                     "type": _term(_child_text(el, "type")),
                     "eenheid": _term(next((_text(c) for c in el.iter() if _local(c) == "eenheid"),
                                           None)),
-                    "regeltekst_id": ";".join(r for r in norm_rules.get(nid or "", []) if r)
+                    "regeltekst_id": ";".join(r for r in norm_rules.get(norm_id or "", []) if r)
                     or None}
             for nw in (c for c in el.iter() if _local(c) == "Normwaarde"):
                 kwant = next((_text(c) for c in nw if _local(c) == "kwantitatieveWaarde"), None)

@@ -174,7 +174,7 @@ class OGCAPIFeaturesClient:
         if path is None or not path.is_file():
             return None
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
+            entry: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None  # a damaged cache entry is refetched
         if time.time() - float(entry.get("fetched", 0)) > self.max_age:
@@ -188,7 +188,7 @@ class OGCAPIFeaturesClient:
         write_atomic(path, json.dumps(entry))
 
     def _wait_time(self, attempt: int, response: httpx.Response | None) -> float:
-        delay = min(self.max_backoff, self.backoff * (2**attempt))
+        delay: float = min(self.max_backoff, self.backoff * (2**attempt))
         if response is not None:
             retry_after = response.headers.get("Retry-After")
             if retry_after:

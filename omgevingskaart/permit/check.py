@@ -251,7 +251,8 @@ def _round(value: float | str | None) -> float | str | None:
 def _geojson(geom: BaseGeometry | None) -> dict[str, Any] | None:
     if geom is None or geom.is_empty:
         return None
-    return json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-4)))
+    out: dict[str, Any] = json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-4)))
+    return out
 
 
 def _m(value: float) -> str:

@@ -77,7 +77,7 @@ def _num(value: Any) -> float | None:
 
 
 def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float | str | None,
-            original: bool | None) -> list[dict]:
+            original: bool | None) -> list[dict[str, Any]]:
     if "pand" not in dataset:
         raise ScenarioError("panden", "this dataset has no panden (BAG)")
     pidx = dataset.index("pand")

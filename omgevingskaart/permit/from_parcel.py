@@ -69,7 +69,8 @@ def _as_geometry(value: Any, fieldname: str) -> BaseGeometry:
 
 
 def _geojson(geom: BaseGeometry) -> dict[str, Any]:
-    return json.loads(json.dumps(mapping(geom)))
+    out: dict[str, Any] = json.loads(json.dumps(mapping(geom)))
+    return out
 
 
 def _largest_polygon(geom: BaseGeometry) -> Polygon | None:

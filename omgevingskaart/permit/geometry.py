@@ -60,7 +60,7 @@ class RoadFrame:
     """"voorkant", "zijkant" (corner plot) or "achterkant" (road opposite the front; adds no line)."""
 
     def depth(self, xy: np.ndarray) -> np.ndarray:
-        return (xy - self.origin) @ self.normal
+        return np.asarray((xy - self.origin) @ self.normal)
 
     def parallel_line(self, depth: float, extent: float) -> LineString:
         p0 = self.origin + self.normal * depth

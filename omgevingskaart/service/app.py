@@ -108,8 +108,8 @@ REPORT_SECTIONS: dict[str, tuple[str, ...]] = {
 #: report sections whose entries name their own dataset layer (``laag``): filtered entry by entry
 REPORT_SECTIONS_BY_ENTRY = ("toekomstig", "ontwerpen")
 
-_ERR = {"model": ErrorResponse}
-_COMMON = {400: {**_ERR, "description": "invalid parameter"}, 401: {**_ERR, "description": "API key required"},
+_ERR: dict[str, Any] = {"model": ErrorResponse}
+_COMMON: dict[int | str, dict[str, Any]] = {400: {**_ERR, "description": "invalid parameter"}, 401: {**_ERR, "description": "API key required"},
            500: {**_ERR, "description": "internal error"}}
 
 api_key_header = APIKeyHeader(name=HEADER, auto_error=False,
@@ -236,9 +236,9 @@ def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str |
     try:
         return state.dataset.report(**kwargs)
     except QueryError as exc:
-        only_perceel = perceel is not None and point is None and address is None and postcode is None \
-            and huisnummer is None
-        if only_perceel and type(exc) is QueryError and parse_aanduiding(perceel) is not None:
+        only_perceel = point is None and address is None and postcode is None and huisnummer is None
+        if (perceel is not None and only_perceel and type(exc) is QueryError
+                and parse_aanduiding(perceel) is not None):
             raise ServiceError(404, "perceel_not_found", str(exc), field="perceel") from None
         raise
 

@@ -17,19 +17,20 @@ request the user must opt into.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pydeck as pdk
 import shapely
 
+from .._extras import require
 from ..crs import rd_to_wgs84
 from ..geocode import addresses_by_pand
 
 if TYPE_CHECKING:
+    import pydeck as pdk
+
     from ..catalogue import Catalogue
     from ..dataset import Dataset
 
@@ -180,7 +181,8 @@ def _column(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
 
 def pand_layer(records: list[dict[str, Any]], *, layer_id: str = "panden") -> pdk.Layer:
     """Panden as extruded polygons coloured by height (LoD 1.x blocks)."""
-    return pdk.Layer(
+    pydeck = require("pydeck", "app")
+    return pydeck.Layer(
         "PolygonLayer",
         data=records,
         id=layer_id,
@@ -228,7 +230,8 @@ def plan_records(dataset: Dataset, scene: Scene, catalogue: Catalogue | None = N
 
 def plan_layer(records: list[dict[str, Any]], *, layer_id: str = "bestemmingen") -> pdk.Layer:
     """Bestemmingsvlakken as a translucent ground layer."""
-    return pdk.Layer(
+    pydeck = require("pydeck", "app")
+    return pydeck.Layer(
         "PolygonLayer",
         data=records,
         id=layer_id,
@@ -245,20 +248,13 @@ def plan_layer(records: list[dict[str, Any]], *, layer_id: str = "bestemmingen")
 def view_state_markt(scene: Scene, *, zoom: float = 16.6, pitch: float = 55.0,
                      bearing: float = -25.0) -> pdk.ViewState:
     """A camera over the scene centre (the Markt), tilted so that heights read."""
+    pydeck = require("pydeck", "app")
     lon, lat = rd_to_wgs84(scene.x, scene.y)
-    return pdk.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom, pitch=pitch,
-                         bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
+    return pydeck.ViewState(longitude=float(lon), latitude=float(lat), zoom=zoom, pitch=pitch,
+                            bearing=bearing, max_pitch=85, min_zoom=13, max_zoom=20)
 
 
 EMPTY_STYLE = 'data:application/json,{"version":8,"sources":{},"layers":[]}'
-
-
-class CompactDeck(pdk.Deck):
-    """A :class:`pydeck.Deck` whose JSON has no indentation (pydeck indents by 2: a third of the
-    bytes of a city block's polygons is whitespace)."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
 
 
 TOOLTIP = {
@@ -278,6 +274,8 @@ def build_deck(
 ) -> pdk.Deck:
     """The 3D view: panden extruded and coloured by height, bestemmingsvlakken on the ground,
     the camera on the Markt; no basemap (no third-party request) unless ``basemap``."""
+    from .compact_deck import CompactDeck
+
     scene = scene_for(dataset, centre, radius)
     layers = []
     if plans:

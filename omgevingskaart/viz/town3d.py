@@ -29,7 +29,6 @@ plan.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,14 +38,16 @@ from typing import TYPE_CHECKING, Any
 import mapbox_earcut
 import numpy as np
 import pandas as pd
-import pydeck as pdk
 import shapely
 
+from .._extras import require
 from ..crs import rd_to_wgs84
 from .deck3d import EMPTY_STYLE, HEIGHT_CLASSES, MARKT_RD, NO_HEIGHT_COLOUR
 from .exceedance import addresses_by_pand, exceeds_mask, first_address, max_heights
 
 if TYPE_CHECKING:
+    import pydeck as pdk
+
     from ..dataset import Dataset
     from .mesh import MeshSet
 
@@ -104,9 +105,10 @@ class View:
     bearing: float = -25.0
 
     def view_state(self) -> pdk.ViewState:
-        return pdk.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
-                             pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
-                             max_zoom=21)
+        pydeck = require("pydeck", "app")
+        return pydeck.ViewState(longitude=self.lon, latitude=self.lat, zoom=self.zoom,
+                                pitch=self.pitch, bearing=self.bearing, max_pitch=85, min_zoom=12,
+                                max_zoom=21)
 
     def as_dict(self) -> dict[str, float]:
         return {"longitude": self.lon, "latitude": self.lat, "zoom": self.zoom,
@@ -302,7 +304,7 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
         legend = []
         for lab in labels:
             hexc = spec.style.colour_for(lab) if spec else "#bbbbbb"
-            legend.append((lab, tuple(int(hexc[i:i + 2], 16) for i in (1, 3, 5))))
+            legend.append((lab, (int(hexc[1:3], 16), int(hexc[3:5], 16), int(hexc[5:7], 16))))
         legend.append(("geen bestemming", NO_HEIGHT_COLOUR))
         lookup = {lab: i for i, lab in enumerate(labels)}
         idx = np.array([lookup.get(str(v), len(labels)) if v is not None else len(labels)
@@ -510,9 +512,10 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
     blocks: list[dict[str, Any]] = []
     for p, hl, w, roof in zip(polys, holes, which.tolist(), roofs, strict=True):
         k = int(sub[w])
-        row = {"p": {"positions": p, "holeIndices": hl} if hl else p,
-               "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
-               "t": texts[k], "k": int(cls[k])}
+        row: dict[str, Any] = {
+            "p": {"positions": p, "holeIndices": hl} if hl else p,
+            "h": round(float(h[k]), 1) if math.isfinite(h[k]) else UNKNOWN_HEIGHT,
+            "t": texts[k], "k": int(cls[k])}
         if roof is not None:
             row["r"] = roof
         blocks.append(row)
@@ -524,14 +527,6 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
 
 
 # --- deck ----------------------------------------------------------------------------------------
-
-
-class CompactDeck(pdk.Deck):
-    """A pydeck Deck serialised without indentation (pydeck indents by 2 spaces, which for flat
-    coordinate arrays is more than half of the bytes). Streamlit calls ``to_json()``."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
 
 
 TOOLTIP = {"text": "{t}", "style": {"backgroundColor": "#263238", "color": "white",
@@ -556,21 +551,22 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
     the envelopes."""
     common = {"coordinate_system": "'meter-offsets'", "coordinate_origin": list(scene.origin),
               "position_format": "'XY'"}
+    pydeck = require("pydeck", "app")
     layers: list[pdk.Layer] = []
     if scene.blocks:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.blocks, id="panden", get_polygon="p",
             get_elevation="h", get_fill_color=palette_expression(scene.legend), extruded=True,
             wireframe=False, pickable=True, auto_highlight=True,
             highlight_color=[255, 140, 0, 220], material=MATERIAL, **common))
     if scene.lod22:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.lod22, id="lod22", get_polygon="p",
             get_fill_color="c", extruded=False, _full3d=True, pickable=True, auto_highlight=True,
             highlight_color=[255, 140, 0, 220], coordinate_system="'meter-offsets'",
             coordinate_origin=list(scene.origin), position_format="'XYZ'", material=False))
     if envelopes and scene.envelopes:
-        layers.append(pdk.Layer(
+        layers.append(pydeck.Layer(
             "SolidPolygonLayer", data=scene.envelopes, id="bouwvlak-envelop",
             get_polygon="p", get_elevation="h",
             get_fill_color=list(ENVELOPE_COLOUR), extruded=True, wireframe=True,
@@ -580,8 +576,10 @@ def layers_for(scene: SceneData, *, envelopes: bool = True) -> list[pdk.Layer]:
 
 
 def build_town_deck(scene: SceneData, view: View, *, basemap: bool = False,
-                    envelopes: bool = True) -> CompactDeck:
+                    envelopes: bool = True) -> pdk.Deck:
     """The pydeck deck for a scene; no basemap (no third-party request) unless ``basemap``."""
+    from .compact_deck import CompactDeck
+
     layers = layers_for(scene, envelopes=envelopes)
     if basemap:
         return CompactDeck(layers=layers, initial_view_state=view.view_state(),
