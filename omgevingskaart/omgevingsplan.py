@@ -302,8 +302,8 @@ def tpod_at(dataset: Dataset, pt: shapely.Point, *, gemeentecode: str | None,
 
     def dated(rule_ids: list[str]) -> tuple[list[str], str | None, str]:
         recs = [rules_by_id[i] for i in rule_ids if i in rules_by_id]
-        arts = sorted({r.get("artikel") for r in recs if r.get("artikel")}, key=_article_key)
-        since = min((r.get("geldig_vanaf") for r in recs if r.get("geldig_vanaf")), default=None)
+        arts: list[str] = sorted({str(r["artikel"]) for r in recs if r.get("artikel")}, key=_article_key)
+        since: str | None = min((str(r["geldig_vanaf"]) for r in recs if r.get("geldig_vanaf")), default=None)
         deel = tpod_part(arts[0]) if arts and all(tpod_part(a) == BRUIDSSCHAT for a in arts) else NIEUW
         return arts, since, deel
 

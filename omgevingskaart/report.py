@@ -285,8 +285,8 @@ class ParcelReport:
                     d["geometry"] = shapely.geometry.mapping(value.geometry)
                 out[name] = d
             elif isinstance(value, list):
-                out[name] = [asdict(v) if is_dataclass(v) else v for v in value]
-            elif is_dataclass(value):
+                out[name] = [asdict(v) if is_dataclass(v) and not isinstance(v, type) else v for v in value]
+            elif is_dataclass(value) and not isinstance(value, type):
                 out[name] = asdict(value)
             else:
                 out[name] = value
@@ -346,9 +346,9 @@ class ParcelReport:
             what = (f"{o.waarde_type} = {o.waarde_tekst or o.waarde}" if isinstance(o, Maatvoering)
                     else f"{o.laag} {o.naam}")
             out.append(f"{o.status.capitalize()}: {what} ({o.plan_id})")
-        for a in self.activiteiten:
-            out.append(f"Activiteit: {a.naam} - {a.kwalificatie} ({a.deel}; artikel "
-                       f"{', '.join(a.artikelen) or '?'}; {a.werkingsgebied})")
+        for act in self.activiteiten:
+            out.append(f"Activiteit: {act.naam} - {act.kwalificatie} ({act.deel}; artikel "
+                       f"{', '.join(act.artikelen) or '?'}; {act.werkingsgebied})")
         for mon in self.monumenten:
             out.append(f"Monument nr. {mon.identificatie}: {mon.naam}")
         if self.lagen_hier:
@@ -738,7 +738,7 @@ def _panden(dataset: Dataset, layer: str, area_geom: Any, bron: str) -> list[Pan
             shared[partial] = shapely.area(shapely.intersection(g[partial], area_geom))
     share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
     out = []
-    seen: set[str] = set()
+    seen: set[Any] = set()
     for j in np.argsort(-shared, kind="stable"):
         if share[j] < MIN_PAND_SHARE:
             continue
@@ -791,7 +791,7 @@ _TITLES = {"enkelbestemming": "Bestemming", "dubbelbestemming": "Dubbelbestemmin
            "gebiedsaanduiding": "Gebiedsaanduiding"}
 
 
-def _imro_rules(found: dict[str, list], plans: dict[str, Plan]) -> list[Regel]:
+def _imro_rules(found: dict[str, list[PlanObject]], plans: dict[str, Plan]) -> list[Regel]:
     """One rule per (plan, article, text reference) of the plan objects here, in article order."""
     rules: dict[tuple[Any, ...], Regel] = {}
     for layer in _PLAN_LAYERS:
@@ -817,7 +817,7 @@ def _imro_rules(found: dict[str, list], plans: dict[str, Plan]) -> list[Regel]:
     return sorted(rules.values(), key=lambda r: (r.document or "", _article_key(r.artikel)))
 
 
-def _tpod_rules(regels: list) -> list[Regel]:
+def _tpod_rules(regels: list[Any]) -> list[Regel]:
     return [Regel(deel=r.deel, bron="STOP/TPOD", document=r.regeling_id, artikel=r.artikel, lid=r.lid,
                   titel=r.titel, tekst=r.tekst, url=r.url, verwijzing=r.wid, status=r.status,
                   geldig_vanaf=r.geldig_vanaf, op_locatie=r.op_locatie,
@@ -838,7 +838,7 @@ def _adres(r: dict[str, Any]) -> Adres:
 
 def _plans(dataset: Dataset, on: Any) -> dict[str, Plan]:
     """Every plan of the dataset (published and voorontwerp) with its standing on ``on``."""
-    cache = dataset.__dict__.setdefault("_report_plans", {})
+    cache: dict[Any, dict[str, Plan]] = dataset.__dict__.setdefault("_report_plans", {})
     cached = cache.get(on)
     if cached is not None:
         return cached
@@ -942,9 +942,9 @@ def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Poin
         plan = plans.get(r.get("plan_id") or "")
         # the same bestemming, aanduiding or maat of one plan drawn as several objects (a road
         # perceel under three "Verkeer - Verblijfsgebied" vlakken) is one entry of the answer
-        key = (r.get("plan_id"), r.get("naam"), r.get("hoofdgroep"), r.get("artikelnummer"),
+        same = (r.get("plan_id"), r.get("naam"), r.get("hoofdgroep"), r.get("artikelnummer"),
                r.get("tekst_ref"), r.get("waarde_type"), r.get("waarde"), r.get("waarde_tekst"))
-        twin = merged.get(key)
+        twin = merged.get(same)
         if twin is not None:
             twin.aantal += 1
             twin.op_locatie = twin.op_locatie or bool(at_point[j])
@@ -965,7 +965,7 @@ def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Poin
                                           waarde_tekst=r.get("waarde_tekst"), eenheid=r.get("eenheid"))
         else:
             obj = PlanObject(**base)
-        merged[key] = obj
+        merged[same] = obj
         out.append(obj)
     return out
 
@@ -1053,8 +1053,8 @@ def summarise(r: ParcelReport, withheld: tuple[str, ...] | list[str] = ()) -> Sa
         beschermd.append(f"Dubbelbestemming {o.naam} ({_article(o)}): extra regels boven op de bestemming.")
     for o in r.gebiedsaanduidingen:
         beschermd.append(f"Gebiedsaanduiding {o.naam} ({_article(o)}).")
-    for g in r.gebiedsaanwijzingen:
-        beschermd.append(f"Gebiedsaanwijzing {g.naam} ({g.type or 'type onbekend'}).")
+    for ga in r.gebiedsaanwijzingen:
+        beschermd.append(f"Gebiedsaanwijzing {ga.naam} ({ga.type or 'type onbekend'}).")
 
     maat = [m for m in r.maatvoeringen if m.op_locatie]
     for m in maat:

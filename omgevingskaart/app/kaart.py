@@ -148,13 +148,14 @@ def _apply_url(ds: Any) -> None:
     if key == ss.get("ok_url_seen"):
         return
     ss.ok_url_seen = key
-    if params.get("geldig_op"):
+    geldig_op = params.get("geldig_op")
+    if geldig_op:
         try:
-            ss.ok_geldig_op = date.fromisoformat(params["geldig_op"])
+            ss.ok_geldig_op = date.fromisoformat(geldig_op)
         except ValueError:
             _fail("De datum in de link is geen datum (schrijf JJJJ-MM-DD).")
             return
-    where = {k: v for k, v in params.items() if k in ("adres", "perceel", "x", "y", "crs")}
+    where = {k: v for k, v in params.items() if k in ("adres", "perceel", "x", "y", "crs") and v is not None}
     if "adres" in where or "perceel" in where or ("x" in where and "y" in where):
         ss.ok_query = where.get("adres") or where.get("perceel") or ""
         _report_at(ds, where, zoom_to=True)

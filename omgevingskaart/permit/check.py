@@ -638,7 +638,7 @@ def _height_rules(sc: Scenario, d: Derived) -> list[Condition]:
     h = sc.proposal_height
     art = R.ART_BS_VRIJ
 
-    near_checks: list[tuple[str, str, bool | None, float, float | None, str]] = []
+    near_checks: list[tuple[str, str, bool | None, float | None, float | None, str]] = []
     near_checks.append(("hoogte_nabij_5m", f"Binnen 4 m van het oorspronkelijk hoofdgebouw niet hoger dan {_m(R.NABIJ_MAX_HOOGTE_M)}.",
                         _le(h, R.NABIJ_MAX_HOOGTE_M), h, R.NABIJ_MAX_HOOGTE_M,
                         f"Dicht bij het huis (binnen 4 m) mag uw bouwwerk hooguit {_m(R.NABIJ_MAX_HOOGTE_M)} hoog zijn; het is {_m(h)}."))

@@ -141,8 +141,9 @@ def apart_markdown(r: ParcelReport) -> str:
     out = []
     for o in r.toekomstig + r.ontwerpen:
         what = o.naam or o.laag
-        if getattr(o, "waarde_type", None):
-            what = f"{o.waarde_type}: {o.waarde_tekst or o.waarde}"
+        maat = getattr(o, "waarde_type", None)
+        if maat:
+            what = f"{maat}: {getattr(o, 'waarde_tekst', None) or getattr(o, 'waarde', None)}"
         since = f", vanaf {_date(o.geldig_vanaf)}" if o.status == "nog niet geldend" and o.geldig_vanaf else ""
         text = f"{md(o.status.capitalize())}: {md(what)} ({md(o.plan_naam or o.plan_id or '')}{md(since)})"
         out.append(f"- [{text}]({o.url})" if o.url else f"- {text}")
