@@ -9,6 +9,9 @@ fallback, the cache and the errors.
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tempfile
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,11 +35,17 @@ GOES = (50800.0, 390700.0, 51600.0, 391050.0)
 DURPERVELD = (222600.0, 433200.0, 223000.0, 433600.0)
 
 
+@functools.cache
 def files(real: Path) -> dict[str, Path]:
-    d = real / "imro"
-    return {VG: d / "NL.IMRO.0664.BPBS02-VG99_stationspleinzuidoost.gml",
-            ON: d / "NL.IMRO.0664.BPBS03-ON99.gml",
-            DURP: d / "NL.IMRO.0999.BP2012000001-0005.gml"}
+    """The three real IMRO plans, copied to a temporary folder first: GDAL's GML driver writes a
+    .gfs schema file beside every GML it opens, and ../shared must stay as it was laid."""
+    d = Path(tempfile.mkdtemp(prefix="ok-imro-"))
+    names = {VG: "NL.IMRO.0664.BPBS02-VG99_stationspleinzuidoost.gml",
+             ON: "NL.IMRO.0664.BPBS03-ON99.gml",
+             DURP: "NL.IMRO.0999.BP2012000001-0005.gml"}
+    for name in names.values():
+        shutil.copyfile(real / "imro" / name, d / name)
+    return {plan: d / name for plan, name in names.items()}
 
 
 def extra_plans(gml_url: str, real: Path) -> list[dict]:
