@@ -60,7 +60,7 @@ import shapely
 
 from ..errors import CRSError, DataFileError, UnsupportedFormatError
 from ..schema import RD_NEW, conform
-from . import _frames, _xml
+from . import _coords, _frames, _xml, limits
 
 FORMAT = "BAG 2.0 extract"
 
@@ -189,17 +189,20 @@ def _inner_names(path: Path, inner: str) -> list[str]:
 
 
 def _open_member(m: _Member) -> Iterator[Any]:
-    """Yield an open binary stream on the member's bytes (for the prolog scan)."""
+    """Yield an open binary stream on the member's bytes, bounded against decompression bombs
+    (:mod:`.limits`)."""
     if not m.zip_chain:
         with Path(m.gdal_path).open("rb") as fh:
             yield fh
         return
     try:
-        with zipfile.ZipFile(m.file) as zf, zf.open(m.zip_chain[0]) as fh:
+        with zipfile.ZipFile(m.file) as zf:
             if len(m.zip_chain) == 1:
-                yield fh
+                with limits.open_member(zf, m.zip_chain[0], m.file, label=m.name) as fh:
+                    yield fh
                 return
-            with zipfile.ZipFile(fh) as z2, z2.open(m.zip_chain[1]) as fh2:
+            with zf.open(m.zip_chain[0]) as outer, zipfile.ZipFile(outer) as z2, \
+                    limits.open_member(z2, m.zip_chain[1], m.file, label=m.name) as fh2:
                 yield fh2
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise DataFileError(m.file, f"zip member is not readable: {exc}", element=m.name) from exc
@@ -227,6 +230,10 @@ def _check_member(m: _Member) -> None:
                 f"{m.name}: BAG geometry in CRS "
                 f"{srs.group(1).decode() if srs else '(none given)'}; expected EPSG:28992"
             )
+        # the whole file must be well-formed XML before GDAL reads it: a truncated file would
+        # otherwise import partially, and a member padded with gigabytes of blanks would make
+        # GDAL abort (bad_alloc) instead of raising
+        _xml.check_stream(_xml.Prepend(head, fh), m.name)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -448,5 +455,6 @@ def read(path: Path, *, history: bool = False, **options: Any) -> dict[str, gpd.
             geom = np.full(t.num_rows, None, dtype=object)
         elif code == "WPL":
             cols["naam"] = _np(t["naam"])
+        _coords.check_rd(geom, path, cols["identificatie"], layer=layer)
         out[kind] = _frame(cols, geom, kind, what)
     return out

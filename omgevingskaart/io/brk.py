@@ -48,7 +48,7 @@ from lxml import etree
 
 from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import conform_columns
-from . import _frames, _gml, _xml
+from . import _coords, _frames, _gml, _xml, limits
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
 
@@ -182,8 +182,7 @@ def _read_stream(fh: IO[bytes], name: str, batch: _gml.GeometryBatch, *, require
                 name, "a Kadastrale Kaart file without Perceel "
                 f"({found.group(1).decode() if found else 'other objects'}); only percelen are read")
         return []
-    fh.seek(0)
-    return list(_parcels(fh, name, batch))
+    return list(_parcels(_xml.Prepend(head, fh), name, batch))
 
 
 def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
@@ -205,7 +204,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
             with zipfile.ZipFile(path) as zf:
                 names = [n for n in zf.namelist() if n.lower().endswith(".gml")]
                 for n in names:
-                    with zf.open(n) as fh:
+                    with limits.open_member(zf, n, path, label=n) as fh:
                         rows += _read_stream(fh, f"{path}!{n}", batch, required=False)
         except (zipfile.BadZipFile, EOFError) as exc:
             raise DataFileError(path, f"not a readable zip archive: {exc}") from exc
@@ -215,5 +214,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
     if not rows:
         return {"perceel": _frames.empty("perceel")}
     columns = {k: [r[k] for r in rows] for k in rows[0]}
-    return {"perceel": conform_columns(columns, batch.build(), "perceel",
+    geoms = batch.build()
+    _coords.check_rd(geoms, path, columns["identificatie"], layer="Perceel")
+    return {"perceel": conform_columns(columns, geoms, "perceel",
                                        what=f"{path} (Perceel)", keep_extra=True)}

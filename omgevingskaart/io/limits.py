@@ -90,7 +90,8 @@ def override(**changes: Any) -> Iterator[Limits]:
     """Use other limits inside a ``with`` block (e.g. ``override(max_nodes=5_000_000)``)."""
     global _override
     saved = _override
-    _override = replace(current(), **changes)
+    base = current()
+    _override = replace(base, **{k: type(getattr(base, k))(v) for k, v in changes.items()})
     try:
         yield _override
     finally:
