@@ -370,7 +370,7 @@ def _json(data: bytes, path: Path, element: str | None = None) -> Any:
                             element=element) from exc
 
 
-def _objects(doc: dict[str, Any], path: Path, element: str | None) -> dict[str, Any]:
+def _objects(doc: dict[str, Any], path: str | Path, element: str | None) -> dict[str, Any]:
     objs = doc.get("CityObjects")
     if objs is None:
         return {}
@@ -562,7 +562,9 @@ def features_to_pand(features: Iterable[dict[str, Any]], transform: dict[str, An
     rows: list[dict[str, Any]] = []
     for n, feat in enumerate(features):
         name = f"{source} feature {n}"
-        chunk = _Chunk(feat.get("CityObjects") or {},
+        if not isinstance(feat, dict):
+            raise DataFileError(source, "a feature that is not a JSON object", element=name)
+        chunk = _Chunk(_objects(feat, source, name),
                        _vertices(feat.get("vertices"), transform, name), is_3dbag)
         for oid, attrs, geoms in _buildings(chunk, name):
             rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, name))
@@ -591,6 +593,7 @@ def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
         src = next((cols[n.lower()] for n in names if n.lower() in cols), None)
         out[col] = df[src].to_numpy() if src else None
     geom = shapely.force_2d(df.geometry.to_numpy())
+    _coords.check_rd(geom, path, out["identificatie"], layer=layer)
     frame = gpd.GeoDataFrame(pd.DataFrame(out), geometry=geom, crs=df.crs)
     frame["bron"] = "3D BAG"
     if layer != "pand":  # building parts: dissolve per pand, keep the first part's attributes
