@@ -41,7 +41,7 @@ import numpy as np
 import shapely
 from lxml import etree
 
-from ..errors import CRSError, GeometryError, ResourceLimitError
+from ..errors import CoordinateError, CRSError, GeometryError, ResourceLimitError
 from . import limits
 
 GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
@@ -306,6 +306,9 @@ class GMLReader:
             c = _join(pieces)
         else:
             raise GeometryError(f"{self._where(elem, None)}: unsupported ring gml:{local}")
+        if not np.isfinite(c).all():
+            raise CoordinateError(self.path, "a coordinate is not a finite number (NaN or "
+                                  "infinity)", element=self._what(elem, None))
         if len(c) < 4:
             raise GeometryError(f"{self._where(elem, None)}: ring with {len(c)} points (needs 4)")
         if c[0, 0] != c[-1, 0] or c[0, 1] != c[-1, 1]:
