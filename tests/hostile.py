@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 import struct
 import subprocess
 import sys
@@ -250,8 +251,6 @@ def perceel_coords(tmp: Path, value: str, name: str) -> Path:
 
 def perceel_degrees(tmp: Path) -> Path:
     """Every RD coordinate of the perceel file replaced by a longitude/latitude pair."""
-    import re
-
     data = PERCEEL.read_text()
 
     def deg(m: re.Match[str]) -> str:
@@ -353,25 +352,54 @@ INSERTS = (b"<x/>", b"<!-- <a -->", b"&xxe;", b"]]>", b"<", b"\x00", b"\xff\xfe"
            b'<gml:Circle><gml:posList>0 0 1e15 0 0 1e15</gml:posList></gml:Circle>')
 
 
-def mutate(data: bytes, rnd: random.Random, n: int = 3) -> bytes:
-    """``data`` with ``n`` random edits: bit flips, truncations, inserted snippets, deleted or
-    duplicated ranges (deterministic for a seeded ``rnd``)."""
+#: values put in place of a number (structure-aware: the document stays well-formed)
+VALUES = (b"NaN", b"-1", b"1e308", b"-1e308", b"0", b"1e999", b"inf", b"99999999999999999999",
+          b'"x"', b"null", b"[]", b"{}", b"1.5", b"5.1 52.0")
+#: well-formed XML put after a tag
+ELEMENTS = (b"<x/>", b"<x>1</x>", b"<!-- <a -->", b"<?pi <a ?>", b"<x><x><x/></x></x>")
+
+_NUMBER = re.compile(rb"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
+
+#: one edit: (operation 0-6, relative position 0..1, snippet index, length, bit)
+Op = tuple[int, float, int, int, int]
+
+
+def apply_ops(data: bytes, ops: Iterable[Op]) -> bytes:
+    """``data`` with the edits ``ops``: 0 bit flip, 1 truncation, 2 inserted snippet
+    (:data:`INSERTS`), 3 deleted range, 4 duplicated range, 5 the next number replaced by one of
+    :data:`VALUES`, 6 one of :data:`ELEMENTS` inserted after the next ``>``."""
     buf = bytearray(data)
-    for _ in range(n):
-        op = rnd.randrange(5)
-        pos = rnd.randrange(len(buf) + 1)
-        if op == 0 and buf:
-            i = min(pos, len(buf) - 1)
-            buf[i] ^= 1 << rnd.randrange(8)
+    for op, rel, snippet, length, bit in ops:
+        pos = min(int(rel * len(buf)), len(buf))
+        if op == 5:
+            m = _NUMBER.search(buf, pos)
+            if m:
+                buf[m.start():m.end()] = VALUES[snippet % len(VALUES)]
+        elif op == 6:
+            i = buf.find(b">", pos)
+            if i >= 0:
+                buf[i + 1:i + 1] = ELEMENTS[snippet % len(ELEMENTS)]
+        elif op == 0 and buf:
+            buf[min(pos, len(buf) - 1)] ^= 1 << (bit % 8)
         elif op == 1:
             del buf[max(pos, 1):]
         elif op == 2:
-            buf[pos:pos] = rnd.choice(INSERTS)
+            buf[pos:pos] = INSERTS[snippet % len(INSERTS)]
         elif op == 3:
-            del buf[pos:pos + rnd.randrange(1, 200)]
+            del buf[pos:pos + length]
         else:
-            buf[pos:pos] = buf[pos:pos + rnd.randrange(1, 200)]
+            buf[pos:pos] = buf[pos:pos + length]
     return bytes(buf)
+
+
+def random_ops(rnd: random.Random, n: int = 3) -> list[Op]:
+    return [(rnd.randrange(7), rnd.random(), rnd.randrange(len(INSERTS)),
+             rnd.randrange(1, 200), rnd.randrange(8)) for _ in range(n)]
+
+
+def mutate(data: bytes, rnd: random.Random, n: int = 3) -> bytes:
+    """``data`` with ``n`` random edits (deterministic for a seeded ``rnd``)."""
+    return apply_ops(data, random_ops(rnd, n))
 
 
 @dataclass

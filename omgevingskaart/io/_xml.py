@@ -89,6 +89,10 @@ def _root_start(parser: etree.XMLPullParser, data: bytes, path: str | Path | Non
                 _refuse_dtd(elem, path, member)
                 return elem
     except etree.XMLSyntaxError as exc:
+        for event, elem in parser.read_events():  # the error came after the root start tag:
+            if event == "start":                  # a broken document, found by the full parse
+                _refuse_dtd(elem, path, member)
+                return elem
         # before the root start tag: not XML at all (JSON, binary) rather than a broken document
         raise UnsupportedFormatError(path, f"not XML: {exc}", element=member) from exc
     return None
@@ -122,17 +126,10 @@ def check_prolog(head: bytes, path: str | Path | None, *, member: str | None = N
     parsing ``head`` (the start of the document) with a safe parser, not by a text scan.
 
     A head that ends before the root start tag is accepted when nothing hostile was parsed yet
-    (:func:`read_checked_head` reads on until the root start tag for streams).
+    (:func:`read_checked_head` reads on until the root start tag for streams); a head that is not
+    XML raises :class:`UnsupportedFormatError`.
     """
-    parser = _pull_parser(("start",))
-    try:
-        parser.feed(head)
-        for event, elem in parser.read_events():
-            if event == "start":
-                _refuse_dtd(elem, path, member)
-                return
-    except etree.XMLSyntaxError as exc:
-        raise _syntax_error(path, member, exc) from exc
+    _root_start(_pull_parser(("start",)), head, path, member, final=False)
 
 
 def read_checked_head(fh: IO[bytes], path: str | Path | None, *, member: str | None = None,
@@ -159,16 +156,11 @@ def root_of(head: bytes, path: str | Path | None, *, member: str | None = None) 
     Refuses a DTD first. Raises :class:`UnsupportedFormatError` when ``head`` holds no XML start
     tag.
     """
-    parser = _pull_parser(("start",))
-    try:
-        parser.feed(head)
-        for _event, elem in parser.read_events():
-            _refuse_dtd(elem, path, member)
-            q = etree.QName(elem)
-            return q.namespace or "", q.localname
-    except etree.XMLSyntaxError as exc:
-        raise UnsupportedFormatError(path, f"not XML: {exc}", element=member) from exc
-    raise UnsupportedFormatError(path, "not XML: no root element found", element=member)
+    elem = _root_start(_pull_parser(("start",)), head, path, member, final=False)
+    if elem is None:
+        raise UnsupportedFormatError(path, "not XML: no root element found", element=member)
+    q = etree.QName(elem)
+    return q.namespace or "", q.localname
 
 
 def _too_many_nodes(elem: etree._Element, what: str, path: str | Path | None,

@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 import pyogrio
 import shapely
 
-from ..errors import CRSError, DataFileError, UnsupportedFormatError
+from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import RD_NEW, conform
 from . import _coords, _frames, _xml, limits
 
@@ -389,6 +389,19 @@ def _with_address(t: pa.Table, addr: tuple[pa.Array, dict[str, pa.Array]],
     cols["nevenadressen"] = _na_strings(neven)
 
 
+def _from_wkb(wkb: np.ndarray, path: Path, layer: str, ids: np.ndarray) -> np.ndarray:
+    """Shapely geometries from GDAL's WKB; a geometry GEOS refuses (a ring that is not closed)
+    raises :class:`GeometryError` naming the file and the object."""
+    try:
+        return shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException:
+        parsed = shapely.from_wkb(wkb, on_invalid="ignore")
+        bad = np.flatnonzero(shapely.is_missing(parsed) & (wkb != None))  # noqa: E711
+        which = f"{layer} {ids[bad[0]]}" if len(bad) else layer
+        raise GeometryError(f"{path} ({which}): broken geometry: GEOS cannot build it (a ring "
+                            "that is not closed, too few points)") from None
+
+
 def _point(geoms: Any) -> np.ndarray:
     """Verblijfsobject geometry is a punt or (rarely) a vlak: polygons become a point inside."""
     arr = np.asarray(geoms, dtype=object)
@@ -434,8 +447,8 @@ def read(path: Path, *, history: bool = False, **options: Any) -> dict[str, gpd.
             out[kind] = _frames.empty(kind)
             continue
         cols = _base(t, history)
-        geom = (shapely.from_wkb(_np(t["geometry"])) if "geometry" in t.column_names
-                else np.full(t.num_rows, None, dtype=object))
+        geom = (_from_wkb(_np(t["geometry"]), path, layer, cols["identificatie"])
+                if "geometry" in t.column_names else np.full(t.num_rows, None, dtype=object))
         if code == "PND":
             cols["bouwjaar"] = _int(t["oorspronkelijkBouwjaar"])
         elif code == "VBO":
