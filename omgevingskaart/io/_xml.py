@@ -121,6 +121,16 @@ def _checked_head(fh: IO[bytes], path: str | Path | None, member: str | None, si
     return head, root
 
 
+def _tag_filter(root: etree._Element, path: str | Path | None, member: str | None) -> str:
+    """The root's tag as an lxml tag filter; an undeclared prefix (``ow-dc:owBestand``, which
+    libxml2 only warns about) is refused as not namespace-well-formed XML."""
+    tag = root.tag
+    if ":" in tag.rpartition("}")[2]:
+        raise DataFileError(path, f"not namespace-well-formed XML: the root element {tag!r} "
+                            "uses an undeclared namespace prefix", element=member)
+    return tag
+
+
 def check_prolog(head: bytes, path: str | Path | None, *, member: str | None = None) -> None:
     """Refuse a document whose prolog declares a DTD (:class:`HostileXMLError`), judged by
     parsing ``head`` (the start of the document) with a safe parser, not by a text scan.
@@ -184,7 +194,7 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
     stream = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) else source
     head, root = _checked_head(stream, path, member, _BLOCK)
     assert root is not None
-    parser = _pull_parser(("start",), [root.tag])
+    parser = _pull_parser(("start",), [_tag_filter(root, path, member)])
     fed = 0
     next_count = _COUNT_EVERY
     block = head
@@ -230,7 +240,7 @@ class _Stream:
         self.local = {t[3:] for t in wanted if t.startswith("{*}")}
         head, root = _checked_head(source, path, member, _BLOCK)
         self.root = root
-        tags = [*wanted, root.tag] if root is not None else wanted
+        tags = [*wanted, _tag_filter(root, path, member)] if root is not None else wanted
         self.parser = _pull_parser(("start", "end"), tags)
         self.head = head
 

@@ -221,6 +221,10 @@ def _check_geometry(g: Any, nverts: int, name: str, oid: str) -> None:
                             or not isinstance(sem.get("surfaces", []), list)):
         raise DataFileError(name, "semantics is not an object with a surfaces list",
                             element=oid)
+    if sem is not None and not all(isinstance(x, dict) and isinstance(x.get("type"), str)
+                                   for x in sem.get("surfaces", [])):
+        raise DataFileError(name, "semantics.surfaces holds something other than surfaces "
+                            "with a type", element=oid)
 
 
 def _at(values: Any, *idx: int) -> Any:
@@ -457,7 +461,10 @@ def _buildings(chunk: _Chunk, name: str) -> Iterator[tuple[str, dict[str, Any], 
         if not isinstance(children, list):
             raise DataFileError(name, "children is not a list of ids", element=oid)
         for child in children:
-            c = objs.get(child) if isinstance(child, str) else None
+            if not isinstance(child, str):
+                raise DataFileError(name, "children holds something other than ids (text)",
+                                    element=oid)
+            c = objs.get(child)
             if isinstance(c, dict) and c.get("type") in _PART_TYPES:
                 geoms += _geometry_list(c, name, child)
         for g in geoms:
