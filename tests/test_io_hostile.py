@@ -239,3 +239,11 @@ def test_only_skipped_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture
         brk.read(f)
     assert main(["import", str(f), "--into", str(tmp_path / "k.gpkg")]) == 2
     assert "nothing to import: every input was skipped" in capsys.readouterr().err
+
+
+def test_undeclared_root_prefix_is_a_data_file_error(tmp_path: Path) -> None:
+    """Found by the fuzzer: a mutated xmlns made lxml's tag filter raise a ValueError."""
+    f = tmp_path / "plan.gml"
+    f.write_bytes(hostile.IMRO.read_bytes().replace(b"xmlns:imro=", b"xmlns:imrx=", 1))
+    with pytest.raises(DataFileError, match=r"plan\.gml: not namespace-well-formed XML"):
+        imro.read(f)

@@ -130,7 +130,7 @@ class GMLReader:
     # --- helpers ---------------------------------------------------------------------------
 
     def _what(self, elem: etree._Element, feature: str | None) -> str:
-        own = gml_id(elem) or f"gml:{etree.QName(elem).localname}"
+        own = gml_id(elem) or f"gml:{str(elem.tag).rpartition('}')[2]}"
         what = feature or self._feature
         what = f"{what}: {own}" if what and what != own else own
         return f"{what}, line {elem.sourceline}"

@@ -169,7 +169,7 @@ def root_of(head: bytes, path: str | Path | None, *, member: str | None = None) 
     elem = _root_start(_pull_parser(("start",)), head, path, member, final=False)
     if elem is None:
         raise UnsupportedFormatError(path, "not XML: no root element found", element=member)
-    q = etree.QName(elem)
+    q = etree.QName(_tag_filter(elem, path, member))
     return q.namespace or "", q.localname
 
 
