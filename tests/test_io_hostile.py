@@ -247,3 +247,11 @@ def test_undeclared_root_prefix_is_a_data_file_error(tmp_path: Path) -> None:
     f.write_bytes(hostile.IMRO.read_bytes().replace(b"xmlns:imro=", b"xmlns:imrx=", 1))
     with pytest.raises(DataFileError, match=r"plan\.gml: not namespace-well-formed XML"):
         imro.read(f)
+
+
+def test_vertex_limit_per_feature() -> None:
+    with limits.override(max_vertices=20), pytest.raises(
+            ResourceLimitError, match=r"kadastralekaart_perceel\.gml \(Perceel .*more than 20 "
+            r"vertices.*OMGEVINGSKAART_MAX_VERTICES"):
+        brk.read(hostile.PERCEEL)
+    assert len(brk.read(hostile.PERCEEL)["perceel"]) == 11

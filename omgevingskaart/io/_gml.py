@@ -89,7 +89,7 @@ class GMLReader:
         self.arcs = 0  # number of arcs linearised (for reporting)
         self._feature: str | None = None  # the feature being read, for messages
         self.limits = limits.current()
-        self._spent = 0  # arc vertices made for the current feature (max_vertices)
+        self._spent = 0  # vertices of the current feature so far (max_vertices)
 
     def _start(self, elem: etree._Element, feature: str | None) -> None:
         self._feature = feature or gml_id(elem)
@@ -98,8 +98,8 @@ class GMLReader:
     def _spend(self, n: int) -> None:
         self._spent += n
         if self._spent > self.limits.max_vertices:
-            raise _ArcLimit(f"the arcs of one feature need more than "
-                            f"{self.limits.max_vertices:,} vertices", "max_vertices")
+            raise _ArcLimit(f"one feature has more than {self.limits.max_vertices:,} vertices "
+                            "(its arcs linearised)", "max_vertices")
 
     def _limit_error(self, exc: _ArcLimit, elem: etree._Element,
                      feature: str | None) -> ResourceLimitError:
@@ -193,7 +193,9 @@ class GMLReader:
                 parts.append(self._coords(p))
         if not parts:
             raise GeometryError(f"{self._where(elem, None)}: no coordinates")
-        return parts[0] if len(parts) == 1 else np.vstack(parts)
+        out = parts[0] if len(parts) == 1 else np.vstack(parts)
+        self._spend(len(out))
+        return out
 
     @staticmethod
     def _dim_of(elem: etree._Element) -> int | None:
@@ -526,6 +528,7 @@ def _fast_ring(reader: GMLReader, elem: etree._Element) -> np.ndarray:
             vals = np.array(pos_list.text.split(), dtype=float)
             n = vals.size
             if n >= 8 and not n % 2 and vals[0] == vals[n - 2] and vals[1] == vals[n - 1]:
+                reader._spend(n // 2)
                 return vals.reshape(-1, 2)
     elif tag in _RING:
         c = _curve_ring(reader, elem)
@@ -557,6 +560,7 @@ def _curve_ring(reader: GMLReader, ring: etree._Element) -> np.ndarray | None:
                 if vals.size % 2:
                     return None
                 pieces.append(vals.reshape(-1, 2))
+                reader._spend(len(pieces[-1]))
             elif seg.tag in _ARC:
                 nums = [float(v) for v in text.split()]
                 k = len(nums) // 2

@@ -55,7 +55,7 @@ class Limits:
     max_nodes: int = 1_000_000
     #: chords of one linearised arc or circle.
     max_arc_segments: int = 100_000
-    #: vertices of one feature's geometry.
+    #: vertices of one GML feature's geometry, arcs linearised.
     max_vertices: int = 5_000_000
 
 
