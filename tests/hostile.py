@@ -142,6 +142,32 @@ def tpod_flood(tmp: Path, unit: bytes = b"<x/>", size: int = 2 * GiB) -> Path:
     return write_zip(tmp / "tpod-flood.zip", members)
 
 
+def tpod_text(tmp: Path, size: int = 200 * MiB) -> Path:
+    """An OW file of text nodes just under libxml2's 10 MB, compressible at a ratio of ~60
+    (under the ratio limit): only the size limit of a document parsed whole stops it."""
+    rnd = random.Random(13)
+    noise = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(24_000)).encode()
+    block = b"<t>" + noise + b"a" * (MiB - len(noise) - 7) + b"</t>"
+    members = real_members(TPOD_ZIP)
+    ow = next(m for m in members if b"owBestand" in m.prefix[:4096])
+    pre, post = _split_after_root(ow.prefix)
+    members.append(Member("gm0307Tekst.xml", pre, block, size // MiB, post))
+    return write_zip(tmp / "tpod-text.zip", members)
+
+
+def tpod_mixed(tmp: Path) -> Path:
+    """An OW file of 100 MiB of text followed by a flood of ``<x/>``: each under its own limit
+    for a while, together more memory than either; the memory estimate stops it."""
+    rnd = random.Random(13)
+    noise = "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(24_000)).encode()
+    text = (b"<t>" + noise + b"a" * (MiB - len(noise) - 7) + b"</t>") * 100
+    members = real_members(TPOD_ZIP)
+    ow = next(m for m in members if b"owBestand" in m.prefix[:4096])
+    pre, post = _split_after_root(ow.prefix)
+    members.append(Member("gm0307Mix.xml", pre + text, b"<x/>" * (MiB // 4), 400, post))
+    return write_zip(tmp / "tpod-mixed.zip", members)
+
+
 def bgt_flood(tmp: Path, inside_feature: bool = False, size: int = 2 * GiB) -> Path:
     """The BGT sample's bgt_pand.gml with ``size`` bytes of ``<x/>`` between (or inside) the
     features (issue 13.1)."""
@@ -496,6 +522,10 @@ def cases() -> list[Case]:
         Case("TPOD zip, OW file of 2 GiB <x/>", "tpod", tpod_flood, ("ResourceLimitError",)),
         Case("TPOD zip, OW file of 2 GiB spaces", "tpod", lambda t: tpod_flood(t, b" "),
              ("DataFileError", "ResourceLimitError")),
+        Case("TPOD zip, 200 MiB of text at ratio ~60", "tpod", tpod_text,
+             ("ResourceLimitError",)),
+        Case("TPOD zip, 100 MiB of text then <x/>", "tpod", tpod_mixed,
+             ("ResourceLimitError",)),
         Case("BGT zip, 2 GiB <x/> between features", "bgt", bgt_flood, ("ResourceLimitError",)),
         Case("BGT zip, 2 GiB <x/> inside a feature", "bgt", lambda t: bgt_flood(t, True),
              ("ResourceLimitError",)),

@@ -35,6 +35,7 @@ pytestmark = pytest.mark.skipif(not hostile.REAL.is_dir(),
 MAX_RSS_MB = 500
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", hostile.cases(), ids=lambda c: c.name)
 def test_hostile_input_typed_error_bounded_memory(case: hostile.Case, tmp_path: Path) -> None:
     path = case.build(tmp_path)

@@ -49,7 +49,7 @@ class Limits:
     max_ratio: float = 100.0
     ratio_floor: int = 16 * MiB
     #: bytes of an XML or JSON document that is parsed whole (STOP/IMOW/GIO files, CityJSON).
-    max_document_bytes: int = 512 * MiB
+    max_document_bytes: int = 128 * MiB
     #: XML nodes (elements and text) held at once: one streamed feature, or a whole document.
     #: Each costs about 250 bytes, so 1,000,000 is ~250 MB.
     max_nodes: int = 1_000_000
