@@ -1,14 +1,15 @@
 """Resource limits for every reader: what a hostile or broken file may cost at most.
 
 A 3 MB zip can hold 3 GiB of spaces; a 2 MB one 2 GiB of ``<x/>`` elements; a 30 KB GML
-circle with a radius of 1e11 m asks for hundreds of millions of chords. Each reader checks the
+circle with a radius of 1e11 m asks for 7 million chords (800 MB). Each reader checks the
 limits below while it reads (never after the damage is done) and raises
 :class:`~omgevingskaart.errors.ResourceLimitError` naming the file, the member or feature and the
 limit that was hit.
 
 The defaults are far above what the real registers need (the largest compression ratio among the
 real samples is 62, for an IMOW Regeltekst file; the largest single feature a few thousand
-nodes) and keep the peak memory of any input under ~500 MB. Each can be raised with an
+nodes) and keep the peak memory of every hostile archive of the campaign
+(``benchmarks/bench_hostile.py``) under 500 MB. Each can be raised with an
 environment variable (``OMGEVINGSKAART_MAX_RATIO=500``) or, in code, for a block::
 
     from omgevingskaart.io import limits
