@@ -82,10 +82,18 @@ def _refuse_dtd(root: etree._Element, path: str | Path | None, member: str | Non
 
 def _root_start(parser: etree.XMLPullParser, data: bytes, path: str | Path | None,
                 member: str | None, *, final: bool) -> etree._Element | None:
-    """Feed ``data``; the root element once its start tag is parsed (checked for a DTD)."""
+    """Feed ``data``; the root element once its start tag is parsed (checked for a DTD).
+
+    Fed in 4 KiB pieces, stopping at the root start tag: the rest of a 64 KiB head need not be
+    parsed (and its events not built) twice.
+    """
     try:
-        if data:
-            parser.feed(data)
+        for i in range(0, len(data), 4096):
+            parser.feed(data[i:i + 4096])
+            for event, elem in parser.read_events():
+                if event == "start":
+                    _refuse_dtd(elem, path, member)
+                    return elem
         if final:
             parser.close()
         for event, elem in parser.read_events():
