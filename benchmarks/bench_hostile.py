@@ -9,7 +9,7 @@ Three tables:
 1. the hostile archives and files (decompression bombs of 2-3 MB that expand to 2-3 GiB,
    element floods, huge circles, the DOCTYPE bypass, truncation, impossible coordinates), each
    read in a child process with its address space limited to 1.5 GB: the typed error it gave,
-   peak RSS (``ru_maxrss``; the bound is 500 MB) and CPU time. The baseline row reads the real
+   the child's peak RSS (``VmHWM``; the bound is 500 MB) and CPU time. The baseline row reads the real
    BAG sample the same way (the memory of the imports alone);
 2. the malformed CityJSON inputs: typed errors / inputs;
 3. the mutation campaign: N mutated real samples per reader (bit flips, truncations, inserted

@@ -493,7 +493,10 @@ except BaseException as exc:
     out["outcome"] = "UNTYPED " + type(exc).__name__
     out["message"] = str(exc)[:300]
 out["cpu_s"] = time.process_time() - t
-out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM: this process's own peak RSS (ru_maxrss would include the parent's RSS at the fork)
+with open("/proc/self/status") as fh:
+    hwm = next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
+out["maxrss_mb"] = hwm / 1024
 print(json.dumps(out))
 """
 
@@ -501,7 +504,8 @@ print(json.dumps(out))
 def run_isolated(reader: str, path: Path, *, as_limit_mb: int = 1536,
                  env: dict[str, str] | None = None, timeout: float = 300) -> dict:
     """Read ``path`` with ``omgevingskaart.io.<reader>.read`` in a child process whose address
-    space is limited to ``as_limit_mb``; returns outcome, message, cpu_s and maxrss_mb."""
+    space is limited to ``as_limit_mb``; returns outcome, message, cpu_s and maxrss_mb (the
+    child's peak RSS, ``VmHWM``)."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run([sys.executable, "-c", CHILD, reader, str(path), str(as_limit_mb)],
                           capture_output=True, text=True, timeout=timeout, env=full_env)
