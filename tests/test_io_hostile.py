@@ -75,7 +75,10 @@ def test_limits_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
                        r"5,000 XML nodes .*OMGEVINGSKAART_MAX_NODES"):
         _xml.parse(hostile.IMRO.read_bytes(), "imro.gml")
     monkeypatch.setenv("OMGEVINGSKAART_MAX_NODES", "lots")
-    with pytest.raises(ValueError, match="OMGEVINGSKAART_MAX_NODES"):
+    with pytest.raises(OmgevingskaartError, match="OMGEVINGSKAART_MAX_NODES='lots' is not a "):
+        limits.current()
+    monkeypatch.setenv("OMGEVINGSKAART_MAX_NODES", "-1")
+    with pytest.raises(OmgevingskaartError, match="must be > 0"):
         limits.current()
 
 

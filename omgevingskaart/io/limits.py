@@ -33,7 +33,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import IO, Any
 
-from ..errors import DataFileError, ResourceLimitError
+from ..errors import DataFileError, OmgevingskaartError, ResourceLimitError
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -74,9 +74,10 @@ def _from_env() -> Limits:
         try:
             value = kind(raw.replace("_", ""))
         except ValueError as exc:
-            raise ValueError(f"OMGEVINGSKAART_{f.name.upper()}={raw!r} is not a number") from exc
-        if value <= 0:
-            raise ValueError(f"OMGEVINGSKAART_{f.name.upper()} must be > 0")
+            raise OmgevingskaartError(
+                f"OMGEVINGSKAART_{f.name.upper()}={raw!r} is not a number") from exc
+        if not value > 0:
+            raise OmgevingskaartError(f"OMGEVINGSKAART_{f.name.upper()}={raw!r} must be > 0")
         changes[f.name] = value
     return replace(base, **changes) if changes else base
 
