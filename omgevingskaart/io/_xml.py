@@ -65,7 +65,8 @@ def _pull_parser(events: tuple[str, ...], tags: list[str] | None = None) -> etre
 
 def _syntax_error(path: str | Path | None, member: str | None, exc: Exception) -> DataFileError:
     if "Resource limit exceeded" in str(exc) or "Huge input lookup" in str(exc):
-        return DataFileError(path, f"refused: {exc} (libxml2's fixed limits: a text node of at "
+        detail = str(exc).replace(", try XML_PARSE_HUGE", "")
+        return DataFileError(path, f"refused: {detail} (libxml2's fixed limits: a text node of at "
                              "most 10 MB, nesting of at most 256 levels; padding?)",
                              element=member)
     return DataFileError(path, f"not well-formed XML (truncated?): {exc}", element=member)
