@@ -56,6 +56,36 @@ class HostileXMLError(DataFileError):
     """The XML declares a DTD or entities (XXE, entity expansion); such input is refused."""
 
 
+# --- hostile, broken and impossible input (readers) -------------------------------------------
+
+
+class ResourceLimitError(DataFileError):
+    """Reading the file would exceed a resource limit: the decompressed size or compression ratio
+    of a zip member, the XML nodes of one feature or document, the chords of an arc, the vertices
+    of a geometry. ``limit`` names the setting (:mod:`omgevingskaart.io.limits`, which says how
+    to raise it)."""
+
+    def __init__(self, path: str | Path | None, message: str, *, limit: str,
+                 element: str | None = None):
+        self.limit = limit
+        super().__init__(path, f"{message} [limit {limit}: OMGEVINGSKAART_{limit.upper()}]",
+                         element=element)
+
+
+class CoordinateError(DataFileError):
+    """Coordinates that cannot be right: NaN or infinite, or outside the area of the CRS they
+    are labelled with (RD New values outside the Netherlands, degrees labelled as RD)."""
+
+
+class NothingToReadError(UnsupportedFormatError):
+    """A recognised file that holds nothing omgevingskaart reads (a Kadastrale Kaart
+    kadastralegrens or pand file): ``import`` skips it with this message."""
+
+
+class SkippedInputWarning(UserWarning):
+    """Part of an input (a zip member, a file of a download) was skipped; the message says why."""
+
+
 class CRSError(OmgevingskaartError):
     """A coordinate reference system is missing, unknown, or not the one that is needed."""
 

@@ -258,7 +258,7 @@ def _write_bag_light(path: Path) -> None:
     addr_cols = ["identificatie", "status", "hoofdadres_identificatie", "huisnummer",
                  "huisletter", "toevoeging", "postcode", "openbare_ruimte_naam",
                  "woonplaats_naam", "nevenadressen"]
-    lig = gpd.GeoDataFrame({c: [None] for c in addr_cols}, geometry=[box(0, 0, 1, 1)],
+    lig = gpd.GeoDataFrame({c: [None] for c in addr_cols}, geometry=[box(246600, 443400, 246601, 443401)],
                            crs="EPSG:28992")
     lig["identificatie"] = ["0294020000000001"]
     lig["huisnummer"] = [3]

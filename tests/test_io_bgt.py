@@ -131,7 +131,7 @@ def _member(srs: str) -> str:
         '<cityObjectMember><imgeo:Put gml:id="p1">'
         "<imgeo:identificatie><imgeo:NEN3610ID><imgeo:lokaalID>X.1</imgeo:lokaalID>"
         "</imgeo:NEN3610ID></imgeo:identificatie>"
-        f'<imgeo:geometrie2dPut><gml:Point srsName="{srs}"><gml:pos>1 2</gml:pos></gml:Point>'
+        f'<imgeo:geometrie2dPut><gml:Point srsName="{srs}"><gml:pos>200001 450002</gml:pos></gml:Point>'
         "</imgeo:geometrie2dPut></imgeo:Put></cityObjectMember>"
     )
 
@@ -201,7 +201,7 @@ def test_invalid_geometry_repaired_with_warning(tmp_path: Path) -> None:
         "<imgeo:identificatie><imgeo:NEN3610ID><imgeo:lokaalID>W.1</imgeo:lokaalID>"
         "</imgeo:NEN3610ID></imgeo:identificatie><imgeo:geometrie2dWaterdeel>"
         '<gml:Polygon srsName="urn:ogc:def:crs:EPSG::28992"><gml:exterior><gml:LinearRing>'
-        "<gml:posList>0 0 10 10 10 0 0 10 0 0</gml:posList></gml:LinearRing></gml:exterior>"
+        "<gml:posList>200000 450000 200010 450010 200010 450000 200000 450010 200000 450000</gml:posList></gml:LinearRing></gml:exterior>"
         "</gml:Polygon></imgeo:geometrie2dWaterdeel></imgeo:Waterdeel></cityObjectMember>"
     )
     with pytest.warns(UserWarning, match="repaired 1 invalid geometry"):

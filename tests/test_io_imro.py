@@ -156,9 +156,16 @@ def _plan(body: str, srs: str = 'srsName="urn:ogc:def:crs:EPSG::28992"') -> str:
         "<imro:lokaalID>bv1</imro:lokaalID></imro:NEN3610ID></imro:identificatie>"
         '<imro:plangebied xlink:href="#NL.IMRO.x"/><imro:naam>bouwvlak</imro:naam>'
         f'<imro:geometrie><gml:Polygon gml:id="g1" {srs}><gml:exterior><gml:LinearRing>'
-        f"<gml:posList>{body}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"
+        f"<gml:posList>{_in_rd(body)}</gml:posList></gml:LinearRing></gml:exterior></gml:Polygon>"
         "</imro:geometrie></imro:Bouwvlak></imro:featureMember></imro:FeatureCollectionIMRO>"
     )
+
+
+def _in_rd(body: str) -> str:
+    """Shift local test coordinates into the RD New area (x + 200 km, y + 450 km): coordinates
+    outside the Netherlands are refused."""
+    return " ".join(str(float(v) + (200000 if i % 2 == 0 else 450000))
+                    for i, v in enumerate(body.split()))
 
 
 SQUARE = "0 0 10 0 10 10 0 10 0 0"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +29,12 @@ import geopandas as gpd
 import pandas as pd
 from tqdm import tqdm
 
-from ..errors import DataFileError, OmgevingskaartError
+from ..errors import (
+    DataFileError,
+    NothingToReadError,
+    OmgevingskaartError,
+    SkippedInputWarning,
+)
 
 DEFAULT_TITLE = "Geïmporteerde registers"
 
@@ -58,10 +64,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def read_inputs(
-    paths: Sequence[Path], *, progress: bool = False
+    paths: Sequence[Path], *, progress: bool = False, skipped: list[str] | None = None
 ) -> list[tuple[Path, str, dict[str, gpd.GeoDataFrame]]]:
-    """``(path, format, layers)`` for each input, in order; errors name the file."""
+    """``(path, format, layers)`` for each input, in order; errors name the file.
+
+    Inputs (or parts of inputs, such as the kadastralegrens file of a Kadastrale Kaart download)
+    that hold nothing omgevingskaart reads are skipped: one message per skipped file, with the
+    reason, goes to ``skipped`` (or is issued as a :class:`SkippedInputWarning`).
+    """
     from ..io import detect
+
+    notes: list[str] = []
+
+    def skip(message: str) -> None:
+        notes.append(message)
+        if skipped is None:
+            warnings.warn(message, SkippedInputWarning, stacklevel=3)
+        else:
+            skipped.append(message)
 
     out = []
     bar = tqdm(paths, desc="inlezen", unit=" bestand", file=sys.stderr, disable=not progress)
@@ -69,14 +89,27 @@ def read_inputs(
         bar.set_postfix_str(path.name)
         module = detect(path)
         try:
-            layers = module.read(path)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", SkippedInputWarning)
+                layers = module.read(path)
+        except NothingToReadError as exc:
+            skip(str(exc))
+            continue
         except OmgevingskaartError:
             raise
         except Exception as exc:  # a loader failing on unexpected content: still name the file
             raise DataFileError(path, f"cannot read as {getattr(module, 'FORMAT', '?')}: "
                                       f"{type(exc).__name__}: {exc}") from exc
+        for w in caught:
+            if issubclass(w.category, SkippedInputWarning):
+                skip(str(w.message))
+            else:  # pass other warnings (repaired geometries, ...) on as they were
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         out.append((path, str(getattr(module, "FORMAT", module.__name__)), layers))
     bar.close()
+    if paths and not out:
+        raise OmgevingskaartError("nothing to import: every input was skipped: "
+                                  + "; ".join(notes))
     return out
 
 
@@ -114,12 +147,18 @@ def import_paths(
     title: str | None = None,
     replace: bool = False,
     progress: bool = False,
+    skipped: list[str] | None = None,
 ) -> dict[str, int]:
-    """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer."""
+    """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer.
+
+    Files that hold nothing omgevingskaart reads are skipped (a message each in ``skipped``, or a
+    :class:`~omgevingskaart.errors.SkippedInputWarning`); when every input is skipped nothing is
+    written and :class:`~omgevingskaart.errors.DataFileError` says so.
+    """
     from ..dataset import Dataset, write_dataset
 
     into = Path(into)
-    inputs = read_inputs([Path(p) for p in paths], progress=progress)
+    inputs = read_inputs([Path(p) for p in paths], progress=progress, skipped=skipped)
     existing: dict[str, gpd.GeoDataFrame] = {}
     old_meta: dict[str, str] = {}
     if into.exists() and not replace:
@@ -144,8 +183,11 @@ def import_paths(
 
 def run(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty()
+    skipped: list[str] = []
     counts = import_paths(args.paths, args.into, title=args.title, replace=args.replace,
-                          progress=progress)
+                          progress=progress, skipped=skipped)
+    for message in skipped:
+        print(f"overgeslagen: {message}", file=sys.stderr)
     if not args.quiet:
         for name, n in counts.items():
             print(f"{name}: {n}")

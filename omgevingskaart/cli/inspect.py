@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
+
+from ..errors import SkippedInputWarning
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -22,7 +26,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("path", help="a file, folder or zip")
     p.add_argument("--json", action="store_true",
-                   help='print {"format", "layers": {name: {"count", "crs", "bbox"}}} as JSON')
+                   help='print {"format", "layers": {name: {"count", "crs", "bbox"}}} as JSON '
+                        '(plus "skipped": [reasons] when parts of the input were skipped)')
     p.set_defaults(func=run)
 
 
@@ -32,8 +37,17 @@ def summary(path: str | Path) -> dict[str, Any]:
 
     path = Path(path)
     module = detect(path)
-    layers = module.read(path)
-    out: dict[str, Any] = {"format": str(getattr(module, "FORMAT", module.__name__)), "layers": {}}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SkippedInputWarning)
+        layers = module.read(path)
+    skipped = []
+    for w in caught:
+        if issubclass(w.category, SkippedInputWarning):
+            skipped.append(str(w.message))
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    out: dict[str, Any] = {"format": str(getattr(module, "FORMAT", module.__name__)), "layers": {},
+                           "skipped": skipped}
     for name, gdf in layers.items():
         crs = gdf.crs.to_string() if gdf.crs is not None else ""
         geoms = gdf.geometry
@@ -58,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
                 for k, v in info["layers"].items()
             },
         }
+        if info["skipped"]:
+            clean["skipped"] = info["skipped"]
         print(json.dumps(clean, ensure_ascii=False, indent=2))
         return 0
     print(f"{args.path}: {info['format']}")
@@ -70,4 +86,6 @@ def run(args: argparse.Namespace) -> int:
                         enumerate(zip(r, widths, strict=True))).rstrip())
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    for message in info["skipped"]:
+        print(f"overgeslagen: {message}", file=sys.stderr)
     return 0

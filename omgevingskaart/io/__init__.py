@@ -10,6 +10,11 @@ Each format module exposes:
 
 :func:`read` detects the format by asking each module in :data:`FORMATS` order and calls the first
 that claims the file.
+
+Every reader stays within the resource limits of :mod:`omgevingskaart.io.limits` (decompressed
+size and ratio of zip members, XML nodes, arc chords, vertices: ``ResourceLimitError``), refuses
+XML with a DTD (``HostileXMLError``), truncated files (``DataFileError``) and coordinates that
+cannot be RD New (``CoordinateError``); see docs/loaders.md, "Bad and hostile input".
 """
 
 from __future__ import annotations

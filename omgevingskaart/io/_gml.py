@@ -41,7 +41,8 @@ import numpy as np
 import shapely
 from lxml import etree
 
-from ..errors import CRSError, GeometryError
+from ..errors import CoordinateError, CRSError, GeometryError, ResourceLimitError
+from . import limits
 
 GML_NAMESPACES = ("http://www.opengis.net/gml", "http://www.opengis.net/gml/3.2")
 GML_ID = ("{http://www.opengis.net/gml}id", "{http://www.opengis.net/gml/3.2}id")
@@ -87,6 +88,25 @@ class GMLReader:
         self.max_chord_error = float(max_chord_error)
         self.arcs = 0  # number of arcs linearised (for reporting)
         self._feature: str | None = None  # the feature being read, for messages
+        self.limits = limits.current()
+        self._spent = 0  # vertices of the current feature so far (max_vertices)
+
+    def _start(self, elem: etree._Element, feature: str | None) -> None:
+        self._feature = feature or gml_id(elem)
+        self._spent = 0
+
+    def _spend(self, n: int) -> None:
+        self._spent += n
+        if self._spent > self.limits.max_vertices:
+            raise _ArcLimit(f"one feature has more than {self.limits.max_vertices:,} vertices "
+                            "(its arcs linearised)", "max_vertices")
+
+    def _limit_error(self, exc: _ArcLimit, elem: etree._Element,
+                     feature: str | None) -> ResourceLimitError:
+        return ResourceLimitError(
+            self.path, f"{exc.args[0]} at a chord error of {self.max_chord_error:g} m "
+            "(a radius far beyond any real object?)", limit=exc.args[1],
+            element=self._what(elem, feature))
 
     # --- entry point -----------------------------------------------------------------------
 
@@ -95,23 +115,28 @@ class GMLReader:
 
         ``feature`` (e.g. the feature's gml:id) names the feature in errors.
         """
-        self._feature = feature or gml_id(elem)
+        self._start(elem, feature)
         self._check_srs(elem, feature)
         try:
             geom = self._any(elem)
         except GeometryError:
             raise
-        except (ValueError, IndexError, shapely.errors.GEOSException) as exc:
+        except _ArcLimit as exc:
+            raise self._limit_error(exc, elem, feature) from exc
+        except (ValueError, IndexError, ArithmeticError, shapely.errors.GEOSException) as exc:
             raise GeometryError(self._where(elem, feature) + f": broken geometry: {exc}") from exc
         return geom
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def _where(self, elem: etree._Element, feature: str | None) -> str:
-        own = gml_id(elem) or f"gml:{etree.QName(elem).localname}"
+    def _what(self, elem: etree._Element, feature: str | None) -> str:
+        own = gml_id(elem) or f"gml:{str(elem.tag).rpartition('}')[2]}"
         what = feature or self._feature
         what = f"{what}: {own}" if what and what != own else own
-        return f"{self.path} ({what}, line {elem.sourceline})"
+        return f"{what}, line {elem.sourceline}"
+
+    def _where(self, elem: etree._Element, feature: str | None) -> str:
+        return f"{self.path} ({self._what(elem, feature)})"
 
     def _check_srs(self, elem: etree._Element, feature: str | None) -> None:
         node: etree._Element | None = elem
@@ -168,7 +193,9 @@ class GMLReader:
                 parts.append(self._coords(p))
         if not parts:
             raise GeometryError(f"{self._where(elem, None)}: no coordinates")
-        return parts[0] if len(parts) == 1 else np.vstack(parts)
+        out = parts[0] if len(parts) == 1 else np.vstack(parts)
+        self._spend(len(out))
+        return out
 
     @staticmethod
     def _dim_of(elem: etree._Element) -> int | None:
@@ -281,6 +308,9 @@ class GMLReader:
             c = _join(pieces)
         else:
             raise GeometryError(f"{self._where(elem, None)}: unsupported ring gml:{local}")
+        if not np.isfinite(c).all():
+            raise CoordinateError(self.path, "a coordinate is not a finite number (NaN or "
+                                  "infinity)", element=self._what(elem, None))
         if len(c) < 4:
             raise GeometryError(f"{self._where(elem, None)}: ring with {len(c)} points (needs 4)")
         if c[0, 0] != c[-1, 0] or c[0, 1] != c[-1, 1]:
@@ -323,8 +353,11 @@ class GMLReader:
             raise GeometryError(f"{self._where(elem, None)}: arc needs an odd number (>= 3) of "
                                 f"points, got {len(c)}")
         pts = c.tolist()  # Python floats: scalar arithmetic is faster than on numpy scalars
-        pieces = [_linearise(pts[i], pts[i + 1], pts[i + 2], self.max_chord_error)
-                  for i in range(0, len(pts) - 2, 2)]
+        pieces = []
+        for i in range(0, len(pts) - 2, 2):
+            pieces.append(_linearise(pts[i], pts[i + 1], pts[i + 2], self.max_chord_error,
+                                     self.limits.max_arc_segments))
+            self._spend(len(pieces[-1]))
         self.arcs += len(pieces)
         return _join(pieces)
 
@@ -333,7 +366,8 @@ class GMLReader:
         centre, r = _circumcircle(c[0], c[1], c[2])
         if centre is None:
             raise GeometryError(f"{self.path}: gml:Circle through collinear points")
-        n = _segments_for(2 * math.pi, r, self.max_chord_error)
+        n = _segments_for(2 * math.pi, r, self.max_chord_error, self.limits.max_arc_segments)
+        self._spend(n + 1)
         a0 = math.atan2(c[0][1] - centre[1], c[0][0] - centre[0])
         ang = a0 + np.linspace(0.0, 2 * math.pi, n + 1)
         out = np.column_stack([centre[0] + r * np.cos(ang), centre[1] + r * np.sin(ang)])
@@ -391,7 +425,7 @@ class GeometryBatch:
     def add(self, reader: GMLReader, elem: etree._Element, *, feature: str | None = None
             ) -> None:
         """Add the geometry of GML element ``elem`` as the next row (checked to be RD New)."""
-        reader._feature = feature or gml_id(elem)
+        reader._start(elem, feature)
         reader._check_srs(elem, feature)
         row = self.n
         try:
@@ -408,7 +442,9 @@ class GeometryBatch:
                 self._other.append((row, reader._any(elem)))
         except GeometryError:
             raise
-        except (ValueError, IndexError, shapely.errors.GEOSException) as exc:
+        except _ArcLimit as exc:
+            raise reader._limit_error(exc, elem, feature) from exc
+        except (ValueError, IndexError, ArithmeticError, shapely.errors.GEOSException) as exc:
             raise GeometryError(reader._where(elem, feature) + f": broken geometry: {exc}"
                                 ) from exc
         self.n = row + 1
@@ -492,6 +528,7 @@ def _fast_ring(reader: GMLReader, elem: etree._Element) -> np.ndarray:
             vals = np.array(pos_list.text.split(), dtype=float)
             n = vals.size
             if n >= 8 and not n % 2 and vals[0] == vals[n - 2] and vals[1] == vals[n - 1]:
+                reader._spend(n // 2)
                 return vals.reshape(-1, 2)
     elif tag in _RING:
         c = _curve_ring(reader, elem)
@@ -523,14 +560,18 @@ def _curve_ring(reader: GMLReader, ring: etree._Element) -> np.ndarray | None:
                 if vals.size % 2:
                     return None
                 pieces.append(vals.reshape(-1, 2))
+                reader._spend(len(pieces[-1]))
             elif seg.tag in _ARC:
                 nums = [float(v) for v in text.split()]
                 k = len(nums) // 2
                 if len(nums) % 2 or k < 3 or k % 2 == 0:
                     return None
                 pts = [nums[i:i + 2] for i in range(0, 2 * k, 2)]
-                pieces.extend(_linearise(pts[i], pts[i + 1], pts[i + 2], reader.max_chord_error)
-                              for i in range(0, k - 2, 2))
+                for i in range(0, k - 2, 2):
+                    pieces.append(_linearise(pts[i], pts[i + 1], pts[i + 2],
+                                             reader.max_chord_error,
+                                             reader.limits.max_arc_segments))
+                    reader._spend(len(pieces[-1]))
                 reader.arcs += (k - 1) // 2
             else:
                 return None
@@ -559,15 +600,34 @@ def _circumcircle(p0: Any, p1: Any, p2: Any) -> tuple[tuple[float, float] | None
     # translate to p0 for numerical stability with RD coordinates (10^5 m)
     bx2, by2, cx2, cy2 = bx - ax, by - ay, cx - ax, cy - ay
     d2 = 2.0 * (bx2 * cy2 - by2 * cx2)
+    if d2 == 0:
+        return None, math.inf
     ux = (cy2 * (bx2 * bx2 + by2 * by2) - by2 * (cx2 * cx2 + cy2 * cy2)) / d2
     uy = (bx2 * (cx2 * cx2 + cy2 * cy2) - cx2 * (bx2 * bx2 + by2 * by2)) / d2
     return (ax + ux, ay + uy), math.hypot(ux, uy)
 
 
-def _segments_for(sweep: float, r: float, max_err: float) -> int:
-    """Number of chords for an arc of ``sweep`` radians and radius ``r`` with sagitta <= max_err."""
+class _ArcLimit(ValueError):
+    """An arc or a feature's arcs need more chords than the limits allow: (message, limit)."""
+
+
+def _segments_for(sweep: float, r: float, max_err: float, cap: int | None = None) -> int:
+    """Number of chords for an arc of ``sweep`` radians and radius ``r`` with sagitta <= max_err.
+
+    More than ``cap`` (default: the ``max_arc_segments`` limit) raises :class:`_ArcLimit`; so
+    does a radius so large that no chord is short enough in floating point (1e15 m at 1 cm).
+    """
+    if cap is None:
+        cap = limits.current().max_arc_segments
+    if not (math.isfinite(sweep) and math.isfinite(r)):
+        raise ValueError(f"arc with a non-finite radius or sweep ({r}, {sweep})")
     step = math.pi / 2 if max_err >= r else 2.0 * math.acos(1.0 - max_err / r)
-    return max(2, math.ceil(abs(sweep) / step))
+    needed = abs(sweep) / step if step > 0 else math.inf
+    if needed > cap:
+        shown = "an unbounded number of" if math.isinf(needed) else f"{math.ceil(needed):,}"
+        raise _ArcLimit(f"an arc of radius {r:.4g} m needs {shown} chords (more than {cap:,})",
+                        "max_arc_segments")
+    return max(2, math.ceil(needed))
 
 
 def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
@@ -590,8 +650,8 @@ def linearise_arc(p0: np.ndarray, p1: np.ndarray, p2: np.ndarray,
 _SMALL_ARC = 24
 
 
-def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_error: float
-               ) -> np.ndarray:
+def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_error: float,
+               cap: int | None = None) -> np.ndarray:
     """:func:`linearise_arc` on points given as ``[x, y]`` lists of Python floats (the per-arc
     scalar work is then plain float arithmetic, identical in value, about twice as fast)."""
     centre, r = _circumcircle(p0, p1, p2)
@@ -603,7 +663,7 @@ def _linearise(p0: list[float], p1: list[float], p2: list[float], max_chord_erro
     cross = (p1[0] - p0[0]) * (p2[1] - p1[1]) - (p1[1] - p0[1]) * (p2[0] - p1[0])
     ccw = cross > 0
     sweep = (a2 - a0) % (2 * math.pi) if ccw else -((a0 - a2) % (2 * math.pi))
-    n = _segments_for(sweep, r, max_chord_error)
+    n = _segments_for(sweep, r, max_chord_error, cap)
     if n <= _SMALL_ARC:
         # the same arithmetic as below on Python floats: half the time for the BGT's arcs
         # (mostly under 24 chords), identical points for all 6,897 arcs of the Otterlo sample

@@ -58,9 +58,9 @@ import pyarrow.compute as pc
 import pyogrio
 import shapely
 
-from ..errors import CRSError, DataFileError, UnsupportedFormatError
+from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import RD_NEW, conform
-from . import _frames, _xml
+from . import _coords, _frames, _xml, limits
 
 FORMAT = "BAG 2.0 extract"
 
@@ -189,17 +189,20 @@ def _inner_names(path: Path, inner: str) -> list[str]:
 
 
 def _open_member(m: _Member) -> Iterator[Any]:
-    """Yield an open binary stream on the member's bytes (for the prolog scan)."""
+    """Yield an open binary stream on the member's bytes, bounded against decompression bombs
+    (:mod:`.limits`)."""
     if not m.zip_chain:
         with Path(m.gdal_path).open("rb") as fh:
             yield fh
         return
     try:
-        with zipfile.ZipFile(m.file) as zf, zf.open(m.zip_chain[0]) as fh:
+        with zipfile.ZipFile(m.file) as zf:
             if len(m.zip_chain) == 1:
-                yield fh
+                with limits.open_member(zf, m.zip_chain[0], m.file, label=m.name) as fh:
+                    yield fh
                 return
-            with zipfile.ZipFile(fh) as z2, z2.open(m.zip_chain[1]) as fh2:
+            with zf.open(m.zip_chain[0]) as outer, zipfile.ZipFile(outer) as z2, \
+                    limits.open_member(z2, m.zip_chain[1], m.file, label=m.name) as fh2:
                 yield fh2
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise DataFileError(m.file, f"zip member is not readable: {exc}", element=m.name) from exc
@@ -227,6 +230,10 @@ def _check_member(m: _Member) -> None:
                 f"{m.name}: BAG geometry in CRS "
                 f"{srs.group(1).decode() if srs else '(none given)'}; expected EPSG:28992"
             )
+        # the whole file must be well-formed XML before GDAL reads it: a truncated file would
+        # otherwise import partially, and a member padded with gigabytes of blanks would make
+        # GDAL abort (bad_alloc) instead of raising
+        _xml.check_stream(_xml.Prepend(head, fh), m.name)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -382,6 +389,19 @@ def _with_address(t: pa.Table, addr: tuple[pa.Array, dict[str, pa.Array]],
     cols["nevenadressen"] = _na_strings(neven)
 
 
+def _from_wkb(wkb: np.ndarray, path: Path, layer: str, ids: np.ndarray) -> np.ndarray:
+    """Shapely geometries from GDAL's WKB; a geometry GEOS refuses (a ring that is not closed)
+    raises :class:`GeometryError` naming the file and the object."""
+    try:
+        return shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException:
+        parsed = shapely.from_wkb(wkb, on_invalid="ignore")
+        bad = np.flatnonzero(shapely.is_missing(parsed) & (wkb != None))  # noqa: E711
+        which = f"{layer} {ids[bad[0]]}" if len(bad) else layer
+        raise GeometryError(f"{path} ({which}): broken geometry: GEOS cannot build it (a ring "
+                            "that is not closed, too few points)") from None
+
+
 def _point(geoms: Any) -> np.ndarray:
     """Verblijfsobject geometry is a punt or (rarely) a vlak: polygons become a point inside."""
     arr = np.asarray(geoms, dtype=object)
@@ -427,8 +447,8 @@ def read(path: Path, *, history: bool = False, **options: Any) -> dict[str, gpd.
             out[kind] = _frames.empty(kind)
             continue
         cols = _base(t, history)
-        geom = (shapely.from_wkb(_np(t["geometry"])) if "geometry" in t.column_names
-                else np.full(t.num_rows, None, dtype=object))
+        geom = (_from_wkb(_np(t["geometry"]), path, layer, cols["identificatie"])
+                if "geometry" in t.column_names else np.full(t.num_rows, None, dtype=object))
         if code == "PND":
             cols["bouwjaar"] = _int(t["oorspronkelijkBouwjaar"])
         elif code == "VBO":
@@ -448,5 +468,6 @@ def read(path: Path, *, history: bool = False, **options: Any) -> dict[str, gpd.
             geom = np.full(t.num_rows, None, dtype=object)
         elif code == "WPL":
             cols["naam"] = _np(t["naam"])
+        _coords.check_rd(geom, path, cols["identificatie"], layer=layer)
         out[kind] = _frame(cols, geom, kind, what)
     return out

@@ -42,6 +42,7 @@ import shapely
 
 from ..errors import CRSError, DataFileError, SchemaError
 from ..schema import conform
+from . import _coords
 
 FORMAT = "PDOK bag-light GeoPackage"
 
@@ -146,6 +147,7 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
             if poly.any():
                 geom = geom.copy()
                 geom[poly] = shapely.point_on_surface(geom[poly])
+        _coords.check_rd(geom, path, data.get("identificatie"), layer=layer)
         gdf = gpd.GeoDataFrame(pd.DataFrame(data), geometry=shapely.force_2d(geom), crs=df.crs)
         out[layer] = conform(gdf, layer, what=f"{path} ({layer})", keep_extra=True)
     if not out:

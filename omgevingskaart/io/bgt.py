@@ -56,7 +56,7 @@ import geopandas as gpd
 
 from ..errors import DataFileError, GeometryError, UnsupportedFormatError
 from ..schema import conform_columns
-from . import _gml
+from . import _coords, _gml, limits
 from ._xml import Prepend, iterparse, root_of
 
 FORMAT = "BGT IMGeo CityGML"
@@ -144,7 +144,7 @@ def _sources(path: Path) -> Iterator[tuple[str, Any]]:
             if not names:
                 raise UnsupportedFormatError(path, "zip holds no .gml files (not a BGT download)")
             for n in names:
-                yield n, (lambda n=n: zf.open(n))
+                yield n, (lambda n=n: limits.open_member(zf, n, path))
         return
     yield path.name, (lambda: path.open("rb"))
 
@@ -189,6 +189,7 @@ def read(
         if not include_ended:
             del cols["eind_registratie"]
         geoms = batches.pop(klasse).build()
+        _coords.check_rd(geoms, path, cols["identificatie"], layer=f"bgt_{klasse}")
         cols["bron"] = ["BGT"] * len(geoms)
         layers[f"bgt_{klasse}"] = conform_columns(cols, geoms, "bgt",
                                                   what=f"{path} (bgt_{klasse})",

@@ -38,6 +38,7 @@ one ``shapely.from_ragged_array`` call (:class:`._gml.GeometryBatch`).
 from __future__ import annotations
 
 import re
+import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -46,9 +47,16 @@ from typing import IO, Any
 import geopandas as gpd
 from lxml import etree
 
-from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
+from ..errors import (
+    CRSError,
+    DataFileError,
+    GeometryError,
+    NothingToReadError,
+    SkippedInputWarning,
+    UnsupportedFormatError,
+)
 from ..schema import conform_columns
-from . import _frames, _gml, _xml
+from . import _coords, _frames, _gml, _xml, limits
 
 FORMAT = "BRK Kadastrale Kaart v5 GML"
 
@@ -61,7 +69,12 @@ _RD_NAMES = ("urn:ogc:def:crs:EPSG::28992", "EPSG:28992", "http://www.opengis.ne
 
 
 def sniff(path: Path, head: bytes) -> bool:
+    """A Kadastrale Kaart v5 GML file, or a zip or folder (the PDOK download) holding one."""
     if path.is_dir():
+        for f in sorted(path.glob("*.gml")):
+            with f.open("rb") as fh:
+                if _NS_PREFIX in fh.read(8192):
+                    return True
         return False
     if head.startswith(b"PK"):
         try:
@@ -169,21 +182,31 @@ def _check_head(head: bytes, name: str) -> None:
         raise UnsupportedFormatError(name, "not a Kadastrale Kaart v5 GML file")
 
 
+_IMGEO = re.compile(rb"http://www\.geostandaarden\.nl/imgeo/2\.[01]")
+
+
 def _read_stream(fh: IO[bytes], name: str, batch: _gml.GeometryBatch, *, required: bool
-                 ) -> list[dict[str, Any]]:
+                 ) -> list[dict[str, Any]] | None:
+    """The percelen of one file; None for a file of a download without percelen, which is
+    skipped with a :class:`SkippedInputWarning` saying why (or, alone, ``required``, refused with
+    :class:`NothingToReadError`)."""
     head = _xml.read_checked_head(fh, name, size=16384)
-    if not required and _NS_PREFIX not in head:  # a zip member that is not a v5 file: skip
-        return []
+    if not required and _NS_PREFIX not in head:  # a member that is not a v5 file: skip
+        why = ("IMGeo CityGML (BGT objects): give this file on its own to read it as BGT"
+               if _IMGEO.search(head) else "not a Kadastrale Kaart v5 file")
+        warnings.warn(f"{name}: {why}", SkippedInputWarning, stacklevel=3)
+        return None
     _check_head(head, name)
     if b"Perceel" not in head and b"perceelMember" not in head:
         found = re.search(rb"<\w+:(KadastraleGrens|Pand|OpenbareRuimteLabel|Kwaliteit)\b", head)
+        kind = found.group(1).decode() if found else "other objects"
+        why = (f"a Kadastrale Kaart file without Perceel ({kind}); only percelen are read "
+               "(kadastralekaart_perceel.gml)")
         if required:
-            raise UnsupportedFormatError(
-                name, "a Kadastrale Kaart file without Perceel "
-                f"({found.group(1).decode() if found else 'other objects'}); only percelen are read")
-        return []
-    fh.seek(0)
-    return list(_parcels(fh, name, batch))
+            raise NothingToReadError(name, why)
+        warnings.warn(f"{name}: {why}", SkippedInputWarning, stacklevel=3)
+        return None
+    return list(_parcels(_xml.Prepend(head, fh), name, batch))
 
 
 def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
@@ -191,6 +214,8 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
     if options:
         raise TypeError(f"unknown option(s) for the BRK reader: {', '.join(options)}")
     path = Path(path)
+    if path.is_dir():
+        return _read_folder(path)
     rows: list[dict[str, Any]] = []
     batch = _gml.GeometryBatch()
     try:
@@ -200,20 +225,50 @@ def read(path: Path, **options: Any) -> dict[str, gpd.GeoDataFrame]:
         raise DataFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
     if not magic:
         raise DataFileError(path, "the file is empty")
+    found: list[bool] = []
     if magic.startswith(b"PK"):
         try:
             with zipfile.ZipFile(path) as zf:
                 names = [n for n in zf.namelist() if n.lower().endswith(".gml")]
                 for n in names:
-                    with zf.open(n) as fh:
-                        rows += _read_stream(fh, f"{path}!{n}", batch, required=False)
+                    with limits.open_member(zf, n, path, label=n) as fh:
+                        got = _read_stream(fh, f"{path}!{n}", batch, required=False)
+                    found.append(got is not None)
+                    rows += got or []
         except (zipfile.BadZipFile, EOFError) as exc:
             raise DataFileError(path, f"not a readable zip archive: {exc}") from exc
     else:
         with path.open("rb") as fh:
-            rows = _read_stream(fh, str(path), batch, required=True)
+            rows = _read_stream(fh, str(path), batch, required=True) or []
+        found.append(True)
+    if not any(found):
+        raise NothingToReadError(path, "no Kadastrale Kaart perceel file in it (only percelen "
+                                 "are read)")
+    return _frame(path, rows, batch)
+
+
+def _frame(path: Path, rows: list[dict[str, Any]], batch: _gml.GeometryBatch
+           ) -> dict[str, gpd.GeoDataFrame]:
     if not rows:
         return {"perceel": _frames.empty("perceel")}
     columns = {k: [r[k] for r in rows] for k in rows[0]}
-    return {"perceel": conform_columns(columns, batch.build(), "perceel",
+    geoms = batch.build()
+    _coords.check_rd(geoms, path, columns["identificatie"], layer="Perceel")
+    return {"perceel": conform_columns(columns, geoms, "perceel",
                                        what=f"{path} (Perceel)", keep_extra=True)}
+
+
+def _read_folder(path: Path) -> dict[str, gpd.GeoDataFrame]:
+    """The unpacked PDOK download: every ``*.gml`` in ``path``; files without percelen are
+    skipped with a :class:`SkippedInputWarning` each."""
+    rows: list[dict[str, Any]] = []
+    batch = _gml.GeometryBatch()
+    found = False
+    for f in sorted(path.glob("*.gml")):
+        with f.open("rb") as fh:
+            got = _read_stream(fh, str(f), batch, required=False)
+        found = found or got is not None
+        rows += got or []
+    if not found:
+        raise NothingToReadError(path, "no Kadastrale Kaart perceel file in this folder")
+    return _frame(path, rows, batch)

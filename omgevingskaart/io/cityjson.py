@@ -57,9 +57,15 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from ..errors import CRSError, DataFileError, GeometryError, UnsupportedFormatError
+from ..errors import (
+    CRSError,
+    DataFileError,
+    GeometryError,
+    ResourceLimitError,
+    UnsupportedFormatError,
+)
 from ..schema import RD_NEW, conform
-from . import _frames
+from . import _coords, _frames, limits
 
 FORMAT = "CityJSON / 3D BAG"
 
@@ -114,7 +120,8 @@ def sniff(path: Path, head: bytes) -> bool:
 
 
 def _crs_code(meta: dict[str, Any] | None, name: str) -> int:
-    ref = (meta or {}).get("referenceSystem") or (meta or {}).get("crs")
+    meta = meta if isinstance(meta, dict) else {}
+    ref = meta.get("referenceSystem") or meta.get("crs")
     if not ref:
         raise CRSError(f"{name}: CityJSON without metadata.referenceSystem; expected EPSG:7415 "
                        "(RD New + NAP) or EPSG:28992")
@@ -135,40 +142,124 @@ def _check_version(doc: dict[str, Any], name: str) -> None:
             name, f"CityJSON version {version or '(none)'} is not supported ({', '.join(VERSIONS)})")
 
 
-def _vertices(raw: Any, transform: dict[str, Any] | None, name: str) -> np.ndarray:
-    v = np.asarray(raw if raw else np.empty((0, 3)), dtype=np.float64)
-    if v.ndim != 2 or (v.size and v.shape[1] != 3):
-        raise DataFileError(name, "vertices are not a list of [x, y, z]", element="vertices")
-    if transform:
-        v = v * np.asarray(transform["scale"], dtype=np.float64) + np.asarray(
-            transform["translate"], dtype=np.float64)
-    return v.reshape(-1, 3)
+def _vertices(raw: Any, transform: Any, name: str) -> np.ndarray:
+    """The (n, 3) vertices in RD New / NAP, ``transform`` applied; every x/y checked to lie in
+    the RD New area and every value to be finite (:class:`CoordinateError`)."""
+    if raw is None or (isinstance(raw, list) and not raw):
+        return np.empty((0, 3))
+    if not isinstance(raw, list):
+        raise DataFileError(name, "vertices is not a list of [x, y, z]", element="vertices")
+    try:
+        v = np.asarray(raw)
+    except (ValueError, TypeError) as exc:  # ragged, nested too deep
+        raise DataFileError(name, "vertices are not a list of [x, y, z]",
+                            element="vertices") from exc
+    if v.ndim != 2 or v.shape[1] != 3 or v.dtype.kind not in "iuf":
+        raise DataFileError(name, "vertices are not a list of [x, y, z] numbers",
+                            element="vertices")
+    v = v.astype(np.float64)
+    if transform is not None:
+        scale, translate = _transform(transform, name)
+        v = v * scale + translate
+    _coords.check_xy(v, name, "vertices")
+    return v
+
+
+def _transform(transform: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(scale, translate)`` of a CityJSON transform, each three finite numbers."""
+    if not isinstance(transform, dict):
+        raise DataFileError(name, "transform is not an object with scale and translate",
+                            element="transform")
+    out = []
+    for key in ("scale", "translate"):
+        val = transform.get(key)
+        if (not isinstance(val, list) or len(val) != 3
+                or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in val)):
+            raise DataFileError(name, f"transform.{key} is not a list of three numbers",
+                                element="transform")
+        arr = np.asarray(val, dtype=np.float64)
+        if not np.isfinite(arr).all():
+            raise DataFileError(name, f"transform.{key} holds a non-finite number",
+                                element="transform")
+        out.append(arr)
+    return out[0], out[1]
+
+
+#: boundary nesting depth (lists above the vertex indices) per CityJSON geometry type.
+_DEPTH = {"MultiPoint": 1, "MultiLineString": 2, "MultiSurface": 3, "CompositeSurface": 3,
+          "Solid": 4, "MultiSolid": 5, "CompositeSolid": 5}
+
+
+def _check_geometry(g: Any, nverts: int, name: str, oid: str) -> None:
+    """A geometry object whose boundaries nest as its type says and whose vertex indices are
+    integers in ``0 .. nverts - 1`` (a negative index would wrap around silently)."""
+    if not isinstance(g, dict):
+        raise DataFileError(name, "a geometry that is not an object", element=oid)
+    depth = _DEPTH.get(g.get("type"))  # type: ignore[arg-type]
+    if depth is None:
+        return  # GeometryInstance and unknown types are not read
+    items: list[Any] = [g.get("boundaries")]
+    for _ in range(depth):
+        nxt: list[Any] = []
+        for it in items:
+            if not isinstance(it, list):
+                raise DataFileError(name, f"{g.get('type')} boundaries do not nest "
+                                    f"{depth} lists deep", element=oid)
+            nxt.extend(it)
+        items = nxt
+    if not all(type(i) is int for i in items):
+        raise DataFileError(name, f"{g.get('type')} boundaries hold something other than "
+                            "vertex indices (integers)", element=oid)
+    if items:
+        lo, hi = min(items), max(items)
+        if lo < 0 or hi >= nverts:
+            bad = lo if lo < 0 else hi
+            raise DataFileError(name, f"vertex index {bad} out of range ({nverts} vertices)",
+                                element=oid)
+    sem = g.get("semantics")
+    if sem is not None and (not isinstance(sem, dict)
+                            or not isinstance(sem.get("surfaces", []), list)):
+        raise DataFileError(name, "semantics is not an object with a surfaces list",
+                            element=oid)
+    if sem is not None and not all(isinstance(x, dict) and isinstance(x.get("type"), str)
+                                   for x in sem.get("surfaces", [])):
+        raise DataFileError(name, "semantics.surfaces holds something other than surfaces "
+                            "with a type", element=oid)
+
+
+def _at(values: Any, *idx: int) -> Any:
+    """``values[i][j]...``, or None where the semantics values do not reach that far."""
+    for i in idx:
+        if not isinstance(values, list) or not 0 <= i < len(values):
+            return None
+        values = values[i]
+    return values
 
 
 def _surfaces(geom: dict[str, Any]) -> Iterator[tuple[list[list[int]], str | None]]:
-    """Yield (rings, semantic type or None) for every surface of a CityJSON geometry."""
+    """Yield (rings, semantic type or None) for every surface of a (checked) geometry."""
     gtype = geom.get("type")
     b = geom.get("boundaries") or []
     sem = geom.get("semantics") or {}
-    kinds = [s.get("type") for s in sem.get("surfaces", [])]
+    kinds = [s.get("type") if isinstance(s, dict) else None for s in sem.get("surfaces", [])]
     values = sem.get("values")
 
     def label(v: Any) -> str | None:
-        return kinds[v] if isinstance(v, int) and 0 <= v < len(kinds) else None
+        k = kinds[v] if type(v) is int and 0 <= v < len(kinds) else None
+        return k if isinstance(k, str) else None
 
     if gtype in ("MultiSurface", "CompositeSurface"):
         for i, surf in enumerate(b):
-            yield surf, label(values[i] if values else None)
+            yield surf, label(_at(values, i))
     elif gtype == "Solid":
         for si, shell in enumerate(b):
             for i, surf in enumerate(shell):
-                yield surf, label(values[si][i] if values else None)
+                yield surf, label(_at(values, si, i))
     elif gtype in ("MultiSolid", "CompositeSolid"):
         for di, solid in enumerate(b):
             for si, shell in enumerate(solid):
                 for i, surf in enumerate(shell):
-                    v = values[di][si][i] if values and values[di] else None
-                    yield surf, label(v)
+                    yield surf, label(_at(values, di, si, i))
 
 
 def _lod(g: dict[str, Any]) -> str:
@@ -270,19 +361,43 @@ class _Chunk:
     is_3dbag: bool
 
 
+#: what a malformed JSON text raises in ``json``: syntax errors, bad UTF-8, nesting too deep
+_JSON_ERRORS = (ValueError, RecursionError)
+
+
+def _json(data: bytes, path: Path, element: str | None = None) -> Any:
+    try:
+        return json.loads(data)
+    except _JSON_ERRORS as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise DataFileError(path, f"{element + ' is ' if element else ''}not valid JSON: {what}",
+                            element=element) from exc
+
+
+def _objects(doc: dict[str, Any], path: str | Path, element: str | None) -> dict[str, Any]:
+    objs = doc.get("CityObjects")
+    if objs is None:
+        return {}
+    if not isinstance(objs, dict):
+        raise DataFileError(path, "CityObjects is not an object (id -> CityObject)",
+                            element=element)
+    return objs
+
+
 def _chunks(path: Path) -> Iterator[_Chunk]:
     name = str(path)
+    lim = limits.current()
     try:
         fh = path.open("rb")
     except OSError as exc:
         raise DataFileError(path, f"cannot read the file: {exc.strerror or exc}") from exc
     with fh:
-        first = fh.readline()
+        first = fh.readline(lim.max_document_bytes + 1)
         if not first.strip():
             raise DataFileError(path, "the file is empty")
         try:
             header = json.loads(first)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except _JSON_ERRORS:
             header = None
         seq = (isinstance(header, dict) and header.get("type") == "CityJSON"
                and not header.get("CityObjects") and bool(fh.peek(1).strip()))
@@ -291,63 +406,81 @@ def _chunks(path: Path) -> Iterator[_Chunk]:
                 doc = header
             else:
                 fh.seek(0)
-                try:
-                    doc = json.load(fh)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise DataFileError(path, f"not valid JSON: {exc}") from exc
+                doc = _json(limits.read_file_bounded(fh, path), path)
             if not isinstance(doc, dict):
                 raise UnsupportedFormatError(path, "JSON that is not a CityJSON object")
             _check_version(doc, name)
             _crs_code(doc.get("metadata"), name)
             is3d = _is_3dbag(doc.get("metadata"))
-            yield _Chunk(doc.get("CityObjects") or {}, _vertices(doc.get("vertices"),
-                                                                 doc.get("transform"), name), is3d)
+            yield _Chunk(_objects(doc, path, None), _vertices(doc.get("vertices"),
+                                                              doc.get("transform"), name), is3d)
             return
         assert header is not None
         _check_version(header, name)
         _crs_code(header.get("metadata"), name)
         transform = header.get("transform")
+        if transform is not None:
+            _transform(transform, name)
         is3d = _is_3dbag(header.get("metadata"))
-        for lineno, line in enumerate(fh, start=2):
+        lineno = 1
+        while line := fh.readline(lim.max_document_bytes + 1):
+            lineno += 1
+            where = f"line {lineno}"
+            if len(line) > lim.max_document_bytes:
+                raise ResourceLimitError(path, f"a line longer than {lim.max_document_bytes:,} "
+                                         "bytes", limit="max_document_bytes", element=where)
             if not line.strip():
                 continue
-            try:
-                feat = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFileError(path, f"line {lineno} is not valid JSON: {exc}",
-                                    element=f"line {lineno}") from exc
-            if feat.get("type") != "CityJSONFeature":
-                raise DataFileError(path, f"line {lineno} is a {feat.get('type')!r}, expected a "
-                                    "CityJSONFeature", element=f"line {lineno}")
-            yield _Chunk(feat.get("CityObjects") or {},
+            feat = _json(line, path, where)
+            if not isinstance(feat, dict) or feat.get("type") != "CityJSONFeature":
+                kind = feat.get("type") if isinstance(feat, dict) else type(feat).__name__
+                raise DataFileError(path, f"{where} is a {kind!r}, expected a CityJSONFeature",
+                                    element=where)
+            yield _Chunk(_objects(feat, path, where),
                          _vertices(feat.get("vertices"), transform, f"{name}:{lineno}"), is3d)
 
 
-def _is_3dbag(meta: dict[str, Any] | None) -> bool:
-    meta = meta or {}
-    return "3dbag" in json.dumps(meta.get("title", "")).lower() or "3dbag" in str(
+def _is_3dbag(meta: Any) -> bool:
+    meta = meta if isinstance(meta, dict) else {}
+    return "3dbag" in str(meta.get("title", "")).lower() or "3dbag" in str(
         meta.get("fullMetadataUrl", "")).lower()
 
 
 def _buildings(chunk: _Chunk,
                name: str) -> Iterator[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
-    """Yield (object id, attributes, geometries of the building and its parts)."""
+    """Yield (object id, attributes, geometries of the building and its parts), each geometry
+    checked (:func:`_check_geometry`: nesting, integer vertex indices in range)."""
     objs = chunk.objects
+    nverts = len(chunk.vertices)
     for oid, obj in objs.items():
+        if not isinstance(obj, dict):
+            raise DataFileError(name, "a CityObject that is not an object", element=oid)
         if obj.get("type") not in _BUILDING_TYPES:
             continue
-        geoms = list(obj.get("geometry") or [])
-        for child in obj.get("children") or []:
+        geoms = _geometry_list(obj, name, oid)
+        children = obj.get("children") or []
+        if not isinstance(children, list):
+            raise DataFileError(name, "children is not a list of ids", element=oid)
+        for child in children:
+            if not isinstance(child, str):
+                raise DataFileError(name, "children holds something other than ids (text)",
+                                    element=oid)
             c = objs.get(child)
-            if c is not None and c.get("type") in _PART_TYPES:
-                geoms += list(c.get("geometry") or [])
+            if isinstance(c, dict) and c.get("type") in _PART_TYPES:
+                geoms += _geometry_list(c, name, child)
         for g in geoms:
-            for surf in (s for s, _ in _surfaces(g)):
-                for ring in surf:
-                    if ring and max(ring) >= len(chunk.vertices):
-                        raise DataFileError(name, f"vertex index {max(ring)} out of range "
-                                            f"({len(chunk.vertices)} vertices)", element=oid)
-        yield oid, obj.get("attributes") or {}, geoms
+            _check_geometry(g, nverts, name, oid)
+        attrs = obj.get("attributes") or {}
+        if not isinstance(attrs, dict):
+            raise DataFileError(name, "attributes is not an object", element=oid)
+        yield oid, attrs, geoms
+
+
+def _geometry_list(obj: dict[str, Any], name: str, oid: str) -> list[dict[str, Any]]:
+    geoms = obj.get("geometry") or []
+    if not isinstance(geoms, list):
+        raise DataFileError(name, "geometry is not a list", element=oid)
+    return list(geoms)
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -356,7 +489,7 @@ def _buildings(chunk: _Chunk,
 def _num(v: Any) -> float:
     try:
         return float(v) if v not in (None, "") else float("nan")
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return float("nan")
 
 
@@ -365,6 +498,9 @@ def _row(oid: str, attrs: dict[str, Any], geoms: list[dict[str, Any]], verts: np
     row: dict[str, Any] = {"identificatie": _pand_id(oid, attrs), "object_id": oid}
     for col, names in ATTRIBUTE_ALIASES.items():
         val = next((attrs[n] for n in names if n in attrs and attrs[n] not in (None, "")), None)
+        if val is not None and not isinstance(val, str | int | float):
+            raise DataFileError(name, f"attribute {col} is a {type(val).__name__}, expected a "
+                                "number or text", element=oid)
         row[col] = val
     for col in ("b3_h_maaiveld", "b3_h_dak_50p", "b3_h_dak_70p", "b3_h_dak_max", "b3_h_dak_min",
                 "b3_h_nok", "b3_volume_lod22"):
@@ -380,7 +516,10 @@ def _row(oid: str, attrs: dict[str, Any], geoms: list[dict[str, Any]], verts: np
         row["hoogte_bron"] = "3D BAG" if is3d else "attributen"
     row["lods"] = ";".join(sorted({_lod(g) for g in geoms}))
     row["bron"] = "3D BAG" if is3d else "CityJSON"
-    fp = _footprint(geoms, verts)
+    try:
+        fp = _footprint(geoms, verts)
+    except (ValueError, shapely.errors.GEOSException) as exc:
+        raise GeometryError(f"{name}: Building {oid}: broken geometry: {exc}") from exc
     if fp is None:
         raise GeometryError(f"{name}: Building {oid} has no geometry to derive a footprint from")
     row["geometry"] = fp
@@ -431,7 +570,9 @@ def features_to_pand(features: Iterable[dict[str, Any]], transform: dict[str, An
     rows: list[dict[str, Any]] = []
     for n, feat in enumerate(features):
         name = f"{source} feature {n}"
-        chunk = _Chunk(feat.get("CityObjects") or {},
+        if not isinstance(feat, dict):
+            raise DataFileError(source, "a feature that is not a JSON object", element=name)
+        chunk = _Chunk(_objects(feat, source, name),
                        _vertices(feat.get("vertices"), transform, name), is_3dbag)
         for oid, attrs, geoms in _buildings(chunk, name):
             rows.append(_row(oid, attrs, geoms, chunk.vertices, chunk.is_3dbag, name))
@@ -460,6 +601,7 @@ def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
         src = next((cols[n.lower()] for n in names if n.lower() in cols), None)
         out[col] = df[src].to_numpy() if src else None
     geom = shapely.force_2d(df.geometry.to_numpy())
+    _coords.check_rd(geom, path, out["identificatie"], layer=layer)
     frame = gpd.GeoDataFrame(pd.DataFrame(out), geometry=geom, crs=df.crs)
     frame["bron"] = "3D BAG"
     if layer != "pand":  # building parts: dissolve per pand, keep the first part's attributes

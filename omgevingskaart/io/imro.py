@@ -59,7 +59,7 @@ import geopandas as gpd
 
 from ..errors import DataFileError, UnsupportedFormatError
 from ..schema import conform_columns, parse_number, unit_of
-from . import _frames, _gml
+from . import _coords, _frames, _gml
 from ._xml import iterparse, root_of
 
 FORMAT = "IMRO2008/IMRO2012 bestemmingsplan GML"
@@ -144,6 +144,7 @@ def read(path: str | Path, *, max_chord_error: float = _gml.MAX_CHORD_ERROR
         names = dict.fromkeys(k for r in recs for k in r)
         geoms = [r["geometry"] for r in recs]
         cols = {k: [r.get(k) for r in recs] for k in names if k != "geometry"}
+        _coords.check_rd(geoms, path, cols["identificatie"], layer=layer)
         if "plan_id" in cols and default_plan:
             cols["plan_id"] = [p if p is not None else default_plan for p in cols["plan_id"]]
         cols["bron"] = [version] * len(recs)

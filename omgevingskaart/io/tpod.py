@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,8 @@ import shapely
 
 from ..errors import DataFileError, UnsupportedFormatError
 from ..schema import RD_NEW, conform, parse_number
-from . import _gml
-from ._xml import parse, plain_text, root_of
+from . import _coords, _gml, limits
+from ._xml import Prepend, parse, plain_text, root_of
 
 FORMAT = "Omgevingsplan STOP/TPOD + IMOW package"
 
@@ -104,11 +104,13 @@ def _peek(f: Path) -> bytes:
         return fh.read(4096)
 
 
-def _files(path: Path) -> Iterator[tuple[str, bytes]]:
+def _files(path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
+    """(name, opener) per XML/GML file of a folder, zip or single file; zip members are read
+    through :func:`.limits.open_member` (a decompression bomb stops while it streams)."""
     if path.is_dir():
         for f in sorted(path.iterdir()):
             if f.suffix.lower() in (".xml", ".gml") and f.is_file():
-                yield f.name, f.read_bytes()
+                yield f.name, (lambda f=f: f.open("rb"))
         return
     if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
         try:
@@ -118,13 +120,9 @@ def _files(path: Path) -> Iterator[tuple[str, bytes]]:
         with zf:
             for n in sorted(zf.namelist()):
                 if n.lower().endswith((".xml", ".gml")):
-                    try:
-                        yield n, zf.read(n)
-                    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
-                        raise DataFileError(path, f"zip member is corrupt or truncated: {exc}",
-                                            element=n) from exc
+                    yield n, (lambda n=n: limits.open_member(zf, n, path))
         return
-    yield path.name, path.read_bytes()
+    yield path.name, (lambda: path.open("rb"))
 
 
 def _local(el: Any) -> str:
@@ -165,20 +163,24 @@ def read(path: str | Path, *, max_text: int = MAX_TEXT, ambtsgebied: Any = None,
     stop_roots: list[tuple[str, Any]] = []
     gio_geoms: dict[str, shapely.Geometry] = {}
     regeling_id: str | None = None
-    for name, data in _files(path):
-        if not data.strip():
-            raise DataFileError(path, "the file is empty", element=name)
-        ns, root = root_of(data[:65536], path, member=name)
-        if root == "owBestand" and ns == OW_NS:
-            ow_roots.append((name, parse(data, path, member=name)))
-        elif root == "AanleveringBesluit" or (ns == STOP_TEKST_NS):
-            stop_roots.append((name, parse(data, path, member=name)))
-        elif root == "GeoInformatieObjectVaststelling" and ns == GEO_NS:
-            gio_geoms.update(_gio(parse(data, path, member=name), path, name, max_chord_error))
-        elif root == "Aanleveringen" and regeling_id is None:
-            el = parse(data, path, member=name)
-            regeling_id = next((_text(c) for c in el.iter() if _local(c) == "WorkIDRegeling"),
-                               None)
+    for name, opener in _files(path):
+        with opener() as fh:
+            head = fh.read(65536)
+            if not head.strip():
+                raise DataFileError(path, "the file is empty", element=name)
+            ns, root = root_of(head, path, member=name)
+            data = Prepend(head, fh)
+            if root == "owBestand" and ns == OW_NS:
+                ow_roots.append((name, parse(data, path, member=name)))
+            elif root == "AanleveringBesluit" or (ns == STOP_TEKST_NS):
+                stop_roots.append((name, parse(data, path, member=name)))
+            elif root == "GeoInformatieObjectVaststelling" and ns == GEO_NS:
+                gio_geoms.update(_gio(parse(data, path, member=name), path, name,
+                                      max_chord_error))
+            elif root == "Aanleveringen" and regeling_id is None:
+                el = parse(data, path, member=name)
+                regeling_id = next((_text(c) for c in el.iter()
+                                    if _local(c) == "WorkIDRegeling"), None)
     if not ow_roots:
         raise UnsupportedFormatError(path, "no IMOW (OW) files found: not a STOP/TPOD package")
     articles = _stop_articles(stop_roots, max_text)
@@ -209,7 +211,8 @@ def _gio(root: Any, path: Path, name: str, max_err: float) -> dict[str, shapely.
         if gid is None or gml_el is None:
             raise DataFileError(path, "basisgeo:Geometrie without id or geometrie",
                                 element=f"{name} {_gml.gml_id(geo)}")
-        out[gid] = reader.geometry(gml_el, feature=gid)
+        out[gid] = geom = reader.geometry(gml_el, feature=gid)
+        _coords.check_rd([geom], path, [gid], layer=f"{name} Geometrie")
     return out
 
 
