@@ -31,7 +31,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Protocol
+from typing import Protocol
 
 from lxml import etree
 
@@ -112,7 +112,7 @@ def _root_start(parser: etree.XMLPullParser, data: bytes, path: str | Path | Non
     return None
 
 
-def _checked_head(fh: IO[bytes], path: str | Path | None, member: str | None, size: int
+def _checked_head(fh: BinaryReader, path: str | Path | None, member: str | None, size: int
                   ) -> tuple[bytes, etree._Element | None]:
     """Read at least ``size`` bytes and up to the root start tag; refuse a DTD."""
     parser = _pull_parser(("start",))
@@ -138,7 +138,7 @@ def _checked_head(fh: IO[bytes], path: str | Path | None, member: str | None, si
 def _tag_filter(root: etree._Element, path: str | Path | None, member: str | None) -> str:
     """The root's tag as an lxml tag filter; an undeclared prefix (``ow-dc:owBestand``, which
     libxml2 only warns about) is refused as not namespace-well-formed XML."""
-    tag = root.tag
+    tag = str(root.tag)
     if ":" in tag.rpartition("}")[2]:
         raise DataFileError(path, f"not namespace-well-formed XML: the root element {tag!r} "
                             "uses an undeclared namespace prefix", element=member)
@@ -201,7 +201,7 @@ def _too_many_nodes(elem: etree._Element, what: str, path: str | Path | None,
                                  "far)", limit="max_nodes", element=member)
 
 
-def parse(source: bytes | IO[bytes], path: str | Path | None, *,
+def parse(source: bytes | BinaryReader, path: str | Path | None, *,
           member: str | None = None) -> etree._Element:
     """Parse a whole document safely and return its root element.
 
@@ -211,7 +211,7 @@ def parse(source: bytes | IO[bytes], path: str | Path | None, *,
     :class:`DataFileError`; all name the file and member.
     """
     lim = _limits.current()
-    stream = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) else source
+    stream: BinaryReader = io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray) else source
     head, root = _checked_head(stream, path, member, _BLOCK)
     assert root is not None
     parser = _pull_parser(("start",), [_tag_filter(root, path, member)])
@@ -271,7 +271,7 @@ class _Stream:
     element are counted every 2 MiB against ``max_nodes``.
     """
 
-    def __init__(self, source: IO[bytes], path: str | Path | None, member: str | None,
+    def __init__(self, source: BinaryReader, path: str | Path | None, member: str | None,
                  wanted: list[str]):
         self.source = source
         self.path = path
@@ -379,7 +379,7 @@ def iterparse(
     yield from _Stream(source, path, member, wanted).events()
 
 
-def check_stream(source: IO[bytes], path: str | Path | None, *, member: str | None = None
+def check_stream(source: BinaryReader, path: str | Path | None, *, member: str | None = None
                  ) -> None:
     """Parse ``source`` to its end without keeping it: a DTD, a truncation or any other
     well-formedness error raises (naming the file and member), in bounded memory."""

@@ -393,7 +393,8 @@ def _from_wkb(wkb: np.ndarray, path: Path, layer: str, ids: np.ndarray) -> np.nd
     """Shapely geometries from GDAL's WKB; a geometry GEOS refuses (a ring that is not closed)
     raises :class:`GeometryError` naming the file and the object."""
     try:
-        return shapely.from_wkb(wkb)
+        geoms: np.ndarray = shapely.from_wkb(wkb)
+        return geoms
     except shapely.errors.GEOSException:
         parsed = shapely.from_wkb(wkb, on_invalid="ignore")
         bad = np.flatnonzero(shapely.is_missing(parsed) & (wkb != None))  # noqa: E711

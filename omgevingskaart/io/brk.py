@@ -42,7 +42,7 @@ import warnings
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import geopandas as gpd
 from lxml import etree
@@ -113,7 +113,7 @@ def _path_text(el: Any, *names: str) -> str | None:
 _POLYGONAL = ("Polygon", "Surface", "MultiSurface")
 
 
-def _parcels(fh: IO[bytes], name: str, batch: _gml.GeometryBatch) -> Iterator[dict[str, Any]]:
+def _parcels(fh: _xml.BinaryReader, name: str, batch: _gml.GeometryBatch) -> Iterator[dict[str, Any]]:
     """The attributes of each Perceel; its polygon goes to ``batch`` (one row per Perceel)."""
     reader = _gml.GMLReader(name, default_rd=True)
     default_srs: str | None = None
@@ -185,7 +185,7 @@ def _check_head(head: bytes, name: str) -> None:
 _IMGEO = re.compile(rb"http://www\.geostandaarden\.nl/imgeo/2\.[01]")
 
 
-def _read_stream(fh: IO[bytes], name: str, batch: _gml.GeometryBatch, *, required: bool
+def _read_stream(fh: _xml.BinaryReader, name: str, batch: _gml.GeometryBatch, *, required: bool
                  ) -> list[dict[str, Any]] | None:
     """The percelen of one file; None for a file of a download without percelen, which is
     skipped with a :class:`SkippedInputWarning` saying why (or, alone, ``required``, refused with

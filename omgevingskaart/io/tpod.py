@@ -47,6 +47,7 @@ second.
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -110,7 +111,7 @@ def _files(path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
     if path.is_dir():
         for f in sorted(path.iterdir()):
             if f.suffix.lower() in (".xml", ".gml") and f.is_file():
-                yield f.name, (lambda f=f: f.open("rb"))
+                yield f.name, functools.partial(f.open, "rb")
         return
     if zipfile.is_zipfile(path) or path.suffix.lower() == ".zip":
         try:
@@ -120,7 +121,7 @@ def _files(path: Path) -> Iterator[tuple[str, Callable[[], Any]]]:
         with zf:
             for n in sorted(zf.namelist()):
                 if n.lower().endswith((".xml", ".gml")):
-                    yield n, (lambda n=n: limits.open_member(zf, n, path))
+                    yield n, functools.partial(limits.open_member, zf, n, path)
         return
     yield path.name, (lambda: path.open("rb"))
 
