@@ -9,7 +9,12 @@ from an empty dataset instead.
 
 The dataset is written by :func:`omgevingskaart.dataset.write_dataset`: to a temporary file next to
 the target, moved into place only when complete. A failed or interrupted import (a broken input, a
-full disk, Ctrl-C) leaves the previous dataset byte for byte as it was.
+full disk, Ctrl-C) leaves the previous dataset byte for byte as it was; a full disk is reported as
+such ("schijf vol / no space left on device"), exit code 2. Reading the old dataset, merging and
+writing happen under the dataset's write lock (:mod:`omgevingskaart._lock`): a second import into
+the same dataset waits for the first (up to ``$OMGEVINGSKAART_LOCK_TIMEOUT`` seconds, default 600)
+and then adds its layers to the first one's result, so concurrent imports lose nothing. Temporary
+files of an import that was killed (``kill -9``) are removed by the next write.
 
 The result opens like the embedded demo (``omgevingskaart report --dataset``, the app, the service)
 and its metadata says what it is: ``titel``, ``bron`` (the imported files and their formats),
@@ -116,29 +121,33 @@ def import_paths(
     progress: bool = False,
 ) -> dict[str, int]:
     """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer."""
+    from .._lock import dataset_lock
     from ..dataset import Dataset, write_dataset
 
     into = Path(into)
     inputs = read_inputs([Path(p) for p in paths], progress=progress)
-    existing: dict[str, gpd.GeoDataFrame] = {}
-    old_meta: dict[str, str] = {}
-    if into.exists() and not replace:
-        old = Dataset(into)
-        old_meta = old.meta
-        names = {name for _, _, layers in inputs for name in layers}
-        existing = {name: old.layer(name) for name in old.layers if name in names}
-    merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
-    bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
-    bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
-    meta = {
-        "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
-        "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
-        "synthetisch": "nee",
-        "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
-    }
-    if progress:
-        print(f"schrijven naar {into} ...", file=sys.stderr)
-    write_dataset(merged, into, meta=meta, extend=not replace)
+    # read the old dataset, merge and write under the dataset's lock: a concurrent import waits
+    # instead of starting from the same old file and dropping this one's layers
+    with dataset_lock(into):
+        existing: dict[str, gpd.GeoDataFrame] = {}
+        old_meta: dict[str, str] = {}
+        if into.exists() and not replace:
+            old = Dataset(into)
+            old_meta = old.meta
+            names = {name for _, _, layers in inputs for name in layers}
+            existing = {name: old.layer(name) for name in old.layers if name in names}
+        merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
+        bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
+        bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
+        meta = {
+            "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
+            "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
+            "synthetisch": "nee",
+            "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        }
+        if progress:
+            print(f"schrijven naar {into} ...", file=sys.stderr)
+        write_dataset(merged, into, meta=meta, extend=not replace)
     return {name: len(frame) for name, frame in sorted(merged.items())}
 
 
