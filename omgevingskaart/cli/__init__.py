@@ -97,6 +97,7 @@ _OS_TEXT = {
     errno.ENOENT: "bestand of map bestaat niet / no such file or directory",
     errno.EISDIR: "is een map / is a directory",
     errno.ENOTDIR: "geen map / not a directory",
+    errno.EEXIST: "bestaat al (als bestand?) / already exists",
 }
 
 
