@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
+import socket
 import subprocess
 import sys
 from collections import Counter
@@ -187,6 +188,21 @@ def test_refused_large_bodies_get_their_413_and_reset_nobody(base: str) -> None:
         r = c.post("/v1/check", content=b"[" + b"0," * 20000 + b"0]", headers={"content-type": "application/json"})
         assert r.status_code == 413 and r.headers.get("connection") != "close"
         assert c.get("/v1/health").status_code == 200
+
+
+def test_a_client_that_expects_100_continue_gets_the_413_before_sending(base: str) -> None:
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 50000000\r\nExpect: 100-continue\r\n\r\n")
+        answer = b""
+        while b"\r\n\r\n" not in answer:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]  # no "100 Continue": the body is never sent
+    assert b"connection: close" in answer.lower()
 
 
 def test_repeated_invalid_keys_get_429_with_retry_after(base: str, files: dict) -> None:

@@ -25,7 +25,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -66,10 +66,22 @@ async def _drain(receive: Receive, *, more: bool = True) -> bool:
             return False
 
 
-async def refuse(send: Send, receive: Receive, status: int, code: str, message: str, *,
-                 headers: list[tuple[bytes, bytes]] = (), body_pending: bool = True) -> None:
-    """Answer ``status`` with the service's JSON error body after draining the request body."""
-    drained = await _drain(receive, more=body_pending)
+def _expects_continue(scope: Scope) -> bool:
+    return any(n == b"expect" and v.lower() == b"100-continue" for n, v in scope.get("headers", []))
+
+
+async def refuse(scope: Scope, send: Send, receive: Receive, status: int, code: str, message: str, *,
+                 headers: Sequence[tuple[bytes, bytes]] = (), body_pending: bool = True) -> None:
+    """Answer ``status`` with the service's JSON error body after draining the request body.
+
+    A client that sent ``Expect: 100-continue`` (curl does for large bodies) has not sent its body
+    yet and will not once it sees the answer: it is answered at once, without the ``100 Continue``
+    that reading would trigger, and the connection is closed.
+    """
+    if body_pending and _expects_continue(scope):
+        drained = False
+    else:
+        drained = await _drain(receive, more=body_pending)
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
     head = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
             *headers, *_SECURITY_HEADERS]
@@ -106,7 +118,7 @@ class BodyLimitMiddleware:
                 break
         limit_text = f"the request body is larger than the limit of {self.max} bytes"
         if length is not None and length > self.max:
-            await refuse(send, receive, 413, "payload_too_large", f"{limit_text} (Content-Length {length})")
+            await refuse(scope, send, receive, 413, "payload_too_large", f"{limit_text} (Content-Length {length})")
             return
         if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send_with_headers)
@@ -123,7 +135,7 @@ class BodyLimitMiddleware:
             size += len(chunk)
             more = bool(message.get("more_body", False))
             if size > self.max:
-                await refuse(send, receive, 413, "payload_too_large", limit_text, body_pending=more)
+                await refuse(scope, send, receive, 413, "payload_too_large", limit_text, body_pending=more)
                 return
             chunks.append(chunk)
         body = b"".join(chunks)
@@ -206,7 +218,7 @@ class AuthRateLimitMiddleware:
             wait = self.limiter.retry_after(client_of(scope))
             if wait > 0:
                 seconds = max(1, math.ceil(wait))
-                await refuse(send, receive, 429, "too_many_requests",
+                await refuse(scope, send, receive, 429, "too_many_requests",
                              f"too many requests with an invalid API key from this client; try again in "
                              f"{seconds} s", headers=[(b"retry-after", str(seconds).encode())],
                              body_pending=scope.get("method") not in ("GET", "HEAD", "OPTIONS"))
