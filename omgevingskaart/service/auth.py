@@ -27,6 +27,8 @@ starve legitimate callers):
   not help guessing it) refuses a wrong secret for a known id with one HMAC; records written before
   tags existed skip this step (``omgevingskaart apikey list`` marks them; re-issue them with
   ``apikey add NAME --replace``);
+* at most :data:`SCRYPT_SLOTS` scrypt checks run at once, on their own threads (about 64 MB),
+  however many requests arrive;
 * a key that failed or verified once is remembered in memory under its SHA-256 digest (bounded
   maps; the plaintext key is never kept), so repeating it costs a dictionary lookup;
 * the service refuses callers that keep sending invalid keys: :class:`AuthFailureLimiter`, 429
@@ -48,6 +50,7 @@ import threading
 import tomllib
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,6 +66,8 @@ _KEY_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _LAYER_ID = re.compile(r"^(\*|[a-z][a-z0-9_]*)$")
 _CACHE_SIZE = 256
 _FAILED_CACHE_SIZE = 4096
+#: scrypt checks that may run at once (16 MB each): bounds the memory a burst of checks can take
+SCRYPT_SLOTS = 4
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 TAG_BYTES = 4
 
@@ -216,6 +221,7 @@ class KeyStore:
         self._verified: OrderedDict[bytes, str] = OrderedDict()
         self._failed: OrderedDict[bytes, None] = OrderedDict()
         self._lock = threading.Lock()
+        self._scrypt_pool: ThreadPoolExecutor | None = None
         #: how many keys were checked with scrypt (for tests and the benchmark)
         self.scrypt_calls = 0
 
@@ -237,6 +243,16 @@ class KeyStore:
 
     def __len__(self) -> int:
         return len(self._records)
+
+    def _scrypt(self, secret: str, salt: bytes) -> bytes:
+        """scrypt on a pool of :data:`SCRYPT_SLOTS` threads: few run at once, and their 16 MB
+        buffers come from few malloc arenas (on the request threads each thread's arena kept
+        its own 16 MB: about 1 GB after a flood)."""
+        with self._lock:
+            if self._scrypt_pool is None:
+                self._scrypt_pool = ThreadPoolExecutor(SCRYPT_SLOTS, thread_name_prefix="scrypt")
+            pool = self._scrypt_pool
+        return pool.submit(hash_secret, secret, salt).result()
 
     @property
     def untagged(self) -> list[str]:
@@ -268,7 +284,7 @@ class KeyStore:
         if ok and record is not None:
             with self._lock:
                 self.scrypt_calls += 1
-            ok = hmac.compare_digest(hash_secret(secret, record.salt), record.digest)
+            ok = hmac.compare_digest(self._scrypt(secret, record.salt), record.digest)
         with self._lock:
             if not ok or record is None:
                 self._failed[fast] = None
