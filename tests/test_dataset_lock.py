@@ -83,6 +83,12 @@ def test_a_second_writer_gives_up_after_the_timeout_with_a_clear_message(
     assert f"(process {os.getpid()})" in err and "unchanged" in err
     assert "Traceback" not in err
     assert _digest(into) == before
+    with dataset_lock(into):  # the same with --wait 0: no waiting at all
+        cmd = [sys.executable, "-m", "omgevingskaart", "import", str(real_data / SAMPLES[1][0]), "--into",
+               str(into), "-q", "--wait", "0"]
+        res = subprocess.run(cmd, env=_env(), capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2 and "waited 0 s" in res.stderr, res.stderr
+    assert _digest(into) == before
 
 
 def test_a_writer_killed_mid_write_leaves_a_temp_file_the_next_writer_removes(

@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="the dataset's title (metadata 'titel')")
     p.add_argument("--replace", action="store_true",
                    help="start from an empty dataset instead of extending the existing one")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another import into the same dataset to finish "
+                        "(default $OMGEVINGSKAART_LOCK_TIMEOUT or 600; 0: fail at once)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     p.set_defaults(func=run)
 
@@ -119,8 +122,13 @@ def import_paths(
     title: str | None = None,
     replace: bool = False,
     progress: bool = False,
+    wait: float | None = None,
 ) -> dict[str, int]:
-    """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer."""
+    """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer.
+
+    ``wait``: seconds to wait for the dataset's write lock (None: ``$OMGEVINGSKAART_LOCK_TIMEOUT``
+    or 600), then :class:`~omgevingskaart.errors.DatasetLockedError`.
+    """
     from .._lock import dataset_lock
     from ..dataset import Dataset, write_dataset
 
@@ -128,7 +136,7 @@ def import_paths(
     inputs = read_inputs([Path(p) for p in paths], progress=progress)
     # read the old dataset, merge and write under the dataset's lock: a concurrent import waits
     # instead of starting from the same old file and dropping this one's layers
-    with dataset_lock(into):
+    with dataset_lock(into, timeout=wait):
         existing: dict[str, gpd.GeoDataFrame] = {}
         old_meta: dict[str, str] = {}
         if into.exists() and not replace:
@@ -153,8 +161,10 @@ def import_paths(
 
 def run(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty()
+    if args.wait is not None and args.wait < 0:
+        raise OmgevingskaartError("--wait must be 0 or more seconds")
     counts = import_paths(args.paths, args.into, title=args.title, replace=args.replace,
-                          progress=progress)
+                          progress=progress, wait=args.wait)
     if not args.quiet:
         for name, n in counts.items():
             print(f"{name}: {n}")
