@@ -34,6 +34,7 @@ import pandas as pd
 import pyogrio
 import shapely
 
+from ._files import disk_nearly_full, temp_prefix
 from ._resources import package_path
 from .errors import DatasetError, SchemaError
 from .schema import RD_NEW, SCHEMAS, conform, kind_of
@@ -273,6 +274,28 @@ def write_dataset(
     meta: Mapping[str, str] | None = None,
     extend: bool = False,
 ) -> Path:
+    """Write ``layers`` (name -> GeoDataFrame) to the GeoPackage ``path``, atomically and under the
+    dataset's write lock (:func:`omgevingskaart._lock.dataset_lock`: a concurrent writer waits, so
+    no writer's layers or metadata get lost). Temporary files of killed writers are removed first.
+    A full disk raises :class:`~omgevingskaart.errors.DiskFullError`; the dataset stays unchanged.
+    See :func:`_write_dataset_locked` for the rest.
+    """
+    from ._files import output_errors, remove_orphan_temp_files
+    from ._lock import dataset_lock
+
+    path = Path(path)
+    with dataset_lock(path) as since, output_errors(path):
+        remove_orphan_temp_files(path, ".tmp.gpkg", older_than=since)
+        return _write_dataset_locked(layers, path, meta=meta, extend=extend)
+
+
+def _write_dataset_locked(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    path: str | Path,
+    *,
+    meta: Mapping[str, str] | None = None,
+    extend: bool = False,
+) -> Path:
     """Write ``layers`` (name -> GeoDataFrame) to the GeoPackage ``path``, atomically.
 
     Each layer is conformed to its schema first. With ``extend=True`` an existing dataset keeps
@@ -294,7 +317,7 @@ def write_dataset(
     for name, frame in layers.items():
         frames[name] = conform(frame, name, what=name)
     all_meta = {**old_meta, **(meta or {})}
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp.gpkg", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=temp_prefix(path), suffix=".tmp.gpkg", dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()
@@ -308,7 +331,8 @@ def write_dataset(
         pyogrio.write_dataframe(meta_df, tmp, layer=META_TABLE, driver="GPKG")
         _normalise_gpkg(tmp)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
+        exc.disk_full = disk_nearly_full(tmp.parent)  # type: ignore[attr-defined]  # before unlink frees it
         tmp.unlink(missing_ok=True)
         raise
     finally:

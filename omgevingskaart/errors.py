@@ -165,3 +165,27 @@ class RemoteSourceError(OmgevingskaartError):
     def __init__(self, url: str | None, message: str):
         self.url = url
         super().__init__(f"{url}: {message}" if url else message)
+
+
+# --- writing datasets and other output; impossible coordinates (issue 13) -------------------------
+
+
+class DatasetLockedError(DatasetError):
+    """Another process holds the dataset's write lock and did not release it in time."""
+
+
+class OutputWriteError(DataFileError):
+    """An output file (a dataset, an export) cannot be written; the previous file is unchanged."""
+
+
+class DiskFullError(OutputWriteError):
+    """No space left on the device (or the quota or file size limit is reached) while writing."""
+
+
+class CoordinateRangeError(QueryError):
+    """A coordinate is not finite or lies outside what its CRS allows (RD outside the Netherlands,
+    degrees outside -180..180 / -90..90); ``field`` names the input (``x``, ``y``, ``point``)."""
+
+    def __init__(self, message: str, *, field: str = "point"):
+        self.field = field
+        super().__init__(message)

@@ -52,7 +52,13 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
-from .errors import CRSError, OmgevingskaartError, OutsideDataError, QueryError
+from .errors import (
+    CoordinateRangeError,
+    CRSError,
+    OmgevingskaartError,
+    OutsideDataError,
+    QueryError,
+)
 from .geocode import display_address, parse_aanduiding
 from .omgevingsplan import (
     GELDEND,
@@ -383,14 +389,36 @@ def _clean(value: Any) -> Any:
 # --- the query -----------------------------------------------------------------------------------
 
 
+#: RD New coordinates of the Netherlands and its coastal waters (the extent of the RDNAPTRANS2018
+#: correction grid): x -7,000..300,000 m, y 289,000..629,000 m. A point outside cannot be Dutch.
+RD_LIMITS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
+
+
 def _check_xy(x: Any, y: Any) -> tuple[float, float]:
     try:
         fx, fy = float(x), float(y)
-    except (TypeError, ValueError):
-        raise QueryError(f"coordinates must be numbers, got ({x!r}, {y!r})") from None
-    if not (math.isfinite(fx) and math.isfinite(fy)):
-        raise QueryError(f"coordinates must be finite numbers, got ({fx}, {fy})")
+    except (TypeError, ValueError, OverflowError):
+        raise CoordinateRangeError(f"coordinates must be numbers, got ({x!r}, {y!r})") from None
+    for name, v in (("x", fx), ("y", fy)):
+        if not math.isfinite(v):
+            raise CoordinateRangeError(f"coordinate {name} must be a finite number, got {v}", field=name)
     return fx, fy
+
+
+def _check_rd(x: float, y: float, crs: object) -> tuple[float, float]:
+    """``(x, y)`` when it lies in the Netherlands in RD New; else a :class:`CoordinateRangeError`
+    that says what the input looks like (degrees labelled as RD, a wild number)."""
+    minx, miny, maxx, maxy = RD_LIMITS
+    if minx <= x <= maxx and miny <= y <= maxy:
+        return x, y
+    hint = ""
+    if -180 <= x <= 180 and -90 <= y <= 90:
+        hint = (f"; ({x:g}, {y:g}) look like degrees (lon, lat): send crs=EPSG:4326 for WGS84 or "
+                "RD coordinates in metres")
+    field = "x" if not minx <= x <= maxx else "y"
+    raise CoordinateRangeError(
+        f"point ({x:.6g}, {y:.6g}) in {crs} lies outside the Netherlands: RD New x must be within "
+        f"{minx:,.0f}..{maxx:,.0f} m and y within {miny:,.0f}..{maxy:,.0f} m{hint}", field=field)
 
 
 _CRS_CACHE: dict[Any, tuple[CRS, int | None]] = {}
@@ -421,10 +449,12 @@ def to_rd(x: float, y: float, crs: str | int | CRS | None) -> tuple[float, float
     x, y = _check_xy(x, y)
     c, epsg = _parse_crs(crs)
     if epsg == 28992:
-        return x, y
+        return _check_rd(x, y, crs)
     if c.is_geographic:
         if not (-180 <= x <= 180 and -90 <= y <= 90):
-            raise QueryError(f"({x}, {y}) is not a lon/lat pair in degrees for {crs}")
+            raise CoordinateRangeError(
+                f"({x:.6g}, {y:.6g}) is not a lon/lat pair in degrees for {crs}: lon must be within "
+                "-180..180 and lat within -90..90", field="x" if not -180 <= x <= 180 else "y")
         from .crs import wgs84_to_rd
 
         rx, ry = wgs84_to_rd(np.array([x]), np.array([y]))
@@ -435,7 +465,7 @@ def to_rd(x: float, y: float, crs: str | int | CRS | None) -> tuple[float, float
 
     t = Transformer.from_crs(c, 28992, always_xy=True)
     rx, ry = t.transform(x, y)
-    return _check_xy(rx, ry)
+    return _check_rd(*_check_xy(rx, ry), f"RD (from ({x:.6g}, {y:.6g}) in {crs})")
 
 
 def report(

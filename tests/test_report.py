@@ -15,6 +15,7 @@ from omgevingskaart.dataset import write_dataset
 from omgevingskaart.errors import (
     AddressNotFoundError,
     AmbiguousAddressError,
+    CoordinateRangeError,
     CRSError,
     OutsideDataError,
     QueryError,
@@ -82,7 +83,10 @@ def test_huisletter_and_toevoeging(ds) -> None:
         ({"point": (math.inf, 443380), "crs": "EPSG:28992"}, QueryError, "finite"),
         ({"point": (246580, 443380), "crs": "EPSG:999999"}, CRSError, "unknown CRS"),
         ({"point": (246580, 443380), "crs": "EPSG:4326"}, QueryError, "not a lon/lat"),
-        ({"point": (0, 0), "crs": "EPSG:28992"}, OutsideDataError, "outside the data"),
+        ({"point": (0, 0), "crs": "EPSG:28992"}, CoordinateRangeError, "outside the Netherlands"),
+        ({"point": (6.7, 51.9), "crs": "EPSG:28992"}, CoordinateRangeError, "look like degrees"),
+        ({"point": (1e308, 443380), "crs": "EPSG:28992"}, CoordinateRangeError, "outside the Netherlands"),
+        ({"point": (150000, 450000), "crs": "EPSG:28992"}, OutsideDataError, "outside the data"),
         ({"point": (6.0, 53.4), "crs": "EPSG:4326"}, OutsideDataError, "outside the data"),
         ({"address": "Markt 999, Winterswijk"}, AddressNotFoundError, "huisnummers 1-30"),
         ({"address": "Marktt 12"}, AddressNotFoundError, "did you mean Markt"),
@@ -125,6 +129,8 @@ def test_cli_report_json_and_errors(capsys) -> None:
     assert main(["report", "Markt 999, Winterswijk"]) == 2
     assert "not found" in capsys.readouterr().err
     assert main(["report", "--point", "0", "0"]) == 2
+    assert "outside the Netherlands" in capsys.readouterr().err
+    assert main(["report", "--point", "150000", "450000"]) == 2
     assert "outside the data" in capsys.readouterr().err
     assert main(["report", "--point", "nan", "443380"]) == 2
     assert main(["report", "--dataset", "/nonexistent/x.gpkg", "Markt 1"]) == 2

@@ -153,9 +153,9 @@ def test_report_errors(client: httpx.Client) -> None:
     assert _error(client.get("/v1/report", params={"x": 246437}), 400, "invalid_parameter")["field"] == "y"
     assert _error(client.get("/v1/report", params={"x": "abc", "y": 1, "crs": "EPSG:28992"}), 400,
                   "invalid_parameter")["field"] == "x"
-    _error(client.get("/v1/report", params={"x": "nan", "y": 1, "crs": "EPSG:28992"}), 400, "invalid_query")
+    _error(client.get("/v1/report", params={"x": "nan", "y": 1, "crs": "EPSG:28992"}), 400, "invalid_coordinates")
     _error(client.get("/v1/report", params={"x": 1, "y": 1, "crs": "EPSG:3857"}), 400, "invalid_crs")
-    _error(client.get("/v1/report", params={"x": 400, "y": 52, "crs": "EPSG:4326"}), 400, "invalid_query")
+    _error(client.get("/v1/report", params={"x": 400, "y": 52, "crs": "EPSG:4326"}), 400, "invalid_coordinates")
     _error(client.get("/v1/report"), 400, "invalid_query")
     _error(client.get("/v1/report", params={"address": "Teststraat 6", "perceel": "WWK00 T 103"}), 400, "invalid_query")
     _error(client.get("/v1/report", params={"address": "x" * 500}), 400, "invalid_parameter")

@@ -4,6 +4,10 @@
 salted scrypt hash with the layers it opens (see :mod:`omgevingskaart.service.auth`). The keys file
 is ``--keys-file`` or ``$OMGEVINGSKAART_API_KEYS``; ``*.json`` files are written as JSON, others
 as TOML, atomically and with mode 0600.
+
+Keys made before the pre-check existed store no ``tag`` (the cheap pre-check that lets the service refuse a
+wrong key without a scrypt hash). They keep working; ``list`` marks them and ``add NAME --replace``
+issues a new key with a tag (hand it to the partner, the old key stops working).
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from ..service.auth import ENV_VAR, new_key, read_keys_file, write_keys_file
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "apikey", help="API-sleutels voor ketenpartners beheren (alleen hashes worden bewaard)",
-        description="Maak, toon of verwijder API-sleutels voor de HTTP-dienst. Zie docs/service.md.",
+        description=(
+            "Maak, toon of verwijder API-sleutels voor de HTTP-dienst. Zie docs/service.md. "
+            "Sleutels van voor de snelle controle ('tag') blijven werken maar kosten de dienst bij "
+            "elke foute poging een scrypt-berekening: 'list' markeert ze met 'oud'; vervang ze met "
+            "'add NAAM --layers ... --replace' en geef de partner de nieuwe sleutel."
+        ),
     )
     parser.add_argument("--keys-file", help=f"sleutelbestand (TOML of JSON); standaard ${ENV_VAR}")
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -57,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.action == "list":
         for name in sorted(keys):
             rec = keys[name]
-            print(f"{name}\t{','.join(rec.get('layers', []))}\t{rec.get('created', '')}")
+            old = "" if rec.get("tag") else "\toud: vervang met 'apikey add NAAM --replace' (geen snelle controle)"
+            print(f"{name}\t{','.join(rec.get('layers', []))}\t{rec.get('created', '')}{old}")
     else:
         if args.name not in keys:
             raise OmgevingskaartError(f"{path}: no key {args.name!r}")

@@ -9,7 +9,12 @@ from an empty dataset instead.
 
 The dataset is written by :func:`omgevingskaart.dataset.write_dataset`: to a temporary file next to
 the target, moved into place only when complete. A failed or interrupted import (a broken input, a
-full disk, Ctrl-C) leaves the previous dataset byte for byte as it was.
+full disk, Ctrl-C) leaves the previous dataset byte for byte as it was; a full disk is reported as
+such ("schijf vol / no space left on device"), exit code 2. Reading the old dataset, merging and
+writing happen under the dataset's write lock (:mod:`omgevingskaart._lock`): a second import into
+the same dataset waits for the first (up to ``$OMGEVINGSKAART_LOCK_TIMEOUT`` seconds, default 600)
+and then adds its layers to the first one's result, so concurrent imports lose nothing. Temporary
+files of an import that was killed (``kill -9``) are removed by the next write.
 
 The result opens like the embedded demo (``omgevingskaart report --dataset``, the app, the service)
 and its metadata says what it is: ``titel``, ``bron`` (the imported files and their formats),
@@ -59,6 +64,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--title", help="the dataset's title (metadata 'titel')")
     p.add_argument("--replace", action="store_true",
                    help="start from an empty dataset instead of extending the existing one")
+    p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
+                   help="how long to wait for another import into the same dataset to finish "
+                        "(default $OMGEVINGSKAART_LOCK_TIMEOUT or 600; 0: fail at once)")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     p.set_defaults(func=run)
 
@@ -148,44 +156,53 @@ def import_paths(
     replace: bool = False,
     progress: bool = False,
     skipped: list[str] | None = None,
+    wait: float | None = None,
 ) -> dict[str, int]:
     """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer.
 
     Files that hold nothing omgevingskaart reads are skipped (a message each in ``skipped``, or a
     :class:`~omgevingskaart.errors.SkippedInputWarning`); when every input is skipped nothing is
-    written and :class:`~omgevingskaart.errors.DataFileError` says so.
+    written and :class:`~omgevingskaart.errors.DataFileError` says so. ``wait``: seconds to wait for
+    the dataset's write lock (None: ``$OMGEVINGSKAART_LOCK_TIMEOUT`` or 600), then
+    :class:`~omgevingskaart.errors.DatasetLockedError`.
     """
+    from .._lock import dataset_lock
     from ..dataset import Dataset, write_dataset
 
     into = Path(into)
     inputs = read_inputs([Path(p) for p in paths], progress=progress, skipped=skipped)
-    existing: dict[str, gpd.GeoDataFrame] = {}
-    old_meta: dict[str, str] = {}
-    if into.exists() and not replace:
-        old = Dataset(into)
-        old_meta = old.meta
-        names = {name for _, _, layers in inputs for name in layers}
-        existing = {name: old.layer(name) for name in old.layers if name in names}
-    merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
-    bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
-    bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
-    meta = {
-        "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
-        "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
-        "synthetisch": "nee",
-        "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
-    }
-    if progress:
-        print(f"schrijven naar {into} ...", file=sys.stderr)
-    write_dataset(merged, into, meta=meta, extend=not replace)
+    # read the old dataset, merge and write under the dataset's lock: a concurrent import waits
+    # instead of starting from the same old file and dropping this one's layers
+    with dataset_lock(into, timeout=wait):
+        existing: dict[str, gpd.GeoDataFrame] = {}
+        old_meta: dict[str, str] = {}
+        if into.exists() and not replace:
+            old = Dataset(into)
+            old_meta = old.meta
+            names = {name for _, _, layers in inputs for name in layers}
+            existing = {name: old.layer(name) for name in old.layers if name in names}
+        merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
+        bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
+        bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
+        meta = {
+            "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
+            "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
+            "synthetisch": "nee",
+            "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        }
+        if progress:
+            print(f"schrijven naar {into} ...", file=sys.stderr)
+        write_dataset(merged, into, meta=meta, extend=not replace)
     return {name: len(frame) for name, frame in sorted(merged.items())}
 
 
 def run(args: argparse.Namespace) -> int:
     progress = not args.quiet and sys.stderr.isatty()
+    if args.wait is not None and args.wait < 0:
+        raise OmgevingskaartError("--wait must be 0 or more seconds")
     skipped: list[str] = []
     counts = import_paths(args.paths, args.into, title=args.title, replace=args.replace,
-                          progress=progress, skipped=skipped)
+                          progress=progress, skipped=skipped, wait=args.wait)
     for message in skipped:
         print(f"overgeslagen: {message}", file=sys.stderr)
     if not args.quiet:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from ..errors import OmgevingskaartError
@@ -51,10 +52,14 @@ def _configure(args: argparse.Namespace) -> None:
         load_catalogue(args.catalogue)
         os.environ["OMGEVINGSKAART_CATALOGUE"] = str(os.path.abspath(args.catalogue))
     if args.keys_file:
-        KeyStore.from_file(args.keys_file)
+        store = KeyStore.from_file(args.keys_file)
         os.environ[ENV_VAR] = str(os.path.abspath(args.keys_file))
     else:
-        KeyStore.from_env()
+        store = KeyStore.from_env()
+    if store.untagged:
+        print(f"omgevingskaart serve: let op: sleutel(s) {', '.join(store.untagged)} zijn van het oude soort "
+              "(zonder snelle controle); vervang ze met 'omgevingskaart apikey add NAAM --layers ... --replace' "
+              "(zie 'omgevingskaart apikey --help')", file=sys.stderr)
     if args.cors_origin:
         os.environ["OMGEVINGSKAART_CORS_ORIGINS"] = ",".join(args.cors_origin)
     if args.max_body_bytes is not None:

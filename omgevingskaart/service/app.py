@@ -15,7 +15,9 @@ Endpoints (OpenAPI document at ``/openapi.json``, Swagger UI at ``/docs``)::
 
 Access rule: a catalogue layer with ``audience = "ketenpartner"`` needs an API key (header
 ``X-API-Key``) whose record lists the layer: 401 without a (valid) key, 403 with a key that lacks
-it. The parcel report withholds the sections drawn from such layers (listed in ``beperkt``) unless
+it. The rule follows the stored data: when a dataset layer is behind any ketenpartner entry, every
+entry over that dataset layer (also a public one) needs a key that opens all of them. A key that is
+not valid is refused (401) on every endpoint, and a client that keeps sending such keys gets 429. The parcel report withholds the sections drawn from such layers (listed in ``beperkt``) unless
 the key opens them; the address form of the check needs access to every layer it reads.
 
 Configuration comes from :func:`create_app`'s arguments, or for :func:`app_from_env` (what
@@ -60,7 +62,12 @@ from .geojson import (
     parse_bbox,
     parse_crs_uri,
 )
-from .limits import DEFAULT_MAX_BODY_BYTES, BodyLimitMiddleware
+from .limits import (
+    DEFAULT_MAX_BODY_BYTES,
+    AuthFailureLimiter,
+    AuthRateLimitMiddleware,
+    BodyLimitMiddleware,
+)
 from .models import (
     AddressCheck,
     CheckResponse,
@@ -152,8 +159,13 @@ class ServiceState:
         if record is None:
             from .auth import ApiKeyRequiredError
 
-            raise ApiKeyRequiredError(f"the API key is not valid; send a valid key in the {HEADER} header")
+            raise ApiKeyRequiredError(f"the API key is not valid; send a valid key in the {HEADER} header",
+                                      invalid_key=True)
         return record
+
+    def restricted_layer(self, dataset_layer: str) -> bool:
+        """Whether any catalogue entry over ``dataset_layer`` is for ketenpartners only."""
+        return bool(self.restricted.get(dataset_layer))
 
     def may_read(self, record: KeyRecord | None, dataset_layer: str) -> bool:
         specs = self.restricted.get(dataset_layer, [])
@@ -248,7 +260,7 @@ def _layer_info(state: ServiceState, request: Request, spec: LayerSpec) -> dict[
     path = f"/v1/layers/{spec.id}"
     return {
         "id": spec.id, "title": spec.title, "description": spec.description, "kind": spec.kind,
-        "audience": spec.audience, "restricted": not spec.public, "source": spec.source,
+        "audience": spec.audience, "restricted": state.restricted_layer(spec.layer), "source": spec.source,
         "licence": spec.licence, "attribution": spec.attribution, "count": len(frame),
         "bbox": state.features.extent_wgs84(spec.layer),
         "links": [
@@ -321,6 +333,8 @@ def create_app(
     app.state.service = state
     service_errors.install(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=max_body_bytes)
+    app.state.auth_limiter = AuthFailureLimiter()
+    app.add_middleware(AuthRateLimitMiddleware, limiter=app.state.auth_limiter, header=HEADER)
     origins = [o.strip() for o in cors_origins if o and o.strip()]
     if origins:
         app.add_middleware(
@@ -382,8 +396,10 @@ def create_app(
             ),
             openapi_examples={
                 "adres": {"summary": "a proposal at an address",
+                          "description": "a 4 x 3 m shed in the back yard of Markt 12 in the demo dataset "
+                                         "(RD metres; tests/test_service_examples.py sends every example)",
                           "value": {"address": "Markt 12, Winterswijk",
-                                    "proposal": {"footprint": {"type": "Polygon", "coordinates": [[[246560, 443370], [246564, 443370], [246564, 443373], [246560, 443373], [246560, 443370]]]},
+                                    "proposal": {"footprint": {"type": "Polygon", "coordinates": [[[246602.3, 443308.5], [246606.3, 443308.5], [246606.3, 443311.5], [246602.3, 443311.5], [246602.3, 443308.5]]]},
                                                  "height": 3.0}}},
             },
         )],
@@ -438,8 +454,8 @@ def create_app(
         offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     ) -> JSONResponse:
         spec = state.spec(layer_id)
-        if not spec.public:
-            state.keys.authorise(key, spec.id)
+        state.caller(key)  # a key that is not valid is a 401 here too, as everywhere
+        state.authorise_layers(key, [spec.layer])  # every ketenpartner entry over the stored layer
         box = parse_bbox(bbox)
         box_crs = parse_crs_uri(bbox_crs, "bbox-crs")
         out_crs = parse_crs_uri(crs, "crs")
@@ -483,6 +499,10 @@ def _errors_not_422(schema: dict[str, Any]) -> None:
             default = responses.pop("422", None)
             if default is not None and "ErrorResponse" in str(default):
                 responses["422"] = default
+            if any(p.get("in") == "header" for p in op.get("parameters", [])) or op.get("security"):
+                responses.setdefault("429", {"description": "too many invalid API keys from this client; "
+                                                            "see the Retry-After header",
+                                             "content": {"application/json": {"schema": ref}}})
             if op.get("parameters") or op.get("requestBody"):
                 responses.setdefault("400", {"description": "invalid parameter",
                                              "content": {"application/json": {"schema": ref}}})

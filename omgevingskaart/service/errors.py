@@ -7,6 +7,7 @@ Every error response has the shape ``{"error": {"code": ..., "message": ..., "fi
 error                                      status  code
 =========================================  ======  ===========================
 request parameter / body validation        400     ``invalid_parameter``
+:class:`CoordinateRangeError`              400     ``invalid_coordinates`` (+ ``field``)
 :class:`CRSError`                          400     ``invalid_crs``
 :class:`QueryError` (other)                400     ``invalid_query``
 no / invalid API key                       401     ``api_key_required``
@@ -16,6 +17,7 @@ key without the layer                      403     ``forbidden``
 unknown layer, perceel, path               404     ``not_found`` / ``perceel_not_found``
 :class:`AmbiguousAddressError`             409     ``ambiguous_address`` (+ ``candidates``)
 body larger than the limit                 413     ``payload_too_large``
+invalid keys sent too often (per client)   429     ``too_many_requests`` (+ ``Retry-After``)
 :class:`ScenarioError`                     422     ``invalid_scenario`` (+ ``field``)
 anything else                              500     ``internal_error`` (logged, not shown)
 =========================================  ======  ===========================
@@ -35,19 +37,21 @@ from ..errors import (
     AccessDeniedError,
     AddressNotFoundError,
     AmbiguousAddressError,
+    CoordinateRangeError,
     CRSError,
     OmgevingskaartError,
     OutsideDataError,
     QueryError,
     ScenarioError,
 )
+from .limits import client_of
 
 log = logging.getLogger("omgevingskaart.service")
 
 _STATUS_CODES = {400: "bad_request", 401: "api_key_required", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
                  413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid_scenario",
-                 500: "internal_error"}
+                 429: "too_many_requests", 500: "internal_error"}
 
 
 class ServiceError(OmgevingskaartError):
@@ -109,6 +113,9 @@ async def _library(request: Request, exc: OmgevingskaartError) -> JSONResponse:
         return error_response(exc.status_code, exc.code, str(exc), field=exc.field)
     if isinstance(exc, AccessDeniedError):
         status = getattr(exc, "status_code", 403)
+        limiter = getattr(request.app.state, "auth_limiter", None)
+        if getattr(exc, "invalid_key", False) and limiter is not None:
+            limiter.record_failure(client_of(request.scope))
         headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if status == 401 else None
         return error_response(status, getattr(exc, "code", "forbidden"), str(exc), headers=headers)
     if isinstance(exc, AmbiguousAddressError):
@@ -120,6 +127,8 @@ async def _library(request: Request, exc: OmgevingskaartError) -> JSONResponse:
         return error_response(404, "outside_data", str(exc))
     if isinstance(exc, ScenarioError):
         return error_response(422, "invalid_scenario", str(exc), field=exc.field)
+    if isinstance(exc, CoordinateRangeError):
+        return error_response(400, "invalid_coordinates", str(exc), field=exc.field)
     if isinstance(exc, CRSError):
         return error_response(400, "invalid_crs", str(exc), field="crs")
     if isinstance(exc, QueryError):

@@ -91,6 +91,22 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def _in_netherlands(geoms: np.ndarray) -> np.ndarray:
+    """Per geometry: finite coordinates inside RD New's Dutch extent (False for None/empty).
+    Geometries outside are served with ``geometry: null``, never as JSON-breaking infinities or
+    as the nonsense a transformation makes of them."""
+    from ..report import RD_LIMITS
+
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    b = shapely.bounds(geoms)
+    minx, miny, maxx, maxy = RD_LIMITS
+    with np.errstate(invalid="ignore"):
+        inside: np.ndarray = (np.isfinite(b).all(axis=1) & (b[:, 0] >= minx) & (b[:, 1] >= miny)
+                              & (b[:, 2] <= maxx) & (b[:, 3] <= maxy))
+    return inside
+
+
 @dataclass
 class _Prepared:
     """One layer, ready for paging: geometries in both CRSs, trees, properties, ids."""
@@ -121,11 +137,16 @@ class LayerFeatures:
             frame = self.dataset[layer]
             idx = self.dataset.index(layer)
             geoms = frame.geometry
-            wgs_series = gdf_to_wgs84(geoms, what=layer) if len(frame) else geoms
             rd = np.asarray(idx.geometries)
+            sane = _in_netherlands(rd)
+            if not sane.all():  # impossible coordinates (imported before the readers checked them)
+                geoms = geoms.where(sane, None)
+            wgs_series = gdf_to_wgs84(geoms, what=layer) if len(frame) else geoms
             wgs = np.asarray(wgs_series.to_numpy())
             wgs = shapely.transform(wgs, lambda c: np.round(c, _DECIMALS[CRS84]))
-            rd_round = shapely.transform(rd, lambda c: np.round(c, _DECIMALS[RD_URI]))
+            rd_sane = np.array(rd, dtype=object)
+            rd_sane[~sane] = None
+            rd_round = shapely.transform(rd_sane, lambda c: np.round(c, _DECIMALS[RD_URI]))
             props = [{k: _plain(v) for k, v in rec.items()} for rec in idx.records]
             ids: list[str | int] = []
             seen: set[str | int] = set()
