@@ -107,6 +107,17 @@ WGS84 = "EPSG:4326"
 #: environment variable that overrides the cache directory (tests point it at a tmp dir).
 CACHE_ENV = "OMGEVINGSKAART_CACHE_DIR"
 
+#: (minx, miny, maxx, maxy) of RD New coordinates that data may hold, metres: EPSG's area of use
+#: of EPSG:28992 (x 646..284,347, y 308,289..637,111) plus about 50 km on every side (cross-border
+#: data near Winterswijk, plan areas that reach into the sea). The readers refuse geometries
+#: outside it; the service serves none outside it. One definition, so what imports also serves.
+RD_DATA_BOUNDS: tuple[float, float, float, float] = (-50_000.0, 255_000.0, 335_000.0, 690_000.0)
+
+#: RD New coordinates of the Netherlands and its coastal waters (the extent of the RDNAPTRANS2018
+#: correction grid): x -7,000..300,000 m, y 289,000..629,000 m. A query point outside cannot be
+#: Dutch.
+RD_GRID_BOUNDS: tuple[float, float, float, float] = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
+
 #: RD New's oblique stereographic projection with RDNAPTRANS2018's parameters (Bessel 1841).
 RD_PROJECTION = (
     "+proj=sterea +lat_0=52.156160555555555 +lon_0=5.387638888888889 +k=0.9999079 "

@@ -52,6 +52,7 @@ import numpy as np
 import shapely
 from pyproj import CRS
 
+from .crs import RD_GRID_BOUNDS
 from .errors import (
     CoordinateRangeError,
     CRSError,
@@ -389,9 +390,8 @@ def _clean(value: Any) -> Any:
 # --- the query -----------------------------------------------------------------------------------
 
 
-#: RD New coordinates of the Netherlands and its coastal waters (the extent of the RDNAPTRANS2018
-#: correction grid): x -7,000..300,000 m, y 289,000..629,000 m. A point outside cannot be Dutch.
-RD_LIMITS = (-7_000.0, 289_000.0, 300_000.0, 629_000.0)
+#: a query point must lie in the Netherlands (RD New, the correction grid's extent)
+RD_LIMITS = RD_GRID_BOUNDS
 
 
 def _check_xy(x: Any, y: Any) -> tuple[float, float]:

@@ -28,10 +28,11 @@ from typing import Any
 import numpy as np
 import shapely
 
+from ..crs import RD_DATA_BOUNDS
 from ..errors import CoordinateError
 
 #: (minx, miny, maxx, maxy) accepted for EPSG:28992, metres: the EPSG area of use + ~50 km.
-RD_BOUNDS: tuple[float, float, float, float] = (-50_000.0, 255_000.0, 335_000.0, 690_000.0)
+RD_BOUNDS = RD_DATA_BOUNDS
 
 
 def _describe(x: float, y: float) -> str:

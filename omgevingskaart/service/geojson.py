@@ -24,7 +24,7 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from ..crs import gdf_to_wgs84
+from ..crs import RD_DATA_BOUNDS, gdf_to_wgs84
 from ..dataset import Dataset
 from .errors import ServiceError
 
@@ -92,15 +92,15 @@ def _plain(value: Any) -> Any:
 
 
 def _in_netherlands(geoms: np.ndarray) -> np.ndarray:
-    """Per geometry: finite coordinates inside RD New's Dutch extent (False for None/empty).
+    """Per geometry: finite coordinates inside :data:`~omgevingskaart.crs.RD_DATA_BOUNDS` (the bounds
+    the readers accept; False for None/empty).
     Geometries outside are served with ``geometry: null``, never as JSON-breaking infinities or
     as the nonsense a transformation makes of them."""
-    from ..report import RD_LIMITS
 
     if not len(geoms):
         return np.zeros(0, dtype=bool)
     b = shapely.bounds(geoms)
-    minx, miny, maxx, maxy = RD_LIMITS
+    minx, miny, maxx, maxy = RD_DATA_BOUNDS
     with np.errstate(invalid="ignore"):
         inside: np.ndarray = (np.isfinite(b).all(axis=1) & (b[:, 0] >= minx) & (b[:, 1] >= miny)
                               & (b[:, 2] <= maxx) & (b[:, 3] <= maxy))
