@@ -303,3 +303,35 @@ def test_build_without_vector_instructions_equals_the_committed_file(
                    timeout=600)
     assert _sha(out) == _sha(demo_path), (
         f"a build without {found} (OpenBLAS {coretype}) differs from the committed file")
+
+
+class _SinOneUlpOff:
+    """``math`` with a ``sin`` one unit in the last place off (another C library's ``sin``)."""
+
+    def __getattr__(self, name: str):
+        import math
+
+        return getattr(math, name)
+
+    @staticmethod
+    def sin(x: float) -> float:
+        import math
+
+        return float(np.nextafter(math.sin(x), np.inf))
+
+
+@pytest.mark.slow
+def test_last_bit_differences_do_not_reach_the_file(tmp_path: Path, demo_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """What another CPU or C library could change: every ``sin`` and every GEOS centroid and
+    interior point the generator uses one unit in the last place off. The file stays the same."""
+    from omgevingskaart.demo import bag, build, plan, special, streets
+
+    for module in (streets, special, plan, bag):
+        monkeypatch.setattr(module, "math", _SinOneUlpOff())
+    centroid, on_surface = shapely.centroid, shapely.point_on_surface
+    monkeypatch.setattr(shapely, "centroid", lambda g: shapely.transform(
+        centroid(g), lambda xy: np.nextafter(xy, np.inf)))
+    monkeypatch.setattr(shapely, "point_on_surface", lambda g: shapely.transform(
+        on_surface(g), lambda xy: np.nextafter(xy, -np.inf)))
+    assert _sha(build.build_demo(tmp_path / "ulp.gpkg")) == _sha(demo_path)
