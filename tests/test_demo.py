@@ -2,12 +2,17 @@
 
 Property tests read the committed ``data/demo/winterswijk-centrum.gpkg``; one session fixture
 builds the dataset twice into a temporary folder to prove the build is deterministic and that the
-committed file is what the generator writes.
+committed file is what the generator writes, also in a process whose numpy may not use the CPU's
+vector instructions and whose OpenBLAS uses its plainest kernels (the file must not depend on them).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import platform
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -265,3 +270,68 @@ def test_build_is_deterministic(two_builds: tuple[Path, Path]) -> None:
 def test_committed_file_equals_a_fresh_build(two_builds: tuple[Path, Path], demo_path: Path) -> None:
     assert _sha(two_builds[0]) == _sha(demo_path), (
         "data/demo/winterswijk-centrum.gpkg is stale: run `omgevingskaart demo build`")
+
+
+#: OpenBLAS's plainest kernels per machine (its ``OPENBLAS_CORETYPE`` names).
+_PLAIN_OPENBLAS = {"x86_64": "Prescott", "AMD64": "Prescott", "aarch64": "ARMV8", "arm64": "ARMV8"}
+
+_CHILD = """
+import sys
+from numpy._core import _multiarray_umath as m
+off = [f for f in sys.argv[2].split() if f]
+assert not any(m.__cpu_features__.get(f) for f in off), "numpy still uses " + repr(off)
+from omgevingskaart.demo import build_demo
+build_demo(sys.argv[1])
+"""
+
+
+@pytest.mark.slow
+def test_build_without_vector_instructions_equals_the_committed_file(
+        tmp_path: Path, demo_path: Path) -> None:
+    """Every SIMD extension numpy would dispatch to on this CPU switched off
+    (``NPY_DISABLE_CPU_FEATURES``), OpenBLAS on its plainest kernels: the same bytes."""
+    from numpy._core import _multiarray_umath as m
+
+    found = [f for f in m.__cpu_dispatch__ if m.__cpu_features__.get(f)]
+    env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": " ".join(found), "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    coretype = _PLAIN_OPENBLAS.get(platform.machine())
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
+    out = tmp_path / "plain.gpkg"
+    subprocess.run([sys.executable, "-c", _CHILD, str(out), " ".join(found)], env=env, check=True,
+                   timeout=600)
+    assert _sha(out) == _sha(demo_path), (
+        f"a build without {found} (OpenBLAS {coretype}) differs from the committed file")
+
+
+class _SinOneUlpOff:
+    """``math`` with a ``sin`` one unit in the last place off (another C library's ``sin``)."""
+
+    def __getattr__(self, name: str):
+        import math
+
+        return getattr(math, name)
+
+    @staticmethod
+    def sin(x: float) -> float:
+        import math
+
+        return float(np.nextafter(math.sin(x), np.inf))
+
+
+@pytest.mark.slow
+def test_last_bit_differences_do_not_reach_the_file(tmp_path: Path, demo_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """What another CPU or C library could change: every ``sin`` and every GEOS centroid and
+    interior point the generator uses one unit in the last place off. The file stays the same."""
+    from omgevingskaart.demo import bag, build, plan, special, streets
+
+    for module in (streets, special, plan, bag):
+        monkeypatch.setattr(module, "math", _SinOneUlpOff())
+    centroid, on_surface = shapely.centroid, shapely.point_on_surface
+    monkeypatch.setattr(shapely, "centroid", lambda g: shapely.transform(
+        centroid(g), lambda xy: np.nextafter(xy, np.inf)))
+    monkeypatch.setattr(shapely, "point_on_surface", lambda g: shapely.transform(
+        on_surface(g), lambda xy: np.nextafter(xy, -np.inf)))
+    assert _sha(build.build_demo(tmp_path / "ulp.gpkg")) == _sha(demo_path)

@@ -9,12 +9,13 @@ on the other (the Markt is numbered round the square), postcodes ``7101AB`` per 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 
-from .geom import to_polygon
+from .geom import GRID, dot, mm, norm, to_polygon, uniform
 from .parcels import Layout
 from .special import Special
 from .streets import MARKT, Network
@@ -61,7 +62,7 @@ def _along(net: Network, key: tuple[str, int, int], side: int, s_mid: float) -> 
     """Position of a lot front along its street line (west->east, south->north)."""
     k = key[2]
     a, b = net.centre_line(key)
-    length = float(np.hypot(*(b - a)))
+    length = norm(b - a)
     s = s_mid if side in (0, 1) else length - s_mid
     return k * 1000.0 + s
 
@@ -80,8 +81,8 @@ def make_panden(net: Network, lay: Layout, sp: Special, rng: np.random.Generator
         lot = lay.lots[li]
         key = net.block_edge(lot.cell, 0)
         blk = net.blocks[lot.cell]
-        u = (blk[1] - blk[0]) / np.hypot(*(blk[1] - blk[0]))
-        s_mid = float(u @ (ring.mean(axis=0) - blk[0]))
+        u = (blk[1] - blk[0]) / norm(blk[1] - blk[0])
+        s_mid = dot(u, ring.mean(axis=0) - blk[0])
         panden.append(Pand(to_polygon(ring), li, role, lot.zone, -1, key,
                            _along(net, key, 0, s_mid), planes=planes))
     kerk_lot = next(i for i, lot in enumerate(lay.lots) if lot.style == "kerk")
@@ -106,7 +107,7 @@ def _years(panden: list[Pand], era: dict[int, float], rng: np.random.Generator) 
             continue
         if p.face not in era:
             lo, hi = {"centrum": (1640, 1935), "gemengd": (1880, 1975)}.get(p.zone, (1950, 2020))
-            era[p.face] = float(rng.uniform(lo, hi))
+            era[p.face] = uniform(rng, lo, hi)
         spread = 30.0 if p.zone == "centrum" else 6.0
         y = int(np.rint(era[p.face] + rng.normal(0.0, spread)))
         p.bouwjaar = int(np.clip(y, 1600, 2023))
@@ -130,13 +131,13 @@ def _heights(panden: list[Pand], rng: np.random.Generator) -> None:
     for p in panden:
         c = shapely.centroid(p.geom)
         dx, dy = (c.x - MARKT[0]) / 600.0, (c.y - MARKT[1]) / 500.0
-        mv = float(np.clip(36.0 + 0.6 * dx - 0.4 * dy + 0.15 * np.sin(3 * dx) + rng.normal(0, 0.08),
+        mv = float(np.clip(36.0 + 0.6 * dx - 0.4 * dy + 0.15 * math.sin(3 * dx) + rng.normal(0, 0.08),
                            35.0, 37.0))
         if p.status == "Bouw gestart":  # not yet in the 3D BAG's point cloud
             continue
         if p.role == "bijgebouw":
-            h70 = mv + rng.uniform(2.5, 3.0)
-            p.heights = (mv, h70 - 0.2, h70 - 0.05, h70, h70 + rng.uniform(0.0, 0.2))
+            h70 = mv + uniform(rng, 2.5, 3.0)
+            p.heights = (mv, h70 - 0.2, h70 - 0.05, h70, h70 + uniform(rng, 0.0, 0.2))
             p.dak_type, p.bouwlagen = "horizontal", 1
             continue
         if p.role == "kerk":
@@ -145,9 +146,9 @@ def _heights(panden: list[Pand], rng: np.random.Generator) -> None:
             continue
         if p.role in ("school", "gymzaal", "gezondheidscentrum", "apotheek", "kerkgebouw"):
             lagen = 2 if p.role in ("school", "gezondheidscentrum") else 1
-            h70 = mv + 3.6 * lagen + rng.uniform(0.5, 2.5)
+            h70 = mv + 3.6 * lagen + uniform(rng, 0.5, 2.5)
             dak = "horizontal" if p.zone != "kerk2" else "slanted"
-            extra = rng.uniform(0.2, 1.0) if dak == "horizontal" else rng.uniform(3.0, 6.0)
+            extra = uniform(rng, 0.2, 1.0) if dak == "horizontal" else uniform(rng, 3.0, 6.0)
             p.heights = (mv, h70 - 1.0, h70 - 0.3, h70, h70 + extra)
             p.dak_type, p.bouwlagen = dak, lagen
             continue
@@ -162,18 +163,21 @@ def _heights(panden: list[Pand], rng: np.random.Generator) -> None:
             dak = str(rng.choice(["slanted", "horizontal"], p=[0.85, 0.15]))
         base = mv + 2.9 * lagen
         if dak == "slanted":
-            h70 = base + rng.uniform(1.5, 3.0)
-            hmax = h70 + rng.uniform(1.0, 3.0)
-            h50 = h70 - rng.uniform(0.4, 1.2)
-            hmin = h50 - rng.uniform(1.5, 3.5)
+            h70 = base + uniform(rng, 1.5, 3.0)
+            hmax = h70 + uniform(rng, 1.0, 3.0)
+            h50 = h70 - uniform(rng, 0.4, 1.2)
+            hmin = h50 - uniform(rng, 1.5, 3.5)
         else:
-            h70 = base + rng.uniform(0.3, 0.8)
-            hmax = h70 + (rng.uniform(0.0, 0.6) if dak == "horizontal" else rng.uniform(0.5, 2.5))
-            h50 = h70 - rng.uniform(0.0, 0.2)
-            hmin = h50 - (rng.uniform(0.0, 0.4) if dak == "horizontal" else rng.uniform(0.5, 2.0))
+            h70 = base + uniform(rng, 0.3, 0.8)
+            hmax = h70 + (uniform(rng, 0.0, 0.6) if dak == "horizontal" else uniform(rng, 0.5, 2.5))
+            h50 = h70 - uniform(rng, 0.0, 0.2)
+            hmin = h50 - (uniform(rng, 0.0, 0.4) if dak == "horizontal" else uniform(rng, 0.5, 2.0))
         hmin = max(hmin, mv + 2.2)
         p.heights = (mv, hmin, h50, h70, hmax)
         p.dak_type, p.bouwlagen = dak, lagen
+    for p in panden:  # to the centimetre, as written: a last bit of math.sin cannot show
+        mv, hmin, h50, h70, hmax = (round(float(h), 2) for h in p.heights)
+        p.heights = (mv, hmin, h50, h70, hmax)
 
 
 # --- verblijfsobjecten and addresses -------------------------------------------------------------
@@ -187,7 +191,7 @@ def _uses(p: Pand, rng: np.random.Generator) -> list[str]:
     if p.role in _CAMPUS_USE:
         return [_CAMPUS_USE[p.role]]
     c = shapely.centroid(p.geom)
-    near = float(np.hypot(c.x - MARKT[0], c.y - MARKT[1])) < 200.0
+    near = math.sqrt((c.x - MARKT[0]) ** 2 + (c.y - MARKT[1]) ** 2) < 200.0
     lagen = p.bouwlagen or 2
     if p.zone == "centrum":
         opts = ["winkelfunctie", "bijeenkomstfunctie", "kantoorfunctie", "woonfunctie",
@@ -217,13 +221,13 @@ def make_vbos(net: Network, panden: list[Pand], rng: np.random.Generator) -> lis
         addressed.append(pi)
         footprint = float(shapely.area(p.geom))
         lagen = p.bouwlagen or 1
-        centre = shapely.point_on_surface(p.geom)
+        centre = shapely.set_precision(shapely.point_on_surface(p.geom), GRID)
         if len(p.uses) == 1:
             vbos.append(Vbo(centre, pi, p.uses[0], max(15, int(np.rint(footprint * lagen * 0.8)))))
         else:
             ring = np.asarray(p.geom.exterior.coords)[:-1]
-            c = np.asarray(shapely.centroid(p.geom).coords[0])
-            second = shapely.Point(*np.round(0.6 * c + 0.4 * ring[0], 3))
+            c = shapely.centroid(p.geom)
+            second = shapely.Point(mm(0.6 * c.x + 0.4 * ring[0][0]), mm(0.6 * c.y + 0.4 * ring[0][1]))
             vbos.append(Vbo(centre, pi, p.uses[0], max(15, int(np.rint(footprint * 0.85)))))
             vbos.append(Vbo(second, pi, p.uses[1],
                             max(25, int(np.rint(footprint * (lagen - 1) * 0.8)))))
@@ -271,7 +275,7 @@ def _number(net: Network, panden: list[Pand], vbos: list[Vbo], rng: np.random.Ge
             number = start + n * step
             if n % chunk_size == 0:
                 c = shapely.centroid(panden[pi].geom)
-                r = float(np.hypot(c.x - MARKT[0], c.y - MARKT[1]))
+                r = math.sqrt((c.x - MARKT[0]) ** 2 + (c.y - MARKT[1]) ** 2)
                 digits = "7101" if r < 300.0 else ("7102" if c.x < MARKT[0] else "7103")
                 postcode = digits + letters[used.get(digits, 0)]
                 used[digits] = used.get(digits, 0) + 1

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from ..schema import RD_NEW
 from .bag import Pand
 from .brk import lot_geometries, street_pieces
-from .geom import Ring, area, clip_all, to_polygon
+from .geom import Ring, area, clip_all, minus_inner, to_polygon
 from .parcels import Layout
 from .special import Special
 from .streets import MARKT, Network
 
 BRON_BGT = "demo (synthetisch) — BGT-vorm"
+KLASSEN = ("wegdeel", "waterdeel", "begroeidterreindeel", "onbegroeidterreindeel")
 
 
 def _row(klasse: str, rng: np.random.Generator, functie: str | None, fysiek: str | None,
@@ -34,8 +36,31 @@ def _row(klasse: str, rng: np.random.Generator, functie: str | None, fysiek: str
             "tijdstip_registratie": str(stamp), "bron": BRON_BGT}
 
 
+def finish_bgt(layers: dict[str, gpd.GeoDataFrame],
+               rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
+    """The BGT layers of :func:`make_bgt`, once on the grid: one row per polygon, with ids.
+
+    Rows are made only now, from the geometries on the grid, so that the number of pieces (and
+    with it every random draw after them) cannot depend on how an overlay split a piece in floats.
+    """
+    names = [f"bgt_{k}" for k in KLASSEN]
+    todo = pd.concat([layers[n] for n in names], ignore_index=True).sort_values("_order",
+                                                                              kind="stable")
+    rows: dict[str, list[dict]] = {k: [] for k in KLASSEN}
+    geoms: dict[str, list[shapely.Geometry]] = {k: [] for k in KLASSEN}
+    for klasse, functie, fysiek, type_, geom in zip(
+            todo["_klasse"], todo["_functie"], todo["_fysiek"], todo["_type"], todo.geometry,
+            strict=True):
+        for g in shapely.get_parts(geom):
+            if g.geom_type == "Polygon" and g.area > 1e-6:
+                rows[klasse].append(_row(klasse, rng, functie, fysiek, type_))
+                geoms[klasse].append(g)
+    return {f"bgt_{k}": gpd.GeoDataFrame(rows[k], geometry=geoms[k], crs=RD_NEW) for k in KLASSEN}
+
+
 def _minus_convex(ring: Ring, cutters: list[list[tuple[np.ndarray, float]]]) -> shapely.Geometry:
-    """A convex lot ring minus buildings given as half-plane sets, without a polygon overlay.
+    """A convex lot ring minus buildings given as half-plane sets, without a polygon overlay, as a
+    collection of convex pieces (joined on the grid by :func:`.build._on_grid`).
 
     ``Q \\ (Q ∩ P1 ∩ ... ∩ Pk)`` is the disjoint union of ``Q ∩ P1 ∩ ... ∩ P(i-1) ∩ ¬Pi``; each
     piece is a half-plane clip, so the pieces share their vertices with the buildings exactly
@@ -50,27 +75,29 @@ def _minus_convex(ring: Ring, cutters: list[list[tuple[np.ndarray, float]]]) -> 
                 if area(piece) > 1e-6:
                     nxt.append(piece)
         pieces = nxt
-    if not pieces:
-        return shapely.Polygon()
-    return shapely.union_all([to_polygon(p) for p in pieces])
+    return shapely.GeometryCollection([to_polygon(p) for p in pieces])
 
 
-def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
-             rng: np.random.Generator) -> dict[str, gpd.GeoDataFrame]:
-    rows: dict[str, list[dict]] = {k: [] for k in ("wegdeel", "waterdeel", "begroeidterreindeel",
-                                                   "onbegroeidterreindeel")}
+def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand]) -> dict[str, gpd.GeoDataFrame]:
+    """The BGT ground, in floats, as convex pieces with the number (``_order``) of the row they
+    belong to and without ids: the pieces are put on the grid and joined per row first, then
+    :func:`finish_bgt` makes the rows."""
+    rows: dict[str, list[dict]] = {k: [] for k in KLASSEN}
     geoms: dict[str, list[shapely.Geometry]] = {k: [] for k in rows}
+    order = iter(range(1 << 30))
 
     def add(klasse: str, geom: shapely.Geometry, functie: str | None, fysiek: str | None,
             type_: str | None = None) -> None:
-        for g in getattr(geom, "geoms", [geom]):
-            if g.geom_type == "Polygon" and g.area > 1e-6:
-                rows[klasse].append(_row(klasse, rng, functie, fysiek, type_))
+        row = next(order)
+        for g in shapely.get_parts(geom):  # pieces of one row are joined once on the grid
+            if not g.is_empty:
+                rows[klasse].append({"_order": row, "_klasse": klasse, "_functie": functie,
+                                     "_fysiek": fysiek, "_type": type_})
                 geoms[klasse].append(g)
 
     for _name, key, poly in street_pieces(net):
         c = shapely.centroid(poly)
-        r = float(np.hypot(c.x - MARKT[0], c.y - MARKT[1]))
+        r = ((c.x - MARKT[0]) ** 2 + (c.y - MARKT[1]) ** 2) ** 0.5
         if key[0] == "x":
             main = ("v", key[1]) in net.main_lines or ("h", key[2]) in net.main_lines
         else:
@@ -89,7 +116,9 @@ def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         if built and all(p.planes for p in built):
             rest = _minus_convex(lot.ring, [p.planes for p in built])
         elif built:  # the church: well inside its perceel, a plain overlay is robust
-            rest = shapely.difference(geom, shapely.union_all([p.geom for p in built]))
+            rest = geom
+            for p in built:
+                rest = minus_inner(rest, p.geom)
         else:
             rest = geom
         if lot.style == "plein":
@@ -97,7 +126,7 @@ def make_bgt(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         elif lot.zone == "park":
             if sp.pond is not None:
                 add("waterdeel", sp.pond, None, None, "watervlakte")
-                rest = shapely.difference(rest, sp.pond)
+                rest = minus_inner(rest, sp.pond)
             add("begroeidterreindeel", rest, None, "groenvoorziening")
         elif lot.zone in ("kerk", "kerk2"):
             add("begroeidterreindeel", rest, None, "groenvoorziening")

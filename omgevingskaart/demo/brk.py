@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from ..schema import RD_NEW
-from .geom import to_polygon
+from .geom import to_polygon, union_pieces
 from .parcels import Layout
 from .special import Special
 from .streets import MARKT, Network
@@ -62,7 +62,7 @@ def make_percelen(net: Network, lay: Layout, sp: Special,
     for name, _key, poly in street_pieces(net):
         by_name.setdefault(name, []).append(poly)
     for name in sorted(by_name):
-        merged = shapely.union_all(by_name[name])
+        merged = union_pieces(by_name[name])
         parts = list(getattr(merged, "geoms", [merged]))
         geoms.extend(p for p in parts if p.area > 1e-6)
     arr = np.asarray(geoms, dtype=object)

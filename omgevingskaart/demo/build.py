@@ -1,8 +1,9 @@
 """Build the embedded demo dataset ``data/demo/winterswijk-centrum.gpkg``.
 
-Everything comes from one seeded :class:`numpy.random.Generator`, in a fixed order, and is
-written through :func:`omgevingskaart.dataset.write_dataset` (fixed GeoPackage timestamps), so two
-builds with the same seed give byte-identical files.
+Everything comes from one seeded :class:`numpy.random.Generator`, in a fixed order, computed with
+CPU-independent arithmetic (:mod:`.geom`), put on the millimetre grid (:mod:`.grid`) and written
+through :func:`omgevingskaart.dataset.write_dataset` (fixed GeoPackage timestamps), so every build
+with the same seed and the same library versions gives the same bytes, on any machine.
 
 >>> from omgevingskaart.demo import build_demo
 >>> path = build_demo("/tmp/demo.gpkg")          # doctest: +SKIP
@@ -20,8 +21,9 @@ import shapely
 from ..dataset import DEMO_PATH, write_dataset
 from ..schema import RD_NEW
 from .bag import Pand, Vbo, make_panden, make_vbos, street_lines
-from .bgt import make_bgt
+from .bgt import finish_bgt, make_bgt
 from .brk import make_percelen
+from .grid import on_grid, snap_partitions
 from .monumenten import make_monumenten, select_monuments
 from .parcels import layout
 from .plan import make_plan
@@ -59,10 +61,59 @@ def build_layers(seed: int = SEED) -> dict[str, gpd.GeoDataFrame]:
         "perceel": percelen,
         **plan.layers,
         "monument": make_monumenten(panden, vbos, rijks, gemeentelijk, rng),
-        **make_bgt(net, lay, sp, panden, rng),
+        **make_bgt(net, lay, sp, panden),
     }
+    layers = _on_grid(layers)
+    layers.update(finish_bgt(layers, rng))
     layers.update(make_voorontwerp(layers))  # ketenpartner-only layers, derived without rng
     return layers
+
+
+#: the partitions of the extent, each snapped to the grid as a whole (see :mod:`.grid`).
+PARTITIONS = (("perceel",), ("enkelbestemming",),
+              ("bgt_wegdeel", "bgt_waterdeel", "bgt_begroeidterreindeel", "bgt_onbegroeidterreindeel",
+               "pand"))
+
+
+def _on_grid(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Every layer on the millimetre grid: the partitions snapped as a whole, other layers that
+    reuse a partition's polygon (monuments, bouwaanduidingen: panden; functieaanduidingen:
+    percelen) get the snapped polygon, everything else is rounded vertex by vertex."""
+    snapped: dict[bytes, shapely.Geometry] = {}
+    out = dict(layers)
+    olds = [np.concatenate([layers[n].geometry.to_numpy() for n in names]) for names in PARTITIONS]
+    for names, old, new in zip(PARTITIONS, olds, snap_partitions(olds), strict=True):
+        snapped.update(zip(shapely.to_wkb(old), new, strict=True))
+        start = 0
+        for name in names:
+            frame = layers[name].copy()
+            part = new[start:start + len(frame)]
+            start += len(frame)
+            frame["geometry"] = gpd.GeoSeries(part, index=frame.index, crs=frame.crs)
+            out[name] = frame[~shapely.is_empty(part)]
+    for name in PARTITIONS[-1][:-1]:  # the BGT pieces of one row, joined (exactly noded now)
+        frame = out[name]
+        groups = frame.groupby("_order", sort=True).indices
+        first = [int(idx[0]) for idx in groups.values()]
+        geoms = frame.geometry.to_numpy()
+        joined = [geoms[idx[0]] if len(idx) == 1 else shapely.coverage_union_all(geoms[idx])
+                  for idx in groups.values()]
+        out[name] = gpd.GeoDataFrame(frame.iloc[first].drop(columns="geometry"),
+                                     geometry=shapely.normalize(np.asarray(joined, dtype=object)),
+                                     crs=frame.crs)
+    out["perceel"]["kadastrale_grootte"] = np.rint(out["perceel"].area)
+    done = {n for names in PARTITIONS for n in names}
+    for name, frame in layers.items():
+        if name in done:
+            continue
+        old = frame.geometry.to_numpy()
+        new = on_grid(old)
+        keys = shapely.to_wkb(old)
+        new = np.array([snapped.get(k, g) for k, g in zip(keys, new, strict=True)], dtype=object)
+        frame = frame.copy()
+        frame["geometry"] = gpd.GeoSeries(new, index=frame.index, crs=frame.crs)
+        out[name] = frame
+    return out
 
 
 def _pand_frame(panden: list[Pand]) -> gpd.GeoDataFrame:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .geom import Ring, area, box_planes, clip_all, inward_normal
+from .geom import Ring, area, box_planes, clip_all, dot, inward_normal, norm, uniform
 from .streets import EXTENT, MARKT, Network
 
 #: blocks with a special use, by offset from the Markt cell.
@@ -75,7 +75,7 @@ class Layout:
 
 
 def zone_of(centre: np.ndarray) -> str:
-    r = float(np.hypot(*(centre - MARKT)))
+    r = norm(centre - MARKT)
     if r < 230.0:
         return "centrum"
     if r < 400.0:
@@ -125,8 +125,8 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
         u, n = inward_normal(block[k], block[(k + 1) % 4])
         us.append(u)
         normals.append(n)
-        offsets.append(float(n @ block[k]))
-    lot_depth = float(rng.uniform(30.0, 40.0))
+        offsets.append(dot(n, block[k]))
+    lot_depth = uniform(rng, 30.0, 40.0)
     for side in range(4):
         n_i, c_i, u = normals[side], offsets[side], us[side]
         planes = [(n_i - normals[j], c_i - offsets[j]) for j in range(4) if j != side]
@@ -135,7 +135,7 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
             continue
         if zone == "wonen":
             style = str(rng.choice(["rij", "twee-onder-een-kap", "vrijstaand"], p=[0.4, 0.35, 0.25]))
-            setback = float(rng.uniform(3.0, 6.0))
+            setback = uniform(rng, 3.0, 6.0)
         elif zone == "gemengd":
             style = "rij"
             setback = float(rng.choice([0.0, 0.0, 2.0, 3.0]))
@@ -145,13 +145,13 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
         face = Face(cell, side, zone, planes, n_i, c_i, setback)
         fi = len(out.faces)
         out.faces.append(face)
-        s0 = float(u @ block[side])
-        length = float(np.hypot(*(block[(side + 1) % 4] - block[side])))
+        s0 = dot(u, block[side])
+        length = norm(block[(side + 1) % 4] - block[side])
         lo, hi = _widths(zone, style, rng)
         cuts = [0.0]
         corner = 0.55 * lot_depth
         while True:
-            w = float(rng.uniform(lo, hi))
+            w = uniform(rng, lo, hi)
             if len(cuts) == 1:
                 w += corner
             if cuts[-1] + w > length - (lo + corner):
@@ -184,12 +184,12 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
                 continue
             # the hoofdgebouw
             if style == "vrijstaand":
-                gl = gr = float(rng.uniform(2.0, 3.5))
+                gl = gr = uniform(rng, 2.0, 3.5)
             elif style == "twee-onder-een-kap":
-                gl, gr = (float(rng.uniform(2.5, 3.5)), 0.0) if k % 2 == 0 else (0.0, float(rng.uniform(2.5, 3.5)))
+                gl, gr = (uniform(rng, 2.5, 3.5), 0.0) if k % 2 == 0 else (0.0, uniform(rng, 2.5, 3.5))
             else:
                 gl = gr = 0.0
-            depth = float(rng.uniform(12.0, 20.0) if zone == "centrum" else rng.uniform(9.0, 15.0))
+            depth = uniform(rng, 12.0, 20.0) if zone == "centrum" else uniform(rng, 9.0, 15.0)
             bplanes = [(-u, -(s0 + t0 + gl)), (u, s0 + t1 - gr),
                        (-n_i, -(c_i + setback)), (n_i, c_i + setback + depth)]
             full = clip_all(clip_all(face_ring, [*slab, band]), bplanes)
@@ -200,12 +200,12 @@ def _street_block(out: Layout, block: Ring, cell: tuple[int, int], zone: str,
             face.max_depth = max(face.max_depth, depth)
             # a bijbehorend bouwwerk behind the house on some residential lots
             if zone != "centrum" and rng.random() < 0.45:
-                width = min(float(rng.uniform(3.0, 5.0)), (t1 - t0) - 2.0)
-                adepth = float(rng.uniform(3.0, 4.5))
-                d0 = setback + depth + float(rng.uniform(1.5, 4.0))
+                width = min(uniform(rng, 3.0, 5.0), (t1 - t0) - 2.0)
+                adepth = uniform(rng, 3.0, 4.5)
+                d0 = setback + depth + uniform(rng, 1.5, 4.0)
                 if width < 2.5 or d0 + adepth > lot_depth - 1.0:
                     continue
-                mid = s0 + 0.5 * (t0 + t1) + float(rng.uniform(-0.2, 0.2)) * (t1 - t0 - width)
+                mid = s0 + 0.5 * (t0 + t1) + uniform(rng, -0.2, 0.2) * (t1 - t0 - width)
                 aplanes = [(-u, -(mid - width / 2)), (u, mid + width / 2),
                            (-n_i, -(c_i + d0)), (n_i, c_i + d0 + adepth)]
                 annex = clip_all(ring, aplanes)

@@ -26,7 +26,17 @@ import shapely
 from ..schema import RD_NEW
 from .bag import Pand
 from .brk import lot_geometries, street_pieces
-from .geom import area, box_planes, clip_all, to_polygon
+from .geom import (
+    GRID,
+    area,
+    box_planes,
+    clip_all,
+    minus_inner,
+    mm,
+    to_polygon,
+    uniform,
+    union_pieces,
+)
 from .parcels import Layout
 from .special import Special
 from .streets import EXTENT, MARKT, Network
@@ -101,7 +111,7 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         geom = to_polygon(ring)
         zone = sorted(zones)[0]
         if zone == "park" and sp.pond is not None:
-            block_vlakken.append(("Groen", shapely.difference(geom, sp.pond), zone))
+            block_vlakken.append(("Groen", minus_inner(geom, sp.pond), zone))
             block_vlakken.append(("Water", sp.pond, zone))
             continue
         block_vlakken.append((ZONE_BESTEMMING[zone], geom, zone))
@@ -115,18 +125,20 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
     eb_geoms: list[shapely.Geometry] = []
     vlakken = list(block_vlakken)
     for naam in sorted(pieces):
-        merged = shapely.union_all(pieces[naam])
+        merged = union_pieces(pieces[naam])
         vlakken.extend((naam, g, "straat") for g in _explode(merged))
     for naam, geom, _zone in vlakken:
         for g in _explode(geom):
             eb_rows.append(_obj("eb", len(eb_rows) + 1, naam, BESTEMMINGEN[naam][0], tekst_ref(naam)))
             eb_geoms.append(g)
     # --- dubbelbestemming over the old core -----------------------------------------------------
-    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
-    ph = rng.uniform(0, 2 * np.pi, 2)
-    r = 290.0 * (1 + 0.08 * np.sin(2 * t + ph[0]) + 0.05 * np.sin(5 * t + ph[1]))
-    core = shapely.polygons(np.round(np.c_[MARKT[0] + r * np.cos(t), MARKT[1] + r * np.sin(t)], 3))
-    core = shapely.intersection(core, shapely.box(*EXTENT))
+    ph = [uniform(rng, 0.0, 2 * math.pi) for _ in range(2)]
+    ring = []
+    for k in range(72):  # each vertex rounded to the millimetre right after the trigonometry
+        t = 2 * math.pi * k / 72
+        r = 290.0 * (1 + 0.08 * math.sin(2 * t + ph[0]) + 0.05 * math.sin(5 * t + ph[1]))
+        ring.append((mm(MARKT[0] + r * math.cos(t)), mm(MARKT[1] + r * math.sin(t))))
+    core = shapely.intersection(shapely.polygons(ring), shapely.box(*EXTENT), grid_size=GRID)
     db_naam = "Waarde - Archeologie 1"
     db = _frame([_obj("db", 1, db_naam, "waarde", tekst_ref(db_naam))], [core])
     # --- bouwvlakken ------------------------------------------------------------------------------
@@ -152,7 +164,7 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
         elif p.role not in ("hoofdgebouw", "bijgebouw"):
             lot_geom = lots[p.lot]
             g = shapely.intersection(shapely.buffer(p.geom, 2.0, join_style="mitre"), lot_geom,
-                                     grid_size=0.001)
+                                     grid_size=GRID)
             pand_bv[pi] = len(bv_geoms)
             bv_geoms.append(g)
             bv_zone.append(p.zone)

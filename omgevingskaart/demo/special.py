@@ -7,12 +7,26 @@ each with one or two large buildings at the front of their south side.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 
-from .geom import Ring, area, box_planes, clip_all, inward_normal, to_polygon
+from .geom import (
+    GRID,
+    Ring,
+    area,
+    box_planes,
+    clip_all,
+    dot,
+    inward_normal,
+    minus_inner,
+    mm,
+    norm,
+    to_polygon,
+    uniform,
+)
 from .parcels import Layout, Lot
 from .streets import EXTENT, Network
 
@@ -31,7 +45,8 @@ class Special:
 
 def _frame(ring: Ring) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     u, n = inward_normal(ring[0], ring[1])
-    return shapely.centroid(to_polygon(ring)).coords[0] * np.ones(2), u, n
+    c = shapely.centroid(to_polygon(ring))
+    return np.array([mm(c.x), mm(c.y)]), u, n
 
 
 def _rect(c: np.ndarray, u: np.ndarray, n: np.ndarray, s0: float, s1: float,
@@ -45,11 +60,13 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
     mi, mj = net.markt_cell
     block = net.blocks[(mi, mj)]
     c, u, n = _frame(block)
-    nave = _rect(c, u, n, -14.0, 21.0, -7.5, 7.5)
-    tower = _rect(c, u, n, -23.0, -13.5, -4.5, 4.5)
-    kerk = shapely.union(to_polygon(nave), to_polygon(tower)).normalize()
+    # nave (-14..21 x -7.5..7.5) with a west tower (-23..-13.5 x -4.5..4.5): their outline,
+    # written down rather than overlaid
+    outline = [(-23.0, -4.5), (-14.0, -4.5), (-14.0, -7.5), (21.0, -7.5), (21.0, 7.5),
+               (-14.0, 7.5), (-14.0, 4.5), (-23.0, 4.5)]
+    kerk = to_polygon(np.array([c + u * a + n * b for a, b in outline]))
     kerk_perceel = to_polygon(_rect(c, u, n, -29.0, 27.0, -13.0, 13.0))
-    plein = shapely.difference(to_polygon(block), kerk_perceel)
+    plein = minus_inner(to_polygon(block), kerk_perceel)
     campus: list[tuple[int, Ring, str, list[tuple[np.ndarray, float]]]] = []
     pond = None
     box = box_planes(*EXTENT)
@@ -58,9 +75,9 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
             continue
         blk = net.blocks[lot.cell]
         u0, n0 = inward_normal(blk[0], blk[1])
-        s_base = float(u0 @ blk[0])
-        c0 = float(n0 @ blk[0])
-        length = float(np.hypot(*(blk[1] - blk[0])))
+        s_base = dot(u0, blk[0])
+        c0 = dot(n0, blk[0])
+        length = norm(blk[1] - blk[0])
 
         def band(s0: float, s1: float, d0: float, d1: float, blk: Ring = blk,
                  u0: np.ndarray = u0, n0: np.ndarray = n0, s_base: float = s_base,
@@ -70,14 +87,18 @@ def build_special(net: Network, lay: Layout, rng: np.random.Generator) -> Specia
 
         if lot.zone == "park":
             pc = shapely.centroid(to_polygon(lot.ring))
-            a, b = float(rng.uniform(18.0, 26.0)), float(rng.uniform(10.0, 15.0))
-            ang = float(rng.uniform(0, np.pi))
-            t = np.linspace(0, 2 * np.pi, 48, endpoint=False)
-            wobble = 1.0 + 0.08 * np.sin(3 * t + ang)
-            xy = np.c_[a * wobble * np.cos(t), b * wobble * np.sin(t)]
-            rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
-            pond = shapely.polygons(np.round(xy @ rot.T + [pc.x, pc.y], 3))
-            pond = shapely.intersection(pond, to_polygon(lot.ring))
+            a, b = uniform(rng, 18.0, 26.0), uniform(rng, 10.0, 15.0)
+            ang = uniform(rng, 0.0, math.pi)
+            ca, sa = math.cos(ang), math.sin(ang)
+            pts = []
+            for k in range(48):  # an ellipse with a wobble, each vertex rounded to the mm at once
+                t = 2 * math.pi * k / 48
+                w = 1.0 + 0.08 * math.sin(3 * t + ang)
+                ex, ey = a * w * math.cos(t), b * w * math.sin(t)
+                pts.append((mm(pc.x + ca * ex - sa * ey), mm(pc.y + sa * ex + ca * ey)))
+            pond = shapely.polygons(pts)
+            if not shapely.contains_properly(to_polygon(lot.ring), pond):
+                pond = shapely.intersection(pond, to_polygon(lot.ring), grid_size=GRID)
             continue
         front = min(70.0, length - 24.0)
         if lot.zone == "school":

@@ -7,17 +7,21 @@ streets around it. The space between blocks is cut into one *segment* polygon pe
 between two crossings and one *node* polygon per crossing, so blocks, segments and nodes tile the
 plane exactly (they share vertices), and are then clipped to the extent.
 
+Node positions and street widths are rounded to the millimetre as they are drawn (see
+:mod:`.geom` for why the rest of the arithmetic gives the same bits on every CPU).
+
 Street names are real names of Winterswijk's centre; the layout is synthetic (see
 ``docs/demo-dataset.md``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .geom import Ring, box_planes, clip_all, inward_normal, line_intersection
+from .geom import Ring, box_planes, clip_all, inward_normal, line_intersection, mm, uniform
 
 #: the Markt, RD New (about, after the domain primer).
 MARKT = np.array([246580.0, 443380.0])
@@ -78,9 +82,9 @@ def _line_positions(rng: np.random.Generator, centre: float, half_markt: float,
                     lo: float, hi: float) -> np.ndarray:
     pos = [centre - half_markt, centre + half_markt]
     while pos[-1] < hi + 45.0:
-        pos.append(pos[-1] + rng.uniform(80.0, 125.0))
+        pos.append(pos[-1] + uniform(rng, 80.0, 125.0))
     while pos[0] > lo - 45.0:
-        pos.insert(0, pos[0] - rng.uniform(80.0, 125.0))
+        pos.insert(0, pos[0] - uniform(rng, 80.0, 125.0))
     return np.asarray(pos)
 
 
@@ -90,25 +94,27 @@ def build_network(rng: np.random.Generator) -> Network:
     xs = _line_positions(rng, MARKT[0], 55.0, xmin, xmax)
     ys = _line_positions(rng, MARKT[1], 45.0, ymin, ymax)
     nx, ny = len(xs) - 1, len(ys) - 1
-    gx, gy = np.meshgrid(xs, ys, indexing="ij")
-    phase = rng.uniform(0, 2 * np.pi, 2)
-    bend_x = 9.0 * np.sin(gy / 260.0 + phase[0])
-    bend_y = 7.0 * np.sin(gx / 310.0 + phase[1])
-    jitter = np.clip(rng.normal(0.0, 5.0, (nx + 1, ny + 1, 2)), -11.0, 11.0)
-    nodes = np.stack([gx + bend_x, gy + bend_y], axis=-1) + jitter
+    phase = [uniform(rng, 0.0, 2 * math.pi) for _ in range(2)]
+    jitter = np.clip(rng.normal(0.0, 5.0, (nx + 1, ny + 1, 2)), -11.0, 11.0).tolist()
+    # a slow bend plus jitter, rounded to the millimetre right away (math.sin's last bit may
+    # differ between C libraries; it cannot move a value across half a millimetre in practice)
+    nodes = np.array([[[mm(float(x) + 9.0 * math.sin(float(y) / 260.0 + phase[0]) + jitter[i][j][0]),
+                        mm(float(y) + 7.0 * math.sin(float(x) / 310.0 + phase[1]) + jitter[i][j][1])]
+                       for j, y in enumerate(ys)] for i, x in enumerate(xs)])
     mi = int(np.searchsorted(xs, MARKT[0])) - 1
     mj = int(np.searchsorted(ys, MARKT[1])) - 1
     # the Markt square keeps its place: its four corners barely move
     for di in (0, 1):
         for dj in (0, 1):
-            nodes[mi + di, mj + dj] = np.array([xs[mi + di], ys[mj + dj]]) + rng.normal(0.0, 1.5, 2)
-    half_v = rng.uniform(4.0, 5.5, nx + 1)
-    half_h = rng.uniform(4.0, 5.5, ny + 1)
+            dx, dy = rng.normal(0.0, 1.5, 2).tolist()
+            nodes[mi + di, mj + dj] = [mm(xs[mi + di] + dx), mm(ys[mj + dj] + dy)]
+    half_v = np.array([mm(uniform(rng, 4.0, 5.5)) for _ in range(nx + 1)])
+    half_h = np.array([mm(uniform(rng, 4.0, 5.5)) for _ in range(ny + 1)])
     main_lines: set[tuple[str, int]] = set()
     for o, idx, arr in (("v", mi - 2, half_v), ("v", mi + 3, half_v), ("h", mj - 2, half_h),
                         ("h", mj + 3, half_h)):
         if 0 < idx < len(arr) - 1:
-            arr[idx] = rng.uniform(6.0, 7.0)
+            arr[idx] = mm(uniform(rng, 6.0, 7.0))
             main_lines.add((o, idx))
     net = Network(nodes, half_v, half_h, (mi, mj), main_lines=main_lines)
     _cut(net)

@@ -55,6 +55,8 @@ from ..errors import ScenarioError
 
 _SAMPLES = np.linspace(0.05, 0.95, 10)
 _TURN_DEG = 30.0
+#: a vertex this close to the straight line through its neighbours does not split a road side.
+_STRAIGHT_M = 0.002
 
 
 def _as_geometry(value: Any, fieldname: str) -> BaseGeometry:
@@ -110,9 +112,29 @@ def _pand_records(panden: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _straight_runs(pts: np.ndarray) -> np.ndarray:
+    """The ring's vertices (not closed) without those within :data:`_STRAIGHT_M` of the line
+    through their neighbours, so a straight edge with extra vertices is one edge."""
+    keep = list(range(len(pts)))
+    changed = True
+    while changed and len(keep) > 3:
+        changed = False
+        for k in range(len(keep)):
+            p, q, r = pts[keep[k - 1]], pts[keep[k]], pts[keep[(k + 1) % len(keep)]]
+            base = float(np.hypot(*(r - p)))
+            cross = abs(float((r - p)[0] * (q - p)[1] - (r - p)[1] * (q - p)[0]))
+            if base > 0 and cross / base <= _STRAIGHT_M and float((q - p) @ (r - p)) > 0:
+                del keep[k]
+                changed = True
+                break
+    return pts[keep]
+
+
 def _road_sides(parcel: Polygon, roads: BaseGeometry, tolerance: float, max_distance: float) -> BaseGeometry:
-    ring = shapely.get_coordinates(parcel.exterior)
-    a, b = ring[:-1], ring[1:]
+    # straight runs as one edge: a vertex that lies (within a millimetre) on a straight edge, where
+    # a neighbouring parcel's corner meets it, must not change which edges count as road side
+    ring = _straight_runs(shapely.get_coordinates(parcel.exterior)[:-1])
+    a, b = ring, np.roll(ring, -1, axis=0)
     keep = np.hypot(*(b - a).T) > 1e-9
     a, b = a[keep], b[keep]
     samples = a[:, None, :] + (b - a)[:, None, :] * _SAMPLES[None, :, None]
