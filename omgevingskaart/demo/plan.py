@@ -133,12 +133,12 @@ def make_plan(net: Network, lay: Layout, sp: Special, panden: list[Pand],
             eb_geoms.append(g)
     # --- dubbelbestemming over the old core -----------------------------------------------------
     ph = [uniform(rng, 0.0, 2 * math.pi) for _ in range(2)]
-    ring = []
+    core_ring: list[tuple[float, float]] = []
     for k in range(72):  # each vertex rounded to the millimetre right after the trigonometry
         t = 2 * math.pi * k / 72
         r = 290.0 * (1 + 0.08 * math.sin(2 * t + ph[0]) + 0.05 * math.sin(5 * t + ph[1]))
-        ring.append((mm(MARKT[0] + r * math.cos(t)), mm(MARKT[1] + r * math.sin(t))))
-    core = shapely.intersection(shapely.polygons(ring), shapely.box(*EXTENT), grid_size=GRID)
+        core_ring.append((mm(MARKT[0] + r * math.cos(t)), mm(MARKT[1] + r * math.sin(t))))
+    core = shapely.intersection(shapely.polygons(core_ring), shapely.box(*EXTENT), grid_size=GRID)
     db_naam = "Waarde - Archeologie 1"
     db = _frame([_obj("db", 1, db_naam, "waarde", tekst_ref(db_naam))], [core])
     # --- bouwvlakken ------------------------------------------------------------------------------
