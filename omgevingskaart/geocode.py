@@ -261,6 +261,26 @@ class Geocoder:
         i = hits[0]
         return self._out(i), self.points[i]
 
+    def lookup(self, query: str, limit: int = MAX_CANDIDATES) -> list[dict[str, Any]]:
+        """What ``query`` names exactly (forgiving case, spacing, commas and postcode form, no
+        typos): the kadastraal perceel it spells, or the matching addresses, as candidates like
+        :meth:`suggest` gives. Raises :class:`QueryError` for an empty or unreadable query.
+
+        >>> from omgevingskaart import open_dataset
+        >>> [c["weergave"] for c in open_dataset().geocoder.lookup("wwk00k2997")]
+        ['WWK00 K 2997']
+        """
+        if isinstance(query, str) and (aand := parse_aanduiding(query)) is not None:
+            gem, sectie, nr = aand
+            code = gem if re.fullmatch(r"[A-Z]{3}\d{2}", gem) else self._gemeenten.get(name_key(gem))
+            if code:
+                exact = f"{code}{sectie}{nr}".lower()
+                hits = [c for c in self._perceel_candidates(f"{code} {sectie} {nr}", limit=50)
+                        if c["weergave"].replace(" ", "").lower() == exact]
+                if hits:
+                    return hits
+        return [self._candidate(i) for i in self._match(query)[:limit]]
+
     def suggest(self, query: str, limit: int = 10) -> list[dict[str, Any]]:
         """Up to ``limit`` candidates for what ``query`` probably means, best first, for an
         autocomplete list: the exact matches, else addresses on similar streets (typos), streets
@@ -297,7 +317,8 @@ class Geocoder:
 
     def _candidate(self, i: int) -> dict[str, Any]:
         rec = self._out(i)
-        rec.pop("_layer", None)
+        rec["laag"] = rec.pop("_layer", None)
+        rec.pop("index", None)
         rec["soort"] = "adres"
         rec["x"], rec["y"] = round(float(self.points[i].x), 3), round(float(self.points[i].y), 3)
         return rec
@@ -461,7 +482,7 @@ class Geocoder:
         for compact, aand, geom in self._percelen:
             if compact.startswith(prefix):
                 pt = geom.representative_point()
-                out.append({"weergave": aand, "soort": "perceel", "kadastrale_aanduiding": aand,
+                out.append({"weergave": aand, "soort": "perceel", "laag": "perceel", "kadastrale_aanduiding": aand,
                             "x": round(float(pt.x), 3), "y": round(float(pt.y), 3)})
         # the exact one first, then by length (WWK00 K 12 before WWK00 K 120)
         out.sort(key=lambda c: (len(c["weergave"]), c["weergave"]))

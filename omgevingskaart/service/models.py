@@ -160,3 +160,21 @@ class AddressCheck(BaseModel):
     crs: str | None = Field(None, description="CRS of x, y (required with them)")
     proposal: dict[str, Any] = Field(description="the scenario's proposal block (RD metres): footprint, height, ...")
     main_pand_id: str | None = Field(None, description="BAG id of the hoofdgebouw when the perceel holds several panden")
+
+
+class Candidate(BaseModel):
+    """One address or kadastraal perceel that a search text may mean."""
+
+    model_config = ConfigDict(extra="allow")
+    weergave: str = Field(description="the text to show and to search with, e.g. 'Markt 12, 7101AK Winterswijk'")
+    soort: Literal["adres", "perceel"]
+    x: float = Field(description="RD New x (m) of the address point or a point inside the perceel")
+    y: float = Field(description="RD New y (m)")
+    lon: float
+    lat: float
+    rapport: str = Field(description="URL of /v1/report for this candidate")
+
+
+class CandidateList(BaseModel):
+    query: str
+    candidates: list[Candidate] = Field(description="best first; empty when nothing fits")
