@@ -18,12 +18,14 @@ from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
 from ..viz.report_view import dutch_error, report_markdown
 from .common import (
+    candidates_for,
     demo_banner,
     get_dataset,
     get_start_view,
     get_tiles,
     pdok_basemap_toggle,
     search_form,
+    set_search_text,
 )
 
 MAP_KEY = "kaart"
@@ -62,12 +64,14 @@ def _search(ds: Any, text: str) -> None:
         return
     try:
         rep = ds.report(text)
-    except AmbiguousAddressError as exc:
-        ss.ok_candidates = list(exc.candidates)
-        ss.ok_error = dutch_error(exc)
-        return
     except OmgevingskaartError as exc:
+        # a failed search never leaves the previous place's report on screen
+        ss.ok_report = None
+        ss.ok_selected = None
+        ss.ok_candidates = candidates_for(ds, text, exc)
         ss.ok_error = dutch_error(exc)
+        if ss.ok_candidates and not isinstance(exc, AmbiguousAddressError):
+            ss.ok_error += " Bedoelt u een van de adressen hieronder?"
         return
     _select_report(ds, rep, zoom_to=True)
 
@@ -79,6 +83,7 @@ def _on_search() -> None:
 def _on_candidate() -> None:
     choice = _state().get("ok_candidate")
     if choice:
+        set_search_text("ok", choice)
         _search(get_dataset(), choice)
 
 
@@ -117,8 +122,7 @@ def page() -> None:
     st.title("Kaart")
     demo_banner(ds)
     basemap = pdok_basemap_toggle("ok_basemap", fallback="; de ondergrond komt dan uit de BGT")
-    search_form("ok", "Zoek een adres of kadastrale aanduiding",
-                "bijv. Markt 12, 7101 BH 12 of WWK00 K 1234", on_search=_on_search,
+    search_form("ok", "Zoek een adres of kadastrale aanduiding", on_search=_on_search,
                 on_candidate=_on_candidate, candidates=ss.get("ok_candidates") or [])
 
     col_map, col_report = st.columns([3, 2], gap="medium")
