@@ -98,6 +98,7 @@ _chrome = st.components.v2.component("omgevingskaart_chrome", js=_CHROME_JS, iso
 #: narrow screens, no empty gap for the invisible chrome component
 APP_CSS = """
 [data-testid="InputInstructions"] { display: none; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5f66 !important; opacity: 1 !important; }
 .st-key-ok_chrome { display: none; }
 @media (max-width: 640px) {
   [data-testid="stHorizontalBlock"]:has(iframe[title^="streamlit_folium"]) {
