@@ -173,3 +173,27 @@ def test_on_a_phone_the_answer_comes_before_the_map(page: Any, app_url: str) -> 
     top_map = page.locator("iframe[title^='streamlit_folium']").bounding_box()["y"]
     assert top_report < top_map
     assert top_report < MOBILE["height"], f"the report starts at y {top_report}, below the first screen"
+
+
+def test_lagen_for_chain_partners(page: Any, app_url: str) -> None:
+    _open(page, app_url + "/lagen")
+    page.get_by_text("Bronhouders BGT, PDOK").first.wait_for(timeout=30000)  # commas stay commas
+    _settled(page)
+    assert page.get_by_text("Bronhouders BGT. PDOK").count() == 0
+    assert page.get_by_text("niet vastgelegd").count() == 0
+    assert page.get_by_text("Demogegevens: deze laag is synthetisch").count() >= 1
+    assert page.locator("a[href*='creativecommons.org/licenses/by/4.0']").count() >= 1
+    assert page.get_by_text("/v1/layers/pand/items").count() == 1
+    with page.expect_download() as download:
+        page.locator(".st-key-dl_gpkg_pand button").click()
+    assert download.value.suggested_filename == "omgevingskaart-pand-2026-01-01.gpkg"
+
+
+def test_over_has_links_contact_and_accessibility_statement(page: Any, app_url: str) -> None:
+    _open(page, app_url + "/over")
+    page.get_by_role("heading", name="Contact").wait_for(timeout=30000)
+    page.get_by_role("heading", name="Toegankelijkheid").wait_for()
+    assert page.get_by_text("Toegankelijkheidsverklaring").count() == 1
+    _settled(page)
+    assert page.locator("a[href='https://omgevingswet.overheid.nl']").count() >= 1
+    assert page.locator("a", has_text="BRK Kadastrale Kaart (Kadaster)").count() == 1

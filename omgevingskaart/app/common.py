@@ -84,6 +84,11 @@ def get_start_view(ds: Dataset) -> View:
     return _start(str(ds.path), mtime, ds)
 
 
+def md_link(text: str, url: str) -> str:
+    """``[text](url)`` for Markdown, or the plain text when there is no URL."""
+    return f"[{text}]({url})" if url else text
+
+
 def demo_banner(ds: Dataset) -> None:
     if ds.is_synthetic:
         from ..report import DEMO_NOTICE
