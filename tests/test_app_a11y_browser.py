@@ -197,3 +197,26 @@ def test_over_has_links_contact_and_accessibility_statement(page: Any, app_url: 
     _settled(page)
     assert page.locator("a[href='https://omgevingswet.overheid.nl']").count() >= 1
     assert page.locator("a", has_text="BRK Kadastrale Kaart (Kadaster)").count() == 1
+
+
+def test_3d_table_in_metres_exports_that_stay_and_the_view_in_the_url_at_once(
+        page: Any, app_url: str) -> None:
+    page.set_viewport_size(DESKTOP)
+    page.goto(app_url + "/3d?mode=overschrijding")
+    page.get_by_role("heading", name="3D binnenstad", level=1).wait_for(timeout=60000)
+    # the first render already carries the view (a fresh link shares it at once)
+    page.wait_for_function("new URLSearchParams(location.search).has('lat')", timeout=15000)
+    _settled(page)
+    table = page.locator("[data-testid='stTable']").first
+    table.wait_for(timeout=60000)
+    cells = table.locator("td").all_inner_texts()
+    metres = [c for c in cells if c.endswith(" m")]
+    assert metres and all(re.fullmatch(r"\d+,\d\d m", c) for c in metres), metres[:10]
+    page.get_by_text("Exporteren voor VR, Blender of Unity").click()
+    page.get_by_role("button", name="Download HTML-pagina").wait_for(timeout=30000)
+    page.get_by_text("Bouwvlakken tot maximum bouwhoogte").click()  # any other click: a rerun
+    _settled(page)
+    assert page.get_by_role("button", name="Download glTF (.glb)").count() == 1
+    with page.expect_download(timeout=120000) as download:
+        page.get_by_role("button", name="Download HTML-pagina").click()
+    assert download.value.suggested_filename == "binnenstad-3d.html"
