@@ -108,6 +108,11 @@ def test_axe_finds_no_serious_violations(page: Any, app_url: str, path: str,
     time.sleep(2.0)  # let the page settle (lazy elements, the 3D view)
     bad = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+    for frame in page.frames[1:]:  # the map's own document (streamlit-folium's iframe)
+        frame.add_script_tag(path=str(AXE))
+        found = frame.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
+                               ".violations.map(v => ({id: v.id, impact: v.impact}))")
+        assert not found, (frame.url, found)
 
 
 def test_map_controls_are_dutch_and_the_map_does_not_trap_scrolling(page: Any, app_url: str) -> None:

@@ -500,6 +500,9 @@ class DutchMapChrome(MacroElement):
 {% macro script(this, kwargs) %}
 (function (map, bounds) {
   var c = map.getContainer();
+  document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {  // no pinch-zoom ban
+    vp.setAttribute('content', 'width=device-width, initial-scale=1.0');
+  });
   c.setAttribute('aria-label', 'Kaart');
   c.setAttribute('role', 'region');
   if (map.zoomControl) {
