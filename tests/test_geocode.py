@@ -132,3 +132,15 @@ def test_real_brk_aanduiding_forgiving(real_data: Path, tmp_path: Path,
     squashed = aand.replace(" ", "").lower()
     assert ds.report(squashed).perceel.kadastrale_aanduiding == aand
     assert ds.geocoder.suggest(squashed)[0]["weergave"] == aand
+
+
+def test_search_examples_exist_in_the_data(ds) -> None:
+    """The search box's placeholder examples are taken from the data and each one is found."""
+    from omgevingskaart.app.common import search_examples
+
+    text = search_examples(ds)
+    assert text.startswith("bijv. ") and "7101 BH 12" not in text and "WWK00 K 1234" not in text
+    street, rest = text.removeprefix("bijv. ").split(", ", 1)
+    postcode, perceel = rest.split(" of ")
+    assert ds.report(street).query["gevonden"] == ds.report(postcode).query["gevonden"]
+    assert ds.report(perceel).perceel.kadastrale_aanduiding == perceel
