@@ -178,6 +178,8 @@ def test_on_a_phone_the_answer_comes_before_the_map(page: Any, app_url: str) -> 
     top_map = page.locator("iframe[title^='streamlit_folium']").bounding_box()["y"]
     assert top_report < top_map
     assert top_report < MOBILE["height"], f"the report starts at y {top_report}, below the first screen"
+    # and it scrolls with the page, not in a box of its own
+    assert report.evaluate("e => getComputedStyle(e).overflowY") == "visible"
 
 
 def test_lagen_for_chain_partners(page: Any, app_url: str) -> None:

@@ -109,6 +109,8 @@ APP_CSS = """
   [data-testid="stHorizontalBlock"]:has(iframe[title^="streamlit_folium"]) {
     flex-direction: column-reverse;
   }
+  /* the report scrolls with the page on a phone, not in a box of its own */
+  .st-key-ok_rapport { height: auto !important; max-height: none !important; overflow: visible !important; }
 }
 """
 
