@@ -237,7 +237,7 @@ def exceedance_display(table: Any) -> Any:
     return pd.DataFrame({
         "Adres": show["adres"].fillna("").to_numpy(),
         "Bouwjaar": [str(int(b)) if pd.notna(b) else "" for b in show["bouwjaar"]],
-        "Hoogte boven maaiveld": [metres(x) for x in show["hoogte_m"]],
+        "Hoogte (hoogste punt)": [metres(x) for x in show["hoogte_m"]],
         "Maximum bouwhoogte": [metres(x) for x in show["max_bouwhoogte_m"]],
         "Overschrijding": [metres(x) for x in show["overschrijding_m"]],
         "Maximum uit": show["bron"].fillna("").to_numpy(),
