@@ -11,6 +11,12 @@ run: the HTML of a plain folium map with every pand of the dataset as folium.Geo
 naive page would send). Targets: first view < 2 MB, map < 3 s, report < 1 s. Also the floor: the
 time Streamlit itself needs to show a page without a map (Over), measured in the same loop, so a
 loaded machine can be told apart from a slow map.
+
+Issue 14 adds, desktop (1500 x 1000) and mobile (390 x 844): the time from opening a page to its
+answer, with an address from the data (the search box's first example) typed as soon as the box
+is there: Kaart to the parcel report, Bouwen to the perceel with its achtererfgebied on the map
+(the drawing step after it is left out); and the bytes of each page's first view (Kaart, Bouwen,
+3D, Lagen, Over; cold cache, Streamlit's own /static/ bundle apart).
 """
 
 from __future__ import annotations
@@ -53,9 +59,77 @@ def settle(log: RequestLog, quiet: float = 1.0, limit: float = 15.0) -> None:
             return
 
 
+DESKTOP = {"width": 1500, "height": 1000}
+MOBILE = {"width": 390, "height": 844}
+PAGES = {"Kaart": "/", "Bouwen": "/bouwen", "3D": "/3d", "Lagen": "/lagen", "Over": "/over"}
+
+
+def example_address(dataset: Path | None) -> str:
+    """The first example of the search box's placeholder (an address that exists in the data)."""
+    import omgevingskaart
+    from omgevingskaart.app.common import search_examples
+
+    return search_examples(omgevingskaart.open_dataset(dataset)).removeprefix("bijv. ").split(",")[0]
+
+
+def time_to_answer(ctx: object, url: str, page_name: str, address: str,
+                   viewport: dict[str, int]) -> float:
+    """Seconds from navigation to the page's answer for ``address``."""
+    page = ctx.new_page()  # type: ignore[attr-defined]
+    page.set_viewport_size(viewport)
+    t0 = time.perf_counter()
+    if page_name == "Kaart":
+        page.goto(url + "/")
+        box = page.get_by_label("Zoek een adres of kadastrale aanduiding")
+        box.wait_for(timeout=60000)
+        box.fill(address)
+        box.press("Enter")
+        page.wait_for_selector(".st-key-ok_rapport :text('Perceel')", timeout=60000)
+    else:
+        page.goto(url + "/bouwen")
+        box = page.get_by_label("Adres of kadastrale aanduiding")
+        box.wait_for(timeout=60000)
+        box.fill(address)
+        page.get_by_role("button", name="Zoeken").click()
+        frame = "iframe[title='streamlit_folium.st_folium']"
+        page.wait_for_selector(frame, timeout=60000)
+        page.frame_locator(frame).locator("path.ok-achtererfgebied").first.wait_for(timeout=60000)
+    dt = time.perf_counter() - t0
+    page.close()
+    return dt
+
+
+def page_bytes(ctx: object, url: str, path: str) -> tuple[int, int]:
+    """Bytes of a page's first view with a cold cache: (page's own, Streamlit's /static/)."""
+    page = ctx.new_page()  # type: ignore[attr-defined]
+    log = RequestLog()
+    attach_byte_counter(page, log)
+    page.goto(url + path)
+    page.wait_for_selector("h1", timeout=60000)
+    settle(log, quiet=1.5, limit=30.0)
+    page.close()
+    return log.total - log.bytes_framework, log.bytes_framework
+
+
+def issue14(url: str, ctx: object, dataset: Path | None, runs: int) -> None:
+    address = example_address(dataset)
+    print(f"\npage open -> answer for {address!r} (median of {runs}):")
+    for name in ("Kaart", "Bouwen"):
+        for label, vp in (("desktop", DESKTOP), ("mobile", MOBILE)):
+            times = [time_to_answer(ctx, url, name, address, vp) for _ in range(runs)]
+            print(f"  {name:6s} {label:7s}: {statistics.median(times):.2f} s  "
+                  f"runs: {[round(t, 2) for t in times]}")
+    print("bytes of each page's first view (cold cache):")
+    for name, path in PAGES.items():
+        own, framework = page_bytes(ctx, url, path)
+        print(f"  {name:6s}: {own / 1e6:.2f} MB (+ {framework / 1e6:.2f} MB Streamlit frontend)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--answer-runs", type=int, default=3,
+                    help="runs of each page-open -> answer measurement (issue 14)")
     ap.add_argument("--dataset", type=Path, default=None)
     a = ap.parse_args()
     base, n_pand = baseline_bytes(a.dataset)
@@ -93,6 +167,7 @@ def main() -> None:
             page.get_by_text("Geen verzoeken aan derden").wait_for(timeout=60000)
             t_floor.append(time.perf_counter() - t2)
             page.close()
+        issue14(url, ctx, a.dataset, a.answer_runs)
 
     def mb(v: float) -> str:
         return f"{v / 1e6:.2f} MB"

@@ -6,9 +6,12 @@ A layer file says what a layer is and how to show it; adding a layer is adding a
     title = "Panden"                  # Dutch title shown in the app
     kind = "pand"                     # its schema kind (omgevingskaart.schema.SCHEMAS)
     source = "BAG, 3D BAG"            # where the data comes from
+    source_url = "https://3dbag.nl"   # optional: a page where the source can be consulted
     audience = "public"               # or "ketenpartner" (needs an API key in the service)
     attribution = "Kadaster, 3DGI"
     licence = "CC BY 4.0"
+    licence_url = "https://..."       # optional: only for a licence omgevingskaart.layerinfo lacks
+    date = "2024-01-31"               # optional: the data's date when the dataset does not carry it
     group = "Registers"               # heading in the layer control
     order = 40                        # drawing order: higher is on top
     visible = true                    # shown when the map opens
@@ -42,6 +45,7 @@ A broken file raises :class:`~omgevingskaart.errors.CatalogueError` naming the f
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from collections.abc import Iterator
@@ -119,6 +123,12 @@ class LayerSpec:
     popup: Popup
     three_d: ThreeD | None
     path: Path
+    #: where the source can be consulted or downloaded (a web page)
+    source_url: str = ""
+    #: the licence text (when the licence is not one :mod:`omgevingskaart.layerinfo` knows)
+    licence_url: str = ""
+    #: the data's date (ISO ``YYYY-MM-DD``) when the catalogue knows it and the dataset does not
+    date: str = ""
 
     @property
     def public(self) -> bool:
@@ -178,7 +188,9 @@ _TOP_KEYS = {
     "id": str, "title": str, "kind": str, "layer": str, "source": str, "audience": str,
     "attribution": str, "licence": str, "group": str, "order": int, "visible": bool,
     "description": str, "style": dict, "popup": dict, "three_d": dict,
+    "source_url": str, "licence_url": str, "date": str,
 }
+_URL = re.compile(r"^https?://[^\s]+$")
 _REQUIRED = ("id", "title", "kind", "source", "audience", "attribution", "licence", "style", "popup")
 
 
@@ -305,4 +317,24 @@ def load_layer_file(path: str | Path) -> LayerSpec:
         popup=popup,
         three_d=three_d,
         path=path,
+        source_url=_url(data, "source_url", path),
+        licence_url=_url(data, "licence_url", path),
+        date=_date(data, path),
     )
+
+
+def _url(data: dict[str, Any], key: str, path: Path) -> str:
+    value: str = _get(data, key, str, path, default="")
+    if value and not _URL.match(value):
+        raise CatalogueError(path, f"not an http(s) URL: {value!r}", key=key)
+    return value
+
+
+def _date(data: dict[str, Any], path: Path) -> str:
+    value: str = _get(data, "date", str, path, default="")
+    if value:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise CatalogueError(path, f"not a date like 2024-01-31: {value!r}", key="date") from None
+    return value

@@ -10,10 +10,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import streamlit as st
 
 from ..dataset import DEMO_PATH, Dataset, open_dataset
-from ..errors import OmgevingskaartError
+from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..viz.map2d import TileSet, View, default_view, ensure_tiles
 from ..viz.report_view import dutch_error
 
@@ -83,11 +84,51 @@ def get_start_view(ds: Dataset) -> View:
     return _start(str(ds.path), mtime, ds)
 
 
+def md_link(text: str, url: str) -> str:
+    """``[text](url)`` for Markdown, or the plain text when there is no URL."""
+    return f"[{text}]({url})" if url else text
+
+
 def demo_banner(ds: Dataset) -> None:
     if ds.is_synthetic:
         from ..report import DEMO_NOTICE
 
         st.info(DEMO_NOTICE, icon="ℹ️")
+
+
+_CHROME_JS = (Path(__file__).resolve().parent / "chrome.js").read_text(encoding="utf-8")
+_chrome = st.components.v2.component("omgevingskaart_chrome", js=_CHROME_JS, isolate_styles=False)
+
+#: app-wide CSS: no English form hint (the button says "Zoeken"), the answer before the map on
+#: narrow screens, no empty gap for the invisible chrome component
+APP_CSS = """
+[data-testid="InputInstructions"] { display: none; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #5c5f66 !important; opacity: 1 !important; }
+.st-key-ok_chrome { display: none; }
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"]:has(iframe[title^="streamlit_folium"]) {
+    flex-direction: column-reverse;
+  }
+  /* the report scrolls with the page on a phone, not in a box of its own */
+  .st-key-ok_rapport { height: auto !important; max-height: none !important; overflow: visible !important; }
+}
+"""
+
+
+def dutch_page(func: Callable[[], None], title: str, icon: str) -> Callable[[], None]:
+    """``func`` as a page with its own browser title, ``<html lang="nl">`` and Dutch chrome."""
+
+    @functools.wraps(func)
+    def run() -> None:
+        st.set_page_config(page_title=title, page_icon=icon, layout="wide",
+                           menu_items={"Get help": None, "Report a bug": None,
+                                       "About": "Omgevingskaart: de Omgevingswet op de kaart voor "
+                                                "Winterswijk."})
+        st.html(f"<style>{APP_CSS}</style>")
+        _chrome(key="ok_chrome")
+        func()
+
+    return run
 
 
 def safe_page(func: Callable[[], None]) -> Callable[[], None]:
@@ -120,14 +161,114 @@ def pdok_basemap_toggle(key: str, *, fallback: str = "") -> bool:
     return on
 
 
-def search_form(prefix: str, label: str, placeholder: str, *, on_search: Callable[[], None],
-                on_candidate: Callable[[], None], candidates: list[str]) -> None:
-    """The address / kadastrale aanduiding search box (keys ``<prefix>_query`` and, when the
-    search was ambiguous, ``<prefix>_candidate`` for the choice among ``candidates``)."""
-    with st.form(f"{prefix}_zoek", clear_on_submit=False, border=False):
-        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
-        c1.text_input(label, key=f"{prefix}_query", placeholder=placeholder)
-        c2.form_submit_button("Zoeken", on_click=on_search, use_container_width=True)
+_SEARCHBOX_JS = (Path(__file__).resolve().parent / "searchbox.js").read_text(encoding="utf-8")
+_searchbox = st.components.v2.component(
+    "omgevingskaart_zoekveld", js=_SEARCHBOX_JS, isolate_styles=False,
+    css=(Path(__file__).resolve().parent / "searchbox.css").read_text(encoding="utf-8"),
+)
+
+#: how many suggestions the search box lists while typing
+SUGGESTIONS = 8
+
+
+@st.cache_resource(show_spinner=False)
+def _examples(path: str, mtime: float, _ds: Dataset) -> str:
+    del path, mtime
+    return search_examples(_ds)
+
+
+def search_examples(ds: Dataset) -> str:
+    """``"bijv. Markt 12, 7101 AK 12 of WWK00 K 2997"``: examples that exist in this dataset (the
+    address nearest the opening view, its postcode form, and the perceel it lies on)."""
+    import shapely
+
+    g = ds.geocoder
+    if not g.records:
+        return "bijv. een kadastrale aanduiding" if "perceel" not in ds else (
+            f"bijv. {ds['perceel']['kadastrale_aanduiding'].dropna().iloc[0]}")
+    cx, cy = default_view(ds).centre
+    dist = shapely.distance(shapely.points(cx, cy), np.asarray(g.points, dtype=object))
+    order = np.argsort(dist, kind="stable")
+    i = next((int(j) for j in order if not g.records[j].get("huisletter")
+              and not g.records[j].get("huisnummertoevoeging")), int(order[0]))
+    rec, pt = g.records[i], g.points[i]
+    nr = f"{rec['huisnummer']}{rec.get('huisletter') or ''}"
+    parts = [f"{rec['openbare_ruimte']} {nr}"]
+    if rec.get("postcode"):
+        pc = rec["postcode"]
+        parts.append(f"{pc[:4]} {pc[4:]} {nr}")
+    if "perceel" in ds:
+        idx = ds.index("perceel")
+        hits = idx.tree.query(pt, predicate="intersects")
+        if len(hits) and idx.records[int(hits.min())].get("kadastrale_aanduiding"):
+            parts.append(str(idx.records[int(hits.min())]["kadastrale_aanduiding"]))
+    return "bijv. " + (", ".join(parts[:-1]) + " of " + parts[-1] if len(parts) > 1 else parts[0])
+
+
+def candidates_for(ds: Dataset, text: str, exc: Exception) -> list[str]:
+    """What to offer after a search that did not find exactly one place: the candidates of an
+    ambiguous address, else the geocoder's suggestions ("Mrkt 12" -> "Markt 12, ...")."""
+    if isinstance(exc, AmbiguousAddressError):
+        return list(exc.candidates)
+    try:
+        return [c["weergave"] for c in ds.geocoder.suggest(text, limit=SUGGESTIONS)]
+    except OmgevingskaartError:
+        return []
+
+
+def search_form(prefix: str, label: str, placeholder: str | None = None, *,
+                on_search: Callable[[], None], on_candidate: Callable[[], None],
+                candidates: list[str]) -> None:
+    """The address / kadastrale aanduiding search box, with suggestions while typing.
+
+    A search (Enter, the "Zoeken" button or a chosen suggestion) stores the text under
+    ``<prefix>_query`` and calls ``on_search``. When the search found several places or none,
+    ``candidates`` are offered in a choice (key ``<prefix>_candidate``, then ``on_candidate``).
+    The placeholder's examples are taken from the loaded data (``placeholder`` is ignored when the
+    dataset has addresses or percelen: hard-coded examples may not exist in it)."""
+    ds = get_dataset()
+    mtime = ds.path.stat().st_mtime if ds.path.exists() else 0.0
+    examples = _examples(str(ds.path), mtime, ds) or placeholder or ""
+    _search_box(ds, prefix, label, examples, on_search)
     if candidates:
-        st.selectbox("Welk adres bedoelt u?", candidates, index=None, key=f"{prefix}_candidate",
-                     placeholder="Kies een adres", on_change=on_candidate)
+        st.selectbox("Bedoelt u een van deze adressen of percelen?", candidates, index=None,
+                     key=f"{prefix}_candidate", placeholder="Kies een adres of perceel",
+                     on_change=on_candidate)
+
+
+@st.fragment
+def _search_box(ds: Dataset, prefix: str, label: str, examples: str,
+                on_search: Callable[[], None]) -> None:
+    """Typing reruns only this fragment (suggestions); a search reruns the whole page."""
+    ss = st.session_state
+    key = f"{prefix}_zoekveld"
+    state = ss.get(key)
+    get = getattr(state, "get", None)
+    typed = get("typed") if get is not None else None
+    suggestions: list[str] = []
+    if typed and len(typed.strip()) >= 2:
+        suggestions = [c["weergave"] for c in ds.geocoder.suggest(typed, limit=SUGGESTIONS)]
+
+    def submitted() -> None:
+        value = ss.get(key)
+        get_value = getattr(value, "get", None)
+        text = get_value("submit") if get_value is not None else None
+        if text is None:
+            return
+        ss[f"{prefix}_query"] = text
+        ss[f"{prefix}_rerun"] = True
+        on_search()
+
+    _searchbox(data={"id": f"{prefix}-zoek", "label": label, "placeholder": examples,
+                     "button": "Zoeken", "value": ss.get(f"{prefix}_query", ""),
+                     "valueSeq": ss.get(f"{prefix}_query_seq", 0), "forText": typed or "",
+                     "suggestions": suggestions},
+               key=key, on_typed_change=lambda: None, on_submit_change=submitted)
+    if ss.pop(f"{prefix}_rerun", False):
+        st.rerun()
+
+
+def set_search_text(prefix: str, text: str) -> None:
+    """Put ``text`` in the search box (e.g. the address carried over from another page)."""
+    st.session_state[f"{prefix}_query"] = text
+    st.session_state[f"{prefix}_query_seq"] = st.session_state.get(f"{prefix}_query_seq", 0) + 1

@@ -200,24 +200,54 @@ def page() -> None:
         st.write("Het gebied binnen de straal als binaire glTF (.glb): één knoop per pand met "
                  "pand-id en kenmerken, in een lokaal metrisch stelsel waarvan de RD-oorsprong in "
                  "het bestand staat. Of als losse HTML-pagina die zonder internet werkt.")
+        # download buttons that build their file when clicked (and stay: no "make" step whose
+        # button vanished on the next click)
         c1, c2 = st.columns(2)
+        v = (view.lon, view.lat, view.zoom, view.pitch, view.bearing)
+        rad, l22 = float(radius), lod22 and has22
         with c1:
-            if st.button("glTF (.glb) maken", key="ok3d_make_glb"):
-                st.download_button("Download .glb", _glb(path, mtime, float(radius),
-                                                         lod22 and has22),
-                                   file_name="binnenstad-3d.glb", mime="model/gltf-binary",
-                                   key="ok3d_glb")
+            st.download_button("Download glTF (.glb)",
+                               data=lambda: _glb(path, mtime, rad, l22),
+                               file_name="binnenstad-3d.glb", mime="model/gltf-binary",
+                               key="ok3d_glb", on_click="ignore")
         with c2:
-            if st.button("HTML-pagina maken", key="ok3d_make_html"):
-                v = (view.lon, view.lat, view.zoom, view.pitch, view.bearing)
-                st.download_button("Download HTML", _html(path, mtime, float(radius), mode,
-                                                          envelopes, lod22 and has22, v),
-                                   file_name="binnenstad-3d.html", mime="text/html",
-                                   key="ok3d_html")
+            st.download_button("Download HTML-pagina",
+                               data=lambda: _html(path, mtime, rad, mode, envelopes, l22, v),
+                               file_name="binnenstad-3d.html", mime="text/html",
+                               key="ok3d_html", on_click="ignore")
+
+
+def metres(value: Any) -> str:
+    """``12,22 m``: metres with a Dutch decimal comma; '' for a missing value.
+
+    >>> metres(12.2249), metres(3), metres(None)
+    ('12,22 m', '3,00 m', '')
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return f"{float(value):.2f}".replace(".", ",") + " m"
+
+
+def exceedance_display(table: Any) -> Any:
+    """The exceedance table as people read it: tallest overshoot first, metres with a unit and a
+    decimal comma, the plan ids left to the CSV download."""
+    import pandas as pd
+
+    show = table.sort_values("overschrijding_m", ascending=False, kind="stable")
+    return pd.DataFrame({
+        "Adres": show["adres"].fillna("").to_numpy(),
+        "Bouwjaar": [str(int(b)) if pd.notna(b) else "" for b in show["bouwjaar"]],
+        "Hoogte (hoogste punt)": [metres(x) for x in show["hoogte_m"]],
+        "Maximum bouwhoogte": [metres(x) for x in show["max_bouwhoogte_m"]],
+        "Overschrijding": [metres(x) for x in show["overschrijding_m"]],
+        "Maximum uit": show["bron"].fillna("").to_numpy(),
+        "Bestemming": show["bestemming"].fillna("").to_numpy(),
+        "Artikel": show["artikel"].fillna("").astype(str).to_numpy(),
+    }, index=pd.Index(show["identificatie"].to_numpy(), name="Pand"))
 
 
 def _exceedance_section(ds: Any, scene: Any, mode: str) -> None:
-    from ..viz.exceedance import COLUMNS_NL, exceedances, to_csv
+    from ..viz.exceedance import exceedances, to_csv
 
     table = exceedances(ds, np.asarray(scene.rows))
     title = f"Panden hoger dan de maximum bouwhoogte: {len(table)}"
@@ -226,8 +256,9 @@ def _exceedance_section(ds: Any, scene: Any, mode: str) -> None:
             st.write("Geen enkel pand in dit gebied is hoger dan de maximum bouwhoogte van zijn "
                      "bouwvlak of bestemmingsvlak (voor zover bekend).")
             return
-        st.dataframe(table.rename(columns=COLUMNS_NL), hide_index=True, width="stretch")
-        st.download_button("Download als CSV", to_csv(table), file_name="overschrijdingen.csv",
+        st.table(exceedance_display(table))
+        st.download_button("Download als CSV (alle kolommen)", to_csv(table),
+                           file_name="overschrijdingen.csv",
                            mime="text/csv", key="ok3d_csv")
         st.caption("Vergeleken: het hoogste punt van het dak (3D BAG b3_h_dak_max) min het "
                    "maaiveld, met de maximum bouwhoogte uit de maatvoering van het bouwvlak, of "

@@ -31,12 +31,14 @@ from ..viz.report_view import (
     rules_markdown,
 )
 from .common import (
+    candidates_for,
     demo_banner,
     get_dataset,
     get_start_view,
     get_tiles,
     pdok_basemap_toggle,
     search_form,
+    set_search_text,
 )
 
 MAP_KEY = "kaart"
@@ -99,12 +101,12 @@ def _search(ds: Any, text: str, *, url: bool = True) -> None:
         return
     try:
         rep = ds.report(text, geldig_op=_geldig_op())
-    except AmbiguousAddressError as exc:
-        ss.ok_candidates = list(exc.candidates)
-        _fail(dutch_error(exc))
-        return
     except OmgevingskaartError as exc:
+        # a failed search never leaves the previous place's report on screen (_fail clears it)
         _fail(dutch_error(exc))
+        ss.ok_candidates = candidates_for(ds, text, exc)
+        if ss.ok_candidates and not isinstance(exc, AmbiguousAddressError):
+            ss.ok_error += " Bedoelt u een van de adressen hieronder?"
         return
     ss.ok_where = {"adres": text}
     if url:
@@ -119,6 +121,7 @@ def _on_search() -> None:
 def _on_candidate() -> None:
     choice = _state().get("ok_candidate")
     if choice:
+        set_search_text("ok", choice)
         _search(get_dataset(), choice)
 
 
@@ -228,8 +231,7 @@ def page() -> None:
     st.title("Kaart")
     demo_banner(ds)
     basemap = pdok_basemap_toggle("ok_basemap", fallback="; de ondergrond komt dan uit de BGT")
-    search_form("ok", "Zoek een adres of kadastrale aanduiding",
-                "bijv. Markt 12, 7101 BH 12 of WWK00 K 1234", on_search=_on_search,
+    search_form("ok", "Zoek een adres of kadastrale aanduiding", on_search=_on_search,
                 on_candidate=_on_candidate, candidates=ss.get("ok_candidates") or [])
 
     col_map, col_report = st.columns([3, 2], gap="medium")

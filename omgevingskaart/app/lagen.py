@@ -1,4 +1,6 @@
-"""Lagen: the catalogue, with downloads (GeoPackage, GeoJSON) of the public layers."""
+"""Lagen: the catalogue for chain partners: per layer its source and licence (with links), the
+data's date and where that date comes from, the object count, the API address, the demo notice on
+synthetic layers, and downloads (GeoPackage, GeoJSON) with the data's date in the file name."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import os
 import tempfile
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pyogrio
 import streamlit as st
 
 from ..crs import gdf_to_wgs84
-from .common import get_dataset
+from ..layerinfo import api_items_path, download_name, layer_date, licence_url
+from .common import get_dataset, md_link
 
 
 @st.cache_data(show_spinner="Bestand maken…", max_entries=32)
@@ -42,40 +46,70 @@ def layer_geojson(path: str, layer: str) -> bytes:
     return buf.getvalue()
 
 
+def _nl_int(n: int) -> str:
+    """``12.345``: Dutch thousands separator (only in the number, never in the text around it)."""
+    return f"{n:,}".replace(",", ".")
+
+
+def is_synthetic_layer(ds: Any, layer: str) -> bool:
+    """A demo layer: the dataset says it is synthetic, or the layer's ``bron`` column does."""
+    if ds.is_synthetic:
+        return True
+    frame = ds[layer]
+    return "bron" in frame.columns and bool(
+        frame["bron"].astype(str).str.contains("synthetisch", case=False, na=False).any())
+
+
+def api_base() -> str:
+    """The HTTP service's public address (``OMGEVINGSKAART_API_URL``), '' when not configured."""
+    return os.environ.get("OMGEVINGSKAART_API_URL", "").rstrip("/")
+
+
 def page() -> None:
     ds = get_dataset()
     st.title("Lagen")
     st.markdown(
         "Alle kaartlagen van deze kaart: wat ze zijn, waar ze vandaan komen, onder welke licentie "
         "ze vallen en hoe actueel ze zijn. Ketenpartners kunnen de openbare lagen downloaden als "
-        "GeoPackage (Rijksdriehoekscoördinaten, EPSG:28992) of als GeoJSON (WGS84)."
+        "GeoPackage (Rijksdriehoekscoördinaten, EPSG:28992) of als GeoJSON (WGS84), of ophalen "
+        "via de HTTP-dienst (`omgevingskaart serve`, zie de API-documentatie op `/docs` van die "
+        "dienst)."
     )
-    meta = ds.meta
-    datum = meta.get("datum") or meta.get("peildatum") or meta.get("aangemaakt")
+    base = api_base()
     for spec in ds.catalogue:
         frame = ds[spec.layer]
         with st.container(border=True):
-            st.subheader(spec.title)
+            st.header(spec.title, anchor=f"laag-{spec.id}")
+            if is_synthetic_layer(ds, spec.layer):
+                st.warning("Demogegevens: deze laag is synthetisch (verzonnen in de vorm van de "
+                           "echte registratie). Niet gebruiken voor besluiten of aanvragen.",
+                           icon="⚠️")
             if spec.description:
                 st.markdown(spec.description)
+            found = layer_date(ds, spec)
+            api_path = api_items_path(spec)
+            api = md_link(f"`{api_path}`", base + api_path) if base else f"`{api_path}`"
             c1, c2 = st.columns([3, 2])
             c1.markdown(
-                f"**Bron:** {spec.source}  \n**Licentie:** {spec.licence}  \n"
+                f"**Bron:** {md_link(spec.source, spec.source_url)}  \n"
+                f"**Licentie:** {md_link(spec.licence, licence_url(spec.licence, spec.licence_url))}  \n"
                 f"**Naamsvermelding:** {spec.attribution}  \n"
-                f"**Datum:** {datum or 'zie de bron (niet vastgelegd in deze dataset)'}  \n"
-                f"**Objecten:** {len(frame):,}".replace(",", ".")
-                + f"  \n**Groep:** {spec.group}"
+                f"**Datum:** {found.uitleg if found else 'onbekend: de dataset en de catalogus noemen geen datum'}  \n"
+                f"**Objecten:** {_nl_int(len(frame))}  \n"
+                f"**Groep:** {spec.group}  \n"
+                f"**API:** {api}"
+                + ("" if spec.public else " (met een API-sleutel voor deze laag)")
             )
             with c2:
                 if spec.public:
                     st.download_button(
                         "Download GeoPackage", data=partial(layer_geopackage, str(ds.path), spec.layer),
-                        file_name=f"{spec.id}.gpkg", mime="application/geopackage+sqlite3",
+                        file_name=download_name(ds, spec, "gpkg"), mime="application/geopackage+sqlite3",
                         key=f"dl_gpkg_{spec.id}", on_click="ignore",
                     )
                     st.download_button(
                         "Download GeoJSON", data=partial(layer_geojson, str(ds.path), spec.layer),
-                        file_name=f"{spec.id}.geojson", mime="application/geo+json",
+                        file_name=download_name(ds, spec, "geojson"), mime="application/geo+json",
                         key=f"dl_json_{spec.id}", on_click="ignore",
                     )
                 else:

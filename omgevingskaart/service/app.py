@@ -70,6 +70,7 @@ from .limits import (
 )
 from .models import (
     AddressCheck,
+    CandidateList,
     CheckResponse,
     ErrorResponse,
     FeatureCollection,
@@ -123,6 +124,8 @@ api_key_header = APIKeyHeader(name=HEADER, auto_error=False,
                               description="API key of a ketenpartner (for layers with audience 'ketenpartner')")
 
 ApiKey = Annotated[str | None, Security(api_key_header)]
+SearchText = Annotated[str, Query(min_length=1, max_length=200, description="what was typed: an address "
+                                  "('markt 12 winterswijk', '7101 ak 12') or a kadastrale aanduiding ('wwk00 k 2997')")]
 LayerId = Annotated[str, PathParam(max_length=64, description="catalogue id, see /v1/layers")]
 
 
@@ -377,6 +380,34 @@ def create_app(
         out["locatie_wgs84"] = {"lon": round(lon, 7), "lat": round(lat, 7)}
         out["beperkt"] = withheld
         return JSONResponse(out)
+
+    def _candidates(request: Request, key: str | None, q: str, found: list[dict[str, Any]]) -> dict[str, Any]:
+        record = state.caller(key)
+        out = []
+        for c in found:
+            layer = "perceel" if c["soort"] == "perceel" else c.get("laag") or "verblijfsobject"
+            if not state.may_read(record, layer):
+                continue  # a restricted address or perceel layer stays behind its key
+            lon, lat = rd_to_wgs84(c["x"], c["y"])
+            param = {"perceel": c["weergave"]} if c["soort"] == "perceel" else {"address": c["weergave"]}
+            out.append({**c, "lon": round(lon, 7), "lat": round(lat, 7),
+                        "rapport": _url(request, "/v1/report", param)})
+        return {"query": q, "candidates": out}
+
+    @app.get("/v1/geocode", tags=["zoeken"], summary="Addresses or perceel that a text names",
+             response_model=CandidateList, responses=_COMMON)
+    def geocode(request: Request, q: SearchText, key: ApiKey = None) -> dict[str, Any]:
+        """Forgiving of case, spacing, commas and postcode form, not of typos (see /v1/suggest);
+        a street or postcode alone lists its addresses."""
+        return _candidates(request, key, q, ds.geocoder.lookup(q))
+
+    @app.get("/v1/suggest", tags=["zoeken"], summary="Autocomplete and did-you-mean candidates",
+             response_model=CandidateList, responses=_COMMON)
+    def suggest(request: Request, q: SearchText, key: ApiKey = None,
+                limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
+        """The addresses and percelen the text probably means, best first: exact matches, then
+        similar streets (typos), then what starts with the text (typing)."""
+        return _candidates(request, key, q, ds.geocoder.suggest(q, limit=limit))
 
     @app.post(
         "/v1/check", tags=["vergunningcheck"], summary="Mag ik bouwen? (bijbehorend bouwwerk)",

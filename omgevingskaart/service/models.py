@@ -197,3 +197,21 @@ class AddressCheck(BaseModel):
         None, description="top of the floor of the second bouwlaag in m above ground; 'geen': one bouwlaag")
     protected_townscape: bool | None = Field(None, description="the perceel lies in a rijksbeschermd stads- of "
                                                                "dorpsgezicht (used when the dataset has no such layer)")
+
+
+class Candidate(BaseModel):
+    """One address or kadastraal perceel that a search text may mean."""
+
+    model_config = ConfigDict(extra="allow")
+    weergave: str = Field(description="the text to show and to search with, e.g. 'Markt 12, 7101AK Winterswijk'")
+    soort: Literal["adres", "perceel"]
+    x: float = Field(description="RD New x (m) of the address point or a point inside the perceel")
+    y: float = Field(description="RD New y (m)")
+    lon: float
+    lat: float
+    rapport: str = Field(description="URL of /v1/report for this candidate")
+
+
+class CandidateList(BaseModel):
+    query: str
+    candidates: list[Candidate] = Field(description="best first; empty when nothing fits")

@@ -64,8 +64,14 @@ def use_local_assets(fmap: folium.Map, prefix: str = STATIC_URL) -> folium.Map:
 
     The map and Draw controls get the local Leaflet / Leaflet.draw; any other element that
     declares remote assets has them removed (its JS would be fetched from a third party), so add
-    elements before calling this. Call it last, right before rendering.
+    elements before calling this. Call it last, right before rendering. A map without
+    :class:`~omgevingskaart.viz.map2d.DutchMapChrome` gets one (Dutch control titles, no scroll
+    trap).
     """
+    from .map2d import DutchMapChrome
+
+    if not any(isinstance(e, DutchMapChrome) for e in _walk(fmap)):
+        DutchMapChrome().add_to(fmap)  # every map the app shows: Dutch controls, no scroll trap
     assets = local_assets(prefix)
     for elem in _walk(fmap):
         if isinstance(elem, folium.Map):

@@ -373,6 +373,9 @@ class RememberingLayerControl(folium.LayerControl):
         {{ this.get_name() }}_layers.overlays,
         {{ this.options|tojavascript }}
     ).addTo({{this._parent.get_name()}});
+    (function (toggle) {
+        if (toggle) { toggle.title = "Kaartlagen"; toggle.setAttribute("aria-label", "Kaartlagen"); }
+    })({{ this.get_name() }}.getContainer().querySelector(".leaflet-control-layers-toggle"));
     if (!window.__okListening) {
         window.__okListening = true;
         {{ this._parent.get_name() }}.on("overlayadd overlayremove", function (e) {
@@ -473,10 +476,73 @@ def base_map(dataset: Dataset, *, basemap: bool = False, catalogue: Catalogue | 
     attribution = "; ".join(dict.fromkeys(
         part.strip() for s in cat if s.public for part in s.attribution.split(";") if part.strip()))
     Legend(cat).add_to(m)
+    DutchMapChrome(data_bounds_latlon(dataset), min_zoom=MIN_ZOOM).add_to(m)
     TiledLayerLibrary().add_to(m)
     m.options["attributionControl"] = True
     _Attribution(f"Gegevens: {attribution}" if attribution else "").add_to(m)
     return use_local_assets(m)
+
+
+class DutchMapChrome(MacroElement):
+    """The map's controls in Dutch, and a map that does not trap the page's scrolling.
+
+    * the zoom buttons say "Inzoomen"/"Uitzoomen", the layer button "Kaartlagen" (title and
+      aria-label), the map container is labelled "Kaart" for screen readers;
+    * desktop: the scroll wheel scrolls the page until the map is clicked or focused (then it
+      zooms), and again after the pointer leaves the map;
+    * touch screens: one finger scrolls the page; a tap on the map activates dragging (two-finger
+      pinch always zooms);
+    * with ``bounds`` (south, west, north, east in WGS84): the map cannot be panned away from the
+      data, nor zoomed out further than the data (no grey void).
+    """
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map, bounds) {
+  var c = map.getContainer();
+  document.querySelectorAll('meta[name="viewport"]').forEach(function (vp) {  // no pinch-zoom ban
+    vp.setAttribute('content', 'width=device-width, initial-scale=1.0');
+  });
+  c.setAttribute('aria-label', 'Kaart');
+  c.setAttribute('role', 'region');
+  if (map.zoomControl) {
+    [[map.zoomControl._zoomInButton, 'Inzoomen'], [map.zoomControl._zoomOutButton, 'Uitzoomen']]
+      .forEach(function (b) { if (b[0]) { b[0].title = b[1]; b[0].setAttribute('aria-label', b[1]); } });
+  }
+  map.scrollWheelZoom.disable();
+  var touch = L.Browser.mobile && L.Browser.touch;
+  if (touch && map.dragging) { map.dragging.disable(); }
+  if (map.tap) { map.tap.disable(); }
+  var activate = function () { map.scrollWheelZoom.enable(); if (map.dragging) { map.dragging.enable(); } };
+  map.on('click focus', activate);
+  c.addEventListener('focus', activate);
+  c.addEventListener('touchend', function (e) { if (e.touches.length === 0 && e.changedTouches.length === 1) { activate(); } });
+  map.on('mouseout blur', function () { map.scrollWheelZoom.disable(); });
+  if (bounds) {
+    var b = L.latLngBounds([bounds[0], bounds[1]], [bounds[2], bounds[3]]);
+    map.setMaxBounds(b.pad(0.2));
+    map.options.maxBoundsViscosity = 1.0;
+    var fit = function () { map.setMinZoom(Math.max({{ this.min_zoom }}, map.getBoundsZoom(b.pad(0.2), false))); };
+    map.whenReady(fit);
+    map.on('resize', fit);
+  }
+})({{ this._parent.get_name() }}, {{ this.bounds|tojson }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: tuple[float, float, float, float] | None = None, min_zoom: int = 0):
+        super().__init__()
+        self._name = "DutchMapChrome"
+        self.bounds = list(bounds) if bounds is not None else None
+        self.min_zoom = int(min_zoom)
+
+
+def data_bounds_latlon(dataset: Dataset) -> tuple[float, float, float, float]:
+    """The dataset's extent as (south, west, north, east) in WGS84."""
+    minx, miny, maxx, maxy = dataset.bounds
+    s, w = rd_point_to_latlon(minx, miny)
+    n, e = rd_point_to_latlon(maxx, maxy)
+    return (min(s, n), min(w, e), max(s, n), max(w, e))
 
 
 class _Attribution(MacroElement):
