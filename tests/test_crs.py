@@ -145,6 +145,23 @@ def test_round_trip_returns_the_input(reference):
     assert _angular_error_m(lon2, lat2, lon, lat).max() < 1e-3
 
 
+def test_numpy_inverse_projection_equals_projs(reference):
+    """rd_to_wgs84 unprojects in numpy (crs._sterea_inverse), not through PROJ: on the 10,000
+    validation points, a grid of RD New's data area and its origin it must give PROJ's ``+inv``
+    of RD_PROJECTION (measured: below 1e-13 degrees, nanometres)."""
+    gx, gy = np.meshgrid(np.linspace(-50_000, 335_000, 78), np.linspace(255_000, 690_000, 88))
+    x = np.concatenate([reference["x"], gx.ravel(), [crs._RD_X0]])
+    y = np.concatenate([reference["y"], gy.ravel(), [crs._RD_Y0]])
+    proj = Transformer.from_pipeline(f"+proj=pipeline +step +inv {crs.RD_PROJECTION}")
+    lam0, phi0 = proj.transform(x, y, radians=True)
+    lam, phi = np.empty_like(x), np.empty_like(x)
+    crs._sterea_inverse(x, y, lam, phi)
+    assert np.degrees(np.abs(lam - lam0)).max() < 1e-9
+    assert np.degrees(np.abs(phi - phi0)).max() < 1e-9
+    assert (lam[-1], phi[-1]) == (pytest.approx(crs._RD_LON0, abs=1e-15),
+                                  pytest.approx(crs._RD_LAT0, abs=1e-15))
+
+
 def test_amersfoort_origin():
     # RD (155000, 463000) is the projection origin: 52.15616056 N, 5.38763889 E on Bessel 1841.
     unproject = Transformer.from_pipeline(
