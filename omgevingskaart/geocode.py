@@ -345,12 +345,12 @@ class Geocoder:
 
     def _match(self, query: str) -> list[int]:
         if not isinstance(query, str) or not query.strip():
-            raise QueryError("empty address: give e.g. 'Markt 12, Winterswijk' or '7101BH 12'")
+            raise QueryError("empty address: give e.g. 'Markt 12, Winterswijk' or '7101AK 12'")
         p = parse_address(query)
         if p.street is None and p.postcode is None:
             raise QueryError(
                 f"cannot read {query!r} as an address: give a street and huisnummer "
-                "('Markt 12, Winterswijk') or a postcode and huisnummer ('7101BH 12')"
+                "('Markt 12, Winterswijk') or a postcode and huisnummer ('7101AK 12')"
             )
         rows = self._candidate_rows(p)
         if rows is None:

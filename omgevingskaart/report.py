@@ -482,12 +482,12 @@ def report(
 ) -> ParcelReport:
     """What applies at a location given in exactly one way.
 
-    * ``query``: free text, read as a kadastrale aanduiding (``"WWK00 K 1234"``) when it looks
-      like one, else as an address (``"Markt 12, Winterswijk"``, ``"7101BH 12"``);
+    * ``query``: free text, read as a kadastrale aanduiding (``"WWK00 L 3839"``) when it looks
+      like one, else as an address (``"Markt 12, Winterswijk"``, ``"7101AK 12"``);
     * ``point=(x, y), crs=...``: a point; the CRS must be given (``"EPSG:28992"`` or
       ``"EPSG:4326"`` with lon, lat);
     * ``address=...``, or ``postcode=..., huisnummer=...``;
-    * ``perceel="WWK00 K 1234"``: a kadastrale aanduiding.
+    * ``perceel="WWK00 L 3839"``: a kadastrale aanduiding.
 
     ``geldig_op`` (a date or ``"YYYY-MM-DD"``, default today) is the date the answer is for: plans
     and rules dated after it are listed apart (``toekomstig``), as are ontwerp and voorontwerp plans
@@ -528,7 +528,7 @@ def report(
     elif perceel is not None:
         aand = parse_aanduiding(perceel)
         if aand is None:
-            raise QueryError(f"cannot read {perceel!r} as a kadastrale aanduiding (e.g. 'WWK00 K 1234')")
+            raise QueryError(f"cannot read {perceel!r} as a kadastrale aanduiding (e.g. 'WWK00 L 3839')")
         perceel_row = _find_perceel(dataset, aand, perceel)
         qinfo = {"type": "perceel", "input": perceel}
     elif postcode is not None:

@@ -296,7 +296,7 @@ def page() -> None:
     demo_banner(ds)
     basemap = pdok_basemap_toggle("mb_basemap")
     search_form("mb", "Adres of kadastrale aanduiding",
-                "bijv. Misterstraat 20, 7101 BH 12 of WWK00 K 1234", on_search=_on_search,
+                "bijv. Misterstraat 20, 7101 AK 12 of WWK00 L 3839", on_search=_on_search,
                 on_candidate=_on_candidate, candidates=ss.mb_candidates)
     if ss.mb_error:
         st.warning(ss.mb_error)

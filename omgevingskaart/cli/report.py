@@ -19,17 +19,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "link, then the details (perceel, BAG ids, RD coordinates). Examples: "
             "omgevingskaart report \"Markt 12, Winterswijk\" --json; "
             "omgevingskaart report --point 246580 443380 --crs EPSG:28992; "
-            "omgevingskaart report --perceel \"WWK00 K 1234\"; "
+            "omgevingskaart report --perceel \"WWK00 L 3839\"; "
             "omgevingskaart report \"Markt 12\" --geldig-op 2025-01-01"
         ),
     )
-    p.add_argument("query", nargs="?", help="an address ('Markt 12, Winterswijk', '7101BH 12') "
-                   "or a kadastrale aanduiding ('WWK00 K 1234')")
+    p.add_argument("query", nargs="?", help="an address ('Markt 12, Winterswijk', '7101AK 12') "
+                   "or a kadastrale aanduiding ('WWK00 L 3839')")
     p.add_argument("--point", nargs=2, type=float, metavar=("X", "Y"),
                    help="a point: RD x y (default CRS) or lon lat with --crs EPSG:4326")
     p.add_argument("--crs", default=None,
                    help="CRS of --point (default EPSG:28992; EPSG:4326 for lon/lat)")
-    p.add_argument("--perceel", help="a kadastrale aanduiding, e.g. 'WWK00 K 1234'")
+    p.add_argument("--perceel", help="a kadastrale aanduiding, e.g. 'WWK00 L 3839'")
     p.add_argument("--dataset", help="dataset GeoPackage (default: the embedded demo, or "
                    "$OMGEVINGSKAART_DATASET)")
     p.add_argument("--geldig-op", metavar="YYYY-MM-DD", default=None,

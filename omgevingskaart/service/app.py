@@ -4,9 +4,9 @@ Endpoints (OpenAPI document at ``/openapi.json``, Swagger UI at ``/docs``)::
 
     GET  /v1/health                          liveness and the dataset's name
     GET  /v1/report?x=&y=&crs=               parcel report at a point (crs required with x, y)
-    GET  /v1/report?address=                 ... at an address ("Markt 12, Winterswijk", "7101BH 12")
+    GET  /v1/report?address=                 ... at an address ("Markt 12, Winterswijk", "7101AK 12")
     GET  /v1/report?postcode=&huisnummer=    ... at postcode + huisnummer
-    GET  /v1/report?perceel=                 ... for a kadastrale aanduiding ("WWK00 K 1234")
+    GET  /v1/report?perceel=                 ... for a kadastrale aanduiding ("WWK00 L 3839")
                                              (each with optional geldig_op=YYYY-MM-DD)
     POST /v1/check                           "Mag ik bouwen?": a scenario, or {address|perceel|x,y,crs, proposal}
     GET  /v1/layers                          the catalogue entries of the dataset (restricted ones marked)
@@ -367,7 +367,7 @@ def create_app(
         address: Annotated[str | None, Query(max_length=200, description="address text")] = None,
         postcode: Annotated[str | None, Query(max_length=10)] = None,
         huisnummer: Annotated[str | None, Query(max_length=12)] = None,
-        perceel: Annotated[str | None, Query(max_length=60, description="kadastrale aanduiding, e.g. 'WWK00 K 1234'")] = None,
+        perceel: Annotated[str | None, Query(max_length=60, description="kadastrale aanduiding, e.g. 'WWK00 L 3839'")] = None,
         geometry: Annotated[bool, Query(description="include the perceel polygon (GeoJSON, RD metres)")] = False,
         geldig_op: Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$", description="the date the answer is for (YYYY-MM-DD, default today): later plans and rules are listed apart (toekomstig), as are ontwerpen")] = None,
     ) -> JSONResponse:

@@ -184,8 +184,8 @@ class AddressCheck(BaseModel):
     """A proposal at an address, a perceel or a point; the rest of the scenario comes from the dataset."""
 
     model_config = ConfigDict(extra="forbid")
-    address: str | None = Field(None, description="e.g. 'Markt 12, Winterswijk' or '7101BH 12'")
-    perceel: str | None = Field(None, description="kadastrale aanduiding, e.g. 'WWK00 K 1234'")
+    address: str | None = Field(None, description="e.g. 'Markt 12, Winterswijk' or '7101AK 12'")
+    perceel: str | None = Field(None, description="kadastrale aanduiding, e.g. 'WWK00 L 3839'")
     x: float | None = None
     y: float | None = None
     crs: str | None = Field(None, description="CRS of x, y (required with them)")

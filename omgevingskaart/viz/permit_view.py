@@ -15,8 +15,10 @@
 >>> import omgevingskaart
 >>> from shapely.geometry import box
 >>> ds = omgevingskaart.open_dataset()
->>> res = ds.check_build("Misterstraat 20", {"footprint": box(246173, 442961.5, 246175.5, 442966.5),
-...                                          "height": 3.0})
+>>> shed = {"footprint": box(246173, 442961.5, 246175.5, 442966.5), "height": 3.0}
+>>> result_markdown(ds.check_build("Misterstraat 20", shed)).splitlines()[0]  # BAG cannot tell
+'### Uitkomst: Hangt af van ontbrekende gegevens'
+>>> res = ds.check_build("Misterstraat 20", shed, original=True, protected_townscape=False)
 >>> result_markdown(res).splitlines()[0]
 '### Uitkomst: Geen vergunning nodig'
 >>> drawing_to_rd(None)
@@ -31,7 +33,6 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-import folium
 import numpy as np
 import shapely
 from shapely.geometry import Polygon, mapping, shape
@@ -44,6 +45,8 @@ from ..permit.explain import missing_by_where
 from .report_view import md
 
 if TYPE_CHECKING:
+    import folium
+
     from ..dataset import Dataset
     from ..permit import CheckResult
 
@@ -429,6 +432,8 @@ def parse_height(text: str | float | None, label: str, *, required: bool = True,
 
 def _geojson_layer(geom: Mapping[str, Any] | BaseGeometry | None, name: str, style: dict[str, Any],
                    tooltip: str | None = None) -> folium.GeoJson | None:
+    import folium  # the app extra: imported where a map is drawn
+
     gj = rd_geojson_to_wgs84(geom)
     if gj is None:
         return None
@@ -441,6 +446,8 @@ def _geojson_layer(geom: Mapping[str, Any] | BaseGeometry | None, name: str, sty
 
 def site_layers(site: Mapping[str, Any]) -> list[folium.FeatureGroup]:
     """The perceel outline and the panden on it (from :func:`site_derived`'s scenario)."""
+    import folium  # the app extra: imported where a map is drawn
+
     sc = site["scenario"]
     group = folium.FeatureGroup(name="Perceel en panden", show=True)
     layer = _geojson_layer(sc["parcel"], "Perceel",
@@ -468,6 +475,8 @@ def derived_layers(derived: Mapping[str, Any], *, proposal: BaseGeometry | None 
                    verdict: str | None = None) -> list[folium.FeatureGroup]:
     """Feature groups for the derived geometry: achtererfgebied (green), voorerfgebied, the 4 m
     zone, the 1 m line, the road sides and, when given, the proposal coloured by the verdict."""
+    import folium  # the app extra: imported where a map is drawn
+
     groups: list[folium.FeatureGroup] = []
     area = derived.get("achtererfgebied_m2")
     maxa = derived.get("max_area_m2")
