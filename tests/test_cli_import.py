@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import omgevingskaart.cli as cli
-from omgevingskaart import dataset as dataset_mod
 from omgevingskaart.dataset import open_dataset
 from omgevingskaart.schema import SCHEMAS, kind_of
+from omgevingskaart.store import geopackage as gpkg_store
 
 
 def run(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
@@ -123,27 +123,32 @@ def test_an_unreadable_input_exits_2_naming_the_file(
     assert digest(out) == before
 
 
+@pytest.mark.parametrize("step", ["write_layer", "_move_one"])
 def test_a_write_failing_midway_leaves_the_previous_file_and_no_temp_files(
-    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str
 ) -> None:
+    """A failure after two layers, while writing the temporary GeoPackage (``write_layer``) or
+    while moving its layers into the dataset in one SQLite transaction (``_move_one``): the
+    dataset stays byte for byte as it was and no temporary file is left."""
     out = tmp_path / "ds.gpkg"
     assert run(["import", str(brk), "--into", str(out), "-q"], monkeypatch) == 0
     before = digest(out)
-    real_write = dataset_mod._write_layer
-    written: list[str] = []
+    real = getattr(gpkg_store, step)
+    done: list[object] = []
 
-    def write_then_fail(frame, path, name):  # type: ignore[no-untyped-def]
-        real_write(frame, path, name)
-        written.append(name)
-        if len(written) == 2:
+    def then_fail(*args):  # type: ignore[no-untyped-def]
+        real(*args)
+        done.append(args[-1])
+        if len(done) == 2:
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(dataset_mod, "_write_layer", write_then_fail)
-    with pytest.raises(OSError, match="No space left"):
-        from omgevingskaart.cli.import_ import import_paths
+    monkeypatch.setattr(gpkg_store, step, then_fail)
+    from omgevingskaart.cli.import_ import import_paths
 
+    with pytest.raises(OSError, match="No space left"):
         import_paths([imro], out)
-    assert len(written) == 2  # part of the new file had been written
+    assert len(done) == 2  # part of the new layers had been written
     assert digest(out) == before
     assert leftovers(tmp_path) == []
-    assert len(open_dataset(out)["perceel"]) == 11
+    ds = open_dataset(out)
+    assert ds.layers == ["perceel"] and len(ds["perceel"]) == 11

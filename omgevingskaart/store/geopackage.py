@@ -1,0 +1,408 @@
+"""GeoPackage backend: one file, one table per layer, each with its R-tree.
+
+Two reading modes, chosen per file at open time (``mode="auto"``):
+
+* ``memory`` (files up to ``OMGEVINGSKAART_MEMORY_MAX_MB``, default 256 MB): a layer is read whole
+  on first use and kept with its STRtree in the store's cache; repeated point queries cost
+  microseconds. This is how every dataset was read before the store layer existed.
+* ``rtree`` (larger files): every :meth:`~GeoPackageStore.features` call reads only the window
+  through the file's own R-tree (``pyogrio`` with ``bbox`` and an attribute filter), so opening
+  the file and the process' memory do not grow with the file.
+
+:meth:`~GeoPackageStore.write` replaces or appends one layer *without rewriting the file*: the
+layer is written to a temporary GeoPackage next to the dataset and then moved into the dataset in
+one SQLite transaction (table, R-tree, GeoPackage metadata rows): a reader sees the old layer or the
+new one, and an interrupted write leaves the dataset as it was.
+
+>>> from omgevingskaart.store.geopackage import GeoPackageStore
+>>> s = GeoPackageStore("data/demo/winterswijk-centrum.gpkg", mode="rtree")
+>>> s.mode, s.count("pand", bbox=(246514, 443300, 246614, 443400))
+('rtree', 23)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from ..errors import DatasetError, QueryError
+from ..schema import conform
+from .base import (
+    META_TABLE,
+    Bounds,
+    StoreCache,
+    Where,
+    WriteMode,
+    apply_where,
+    check_predicate,
+    conform_read,
+    is_known_layer,
+    page,
+    query_geometry,
+    refine,
+    select_columns,
+    where_items,
+)
+from .memory import LayerIndex, build_index
+
+#: files up to this size (MB) are read whole and indexed in memory; override with the environment.
+DEFAULT_MEMORY_MAX_MB = 256.0
+_FIXED_DATE = "2026-01-01T00:00:00Z"
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+Mode = Literal["auto", "memory", "rtree"]
+
+
+def memory_max_bytes() -> float:
+    """The size up to which a GeoPackage is held in memory (``OMGEVINGSKAART_MEMORY_MAX_MB``)."""
+    raw = os.environ.get("OMGEVINGSKAART_MEMORY_MAX_MB")
+    try:
+        mb = float(raw) if raw else DEFAULT_MEMORY_MAX_MB
+    except ValueError:
+        mb = DEFAULT_MEMORY_MAX_MB
+    return mb * 1024 * 1024
+
+
+class GeoPackageStore:
+    """A dataset GeoPackage (see the module docstring for the two reading modes)."""
+
+    def __init__(self, path: str | Path, *, mode: Mode = "auto"):
+        self.path = Path(path)
+        self.location = str(self.path)
+        if not self.path.exists():
+            raise DatasetError(self.path, "dataset file not found")
+        if not self.path.is_file():
+            raise DatasetError(self.path, "not a file (a dataset is one GeoPackage file)")
+        if mode not in ("auto", "memory", "rtree"):
+            raise ValueError(f"mode must be auto, memory or rtree, not {mode!r}")
+        if mode == "auto":
+            mode = "memory" if self.path.stat().st_size <= memory_max_bytes() else "rtree"
+        self.mode: Literal["memory", "rtree"] = mode
+        self.cache = StoreCache()
+        self._scan()
+
+    def _scan(self) -> None:
+        try:
+            info = pyogrio.list_layers(self.path)
+        except Exception as exc:  # pyogrio raises DataSourceError and friends
+            raise DatasetError(self.path, f"cannot open as GeoPackage: {exc}") from exc
+        names = [str(n) for n, _ in info]
+        self._layers = [n for n in names if n != META_TABLE and is_known_layer(n)]
+        self._meta = self._read_meta() if META_TABLE in names else {}
+        self._fields: dict[str, list[str]] = {}
+
+    def _read_meta(self) -> dict[str, str]:
+        try:
+            df = pyogrio.read_dataframe(self.path, layer=META_TABLE, read_geometry=False)
+        except Exception as exc:
+            raise DatasetError(self.path, f"cannot read metadata: {exc}", element=META_TABLE) from exc
+        return {str(k): str(v) for k, v in zip(df["key"], df["value"], strict=True)}
+
+    # --- protocol: reading -------------------------------------------------------------------
+    def layers(self) -> list[str]:
+        return list(self._layers)
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._meta)
+
+    def _check(self, layer: str) -> None:
+        if layer not in self._layers:
+            raise DatasetError(self.path, f"no layer {layer!r}; layers: {', '.join(self._layers)}")
+
+    def layer_frame(self, layer: str) -> gpd.GeoDataFrame:
+        """The whole layer (cached in memory mode)."""
+        self._check(layer)
+        if self.mode == "memory":
+            return self.cache.get(("frame", layer), lambda: self._read(layer))
+        return self._read(layer)
+
+    def index(self, layer: str) -> LayerIndex:
+        """The layer's in-memory STRtree and row records (built once, kept in the cache)."""
+        return self.cache.get(("index", layer), lambda: build_index(self.layer_frame(layer)))
+
+    def _read(self, layer: str, **kwargs: Any) -> gpd.GeoDataFrame:
+        try:
+            raw = pyogrio.read_dataframe(self.path, layer=layer, use_arrow=True, **kwargs)
+        except Exception as exc:
+            raise DatasetError(self.path, f"cannot read: {exc}", element=layer) from exc
+        if kwargs.get("fid_as_index"):  # an R-tree read comes in R-tree order: back to row order
+            raw = raw.sort_index()
+        return conform_read(raw, layer, self.path.name)
+
+    def fields(self, layer: str) -> list[str]:
+        self._check(layer)
+        with self.cache.lock:
+            if layer not in self._fields:
+                self._fields[layer] = [str(f) for f in pyogrio.read_info(self.path, layer=layer)["fields"]]
+            return self._fields[layer]
+
+    def features(
+        self,
+        layer: str,
+        *,
+        bbox: Bounds | None = None,
+        geometry: BaseGeometry | None = None,
+        predicate: str = "intersects",
+        columns: Sequence[str] | None = None,
+        where: Where | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> gpd.GeoDataFrame:
+        check_predicate(predicate)
+        shape = query_geometry(bbox, geometry)
+        label = f"{self.path.name}:{layer}"
+        if self.mode == "memory":
+            frame = self.layer_frame(layer)
+            if shape is not None and predicate != "disjoint":
+                cand = np.sort(self.index(layer).tree.query(shape))
+                frame = frame.iloc[cand]
+            frame = refine(apply_where(frame, where, label), shape, predicate)
+        else:
+            self._check(layer)
+            sql = self._where_sql(layer, where)
+            window = None if shape is None or predicate == "disjoint" else tuple(shape.bounds)
+            frame = self._read(layer, bbox=window, where=sql, fid_as_index=True)
+            frame = refine(frame, shape, predicate).reset_index(drop=True)
+        return select_columns(page(frame, limit, offset), columns, label)
+
+    def count(self, layer: str, *, bbox: Bounds | None = None, geometry: BaseGeometry | None = None,
+              predicate: str = "intersects", where: Where | None = None) -> int:
+        return len(self.features(layer, bbox=bbox, geometry=geometry, predicate=predicate, where=where))
+
+    def get_by(self, layer: str, column: str, keys: Iterable[Any]) -> gpd.GeoDataFrame:
+        return self.features(layer, where={column: list(keys)})
+
+    def _where_sql(self, layer: str, where: Where | None) -> str | None:
+        """``where`` as an OGR SQL expression with quoted literals; columns must exist."""
+        parts = []
+        fields = self.fields(layer)
+        for column, values in where_items(where):
+            if column not in fields or not _IDENT.match(column):
+                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
+            lits = [_sql_literal(v) for v in values if v is not None]
+            clause = []
+            if lits:
+                clause.append(f'"{column}" IN ({", ".join(lits)})')
+            if any(v is None for v in values):
+                clause.append(f'"{column}" IS NULL')
+            parts.append("(" + (" OR ".join(clause) or "0") + ")")
+        return " AND ".join(parts) or None
+
+    def bounds(self, layer: str) -> Bounds | None:
+        self._check(layer)
+        try:
+            b = pyogrio.read_info(self.path, layer=layer).get("total_bounds")
+        except Exception:
+            return None
+        if b is None or not np.all(np.isfinite(b)):
+            return None
+        return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+    def fingerprint(self) -> str:
+        st = self.path.stat()
+        return f"gpkg:{st.st_size}:{st.st_mtime_ns}"
+
+    def batches(self, layer: str, batch_size: int = 65536) -> Iterable[gpd.GeoDataFrame]:
+        """The layer in conformed batches of ``batch_size`` rows (streaming, constant memory)."""
+        self._check(layer)
+        with pyogrio.open_arrow(self.path, layer=layer, batch_size=batch_size, use_pyarrow=True) as (meta, reader):
+            geom_col = meta.get("geometry_name") or "wkb_geometry"
+            crs = meta.get("crs")
+            for batch in reader:
+                df = batch.to_pandas()
+                geoms = shapely.from_wkb(df.pop(geom_col).to_numpy()) if geom_col in df else None
+                frame = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
+                yield conform_read(frame, layer, self.path.name)
+
+    # --- protocol: writing -------------------------------------------------------------------
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, mode: WriteMode = "replace") -> None:
+        """Replace (or append to) ``layer`` in place, in one transaction (see the module doc)."""
+        if mode not in ("replace", "append"):
+            raise ValueError(f"mode must be replace or append, not {mode!r}")
+        frame = conform(gdf, layer, what=layer)
+        if mode == "append" and layer in self._layers:
+            frame = gpd.GeoDataFrame(pd.concat([self._read(layer), frame], ignore_index=True),
+                                     geometry="geometry", crs=frame.crs)
+        self.write_many({layer: frame})
+
+    def write_many(self, layers: Mapping[str, gpd.GeoDataFrame],
+                   meta: Mapping[str, str] | None = None) -> None:
+        """Replace ``layers`` (and the metadata, when given) in one SQLite transaction; the other
+        layers' pages are not touched, so adding a small file to a large dataset is cheap."""
+        frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
+        with _temp_gpkg(self.path) as tmp:
+            for name in sorted(frames):
+                write_layer(frames[name], tmp, name)
+            _move_layers(tmp, self.path, sorted(frames), meta)
+        self.cache.clear()
+        self._scan()
+
+    def write_meta(self, meta: Mapping[str, str]) -> None:
+        self.write_many({}, meta)
+
+
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool | np.bool_):
+        return "1" if value else "0"
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            raise QueryError(f"where: not a finite number: {value!r}")
+        return repr(float(value))
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@contextlib.contextmanager
+def _temp_gpkg(target: Path):
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp.gpkg", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()
+    try:
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
+        for suffix in ("-journal", "-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+
+def write_layer(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
+    """Write one conformed layer into the GeoPackage ``path`` with its R-tree."""
+    geoms = frame.geometry
+    if geoms.isna().all():
+        df = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+        return
+    gtypes = set(geoms.dropna().geom_type)
+    if gtypes <= {"Polygon", "MultiPolygon"}:
+        geometry_type = "MultiPolygon" if "MultiPolygon" in gtypes else "Polygon"
+    elif gtypes <= {"Point"}:
+        geometry_type = "Point"
+    elif gtypes <= {"LineString", "MultiLineString"}:
+        geometry_type = "MultiLineString" if "MultiLineString" in gtypes else "LineString"
+    else:
+        geometry_type = "Unknown"
+    pyogrio.write_dataframe(
+        frame, path, layer=name, driver="GPKG", geometry_type=geometry_type, spatial_index=True,
+    )
+
+
+_GPKG_ROWS = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents")
+
+
+def _move_layers(src: Path, dst: Path, layers: Sequence[str], meta: Mapping[str, str] | None) -> None:
+    """Move ``layers`` (tables, R-trees, metadata rows) from GeoPackage ``src`` into ``dst``,
+    replacing layers of those names, and replace the metadata table's rows by ``meta`` (when
+    given), all in one SQLite transaction. Only these layers' pages are written."""
+    con = sqlite3.connect(dst, isolation_level=None)
+    try:
+        con.execute("ATTACH DATABASE ? AS src", (str(src),))
+        con.execute("BEGIN IMMEDIATE")
+        for layer in layers:
+            _move_one(con, layer)
+        if meta is not None:
+            if not _has_table(con, "main", META_TABLE):
+                con.execute(f'CREATE TABLE main."{META_TABLE}" (fid INTEGER PRIMARY KEY AUTOINCREMENT '
+                            "NOT NULL, key TEXT, value TEXT)")
+                con.execute("INSERT INTO main.gpkg_contents (table_name, data_type, identifier, "
+                            "last_change) VALUES (?, 'attributes', ?, ?)",
+                            (META_TABLE, META_TABLE, _FIXED_DATE))
+            con.execute(f'DELETE FROM main."{META_TABLE}"')
+            con.executemany(f'INSERT INTO main."{META_TABLE}" (key, value) VALUES (?, ?)',
+                            [(str(k), str(v)) for k, v in meta.items()])
+        con.execute("COMMIT")
+    except BaseException:
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        raise
+    finally:
+        with contextlib.suppress(sqlite3.Error):
+            con.execute("DETACH DATABASE src")
+        con.close()
+
+
+_SHADOW = re.compile(r"_(node|parent|rowid)$")
+
+
+def _move_one(con: sqlite3.Connection, layer: str) -> None:
+    rtree = f"rtree_{layer}_"
+    objs = con.execute(
+        "SELECT type, name, sql FROM src.sqlite_master WHERE (tbl_name = ? OR tbl_name LIKE ?) "
+        "AND sql IS NOT NULL", (layer, rtree + "%"),
+    ).fetchall()
+    old = con.execute(
+        "SELECT type, name FROM main.sqlite_master WHERE (tbl_name = ? OR tbl_name LIKE ?)",
+        (layer, rtree + "%"),
+    ).fetchall()
+    for typ, name in old:
+        if typ == "trigger":
+            con.execute(f'DROP TRIGGER IF EXISTS main."{name}"')
+    for typ, name in old:
+        if typ == "table" and name.startswith(rtree) and not _SHADOW.search(name):
+            con.execute(f'DROP TABLE IF EXISTS main."{name}"')
+    con.execute(f'DROP TABLE IF EXISTS main."{layer}"')
+    for table in _GPKG_ROWS:
+        if _has_table(con, "main", table):
+            con.execute(f'DELETE FROM main."{table}" WHERE lower(table_name) = lower(?)', (layer,))
+    con.execute("INSERT OR IGNORE INTO main.gpkg_spatial_ref_sys SELECT * FROM src.gpkg_spatial_ref_sys")
+    tables = [(n, s) for t, n, s in objs if t == "table" and not (n.startswith(rtree) and _SHADOW.search(n))]
+    for _name, sql in tables:
+        con.execute(sql)
+    for name, _ in tables:
+        con.execute(f'INSERT INTO main."{name}" SELECT * FROM src."{name}"')
+    for typ, _name, sql in objs:
+        if typ in ("index", "trigger"):  # triggers last: they call GDAL's SQL functions
+            con.execute(sql)
+    for table in _GPKG_ROWS:
+        if _has_table(con, "src", table):
+            if not _has_table(con, "main", table):
+                ddl = con.execute("SELECT sql FROM src.sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+                con.execute(ddl)  # unqualified CREATE goes to main
+            con.execute(f'INSERT INTO main."{table}" SELECT * FROM src."{table}" '
+                        "WHERE lower(table_name) = lower(?)", (layer,))
+    con.execute("UPDATE main.gpkg_contents SET last_change = ? WHERE table_name = ?", (_FIXED_DATE, layer))
+
+
+def _has_table(con: sqlite3.Connection, schema: str, table: str) -> bool:
+    return con.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = ?", (table,)).fetchone() is not None
+
+
+def write_gpkg(frames: Mapping[str, gpd.GeoDataFrame], path: Path, *, meta: Mapping[str, str]) -> None:
+    """Write a whole new GeoPackage (conformed ``frames`` + metadata) to ``path`` atomically:
+    to a temporary file next to it, moved into place when complete; fixed timestamps make the
+    same layers give the same bytes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old_date = os.environ.get("OGR_CURRENT_DATE")
+    os.environ["OGR_CURRENT_DATE"] = _FIXED_DATE
+    try:
+        with _temp_gpkg(path) as tmp:
+            for name in sorted(frames):
+                write_layer(frames[name], tmp, name)
+            meta_df = pd.DataFrame({"key": list(meta), "value": [str(v) for v in meta.values()]})
+            pyogrio.write_dataframe(meta_df, tmp, layer=META_TABLE, driver="GPKG")
+            con = sqlite3.connect(tmp)
+            try:
+                con.execute("UPDATE gpkg_contents SET last_change = ?", (_FIXED_DATE,))
+                con.commit()
+                con.execute("VACUUM")
+            finally:
+                con.close()
+            os.replace(tmp, path)
+    finally:
+        if old_date is None:
+            os.environ.pop("OGR_CURRENT_DATE", None)
+        else:
+            os.environ["OGR_CURRENT_DATE"] = old_date

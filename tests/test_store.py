@@ -1,0 +1,106 @@
+"""The store protocol on every backend: the same questions give the same answers.
+
+The GeoPackage backend in its two modes (in memory, through the file's R-tree) is compared on the
+demo; the PostGIS and GeoParquet backends join through the ``store`` fixture below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import shapely
+
+from omgevingskaart.dataset import DEMO_PATH, open_dataset, write_dataset
+from omgevingskaart.errors import DatasetError, QueryError
+from omgevingskaart.store import Store, open_store
+from omgevingskaart.store.geopackage import GeoPackageStore
+
+BOX = (246514, 443300, 246614, 443400)
+LAYERS = ("pand", "perceel", "verblijfsobject", "maatvoering", "bgt_wegdeel", "monument")
+
+
+def small_copy(tmp_path: Path) -> Path:
+    ds = open_dataset(DEMO_PATH)
+    layers = {n: ds.features(n, bbox=(246300, 443100, 246800, 443600)) for n in LAYERS}
+    return write_dataset(layers, tmp_path / "klein.gpkg", meta={"titel": "klein", "synthetisch": "ja"})
+
+
+@pytest.fixture(params=["memory", "rtree"])
+def gpkg(request: pytest.FixtureRequest) -> GeoPackageStore:
+    return GeoPackageStore(DEMO_PATH, mode=request.param)
+
+
+def test_protocol_is_implemented(gpkg: GeoPackageStore) -> None:
+    assert isinstance(gpkg, Store)
+    assert "pand" in gpkg.layers() and gpkg.meta()["synthetisch"] == "ja"
+
+
+def test_window_predicates_and_paging(gpkg: GeoPackageStore) -> None:
+    sel = gpkg.features("pand", bbox=BOX)
+    assert len(sel) == 23 and sel.crs.to_epsg() == 28992
+    within = gpkg.features("pand", bbox=BOX, predicate="within")
+    assert 0 < len(within) < 23
+    assert shapely.within(within.geometry.to_numpy(), shapely.box(*BOX)).all()
+    page2 = gpkg.features("pand", bbox=BOX, offset=10, limit=5)
+    assert list(page2["identificatie"]) == list(sel["identificatie"].iloc[10:15])
+    cols = gpkg.features("pand", bbox=BOX, columns=["identificatie"], limit=2)
+    assert list(cols.columns) == ["identificatie", "geometry"]
+    point = shapely.Point(246564, 443350)
+    assert gpkg.count("perceel", geometry=point) == 1
+
+
+def test_where_and_get_by(gpkg: GeoPackageStore) -> None:
+    sel = gpkg.features("maatvoering", where={"waarde_type": "maximum bouwhoogte (m)"})
+    assert len(sel) == 458 and set(sel["waarde_type"]) == {"maximum bouwhoogte (m)"}
+    ids = list(gpkg.features("pand", bbox=BOX)["identificatie"].iloc[:3])
+    got = gpkg.get_by("pand", "identificatie", ids)
+    assert sorted(got["identificatie"]) == sorted(ids)
+    hostile = gpkg.get_by("pand", "identificatie", ["x' OR '1'='1"])
+    assert len(hostile) == 0
+    with pytest.raises(QueryError, match="no column"):
+        gpkg.features("pand", where={"1=1; --": 1})
+    with pytest.raises(QueryError, match="predicate"):
+        gpkg.features("pand", bbox=BOX, predicate="near")
+    with pytest.raises(DatasetError, match="no layer 'nope'"):
+        gpkg.features("nope")
+
+
+def test_memory_and_rtree_modes_agree() -> None:
+    mem, disk = GeoPackageStore(DEMO_PATH, mode="memory"), GeoPackageStore(DEMO_PATH, mode="rtree")
+    for layer in LAYERS:
+        a, b = mem.features(layer, bbox=BOX), disk.features(layer, bbox=BOX)
+        assert list(a["identificatie"]) == list(b["identificatie"]), layer
+        assert mem.bounds(layer) == disk.bounds(layer)
+    assert ("frame", "pand") in mem.cache and ("frame", "pand") not in disk.cache
+
+
+def test_auto_mode_uses_the_rtree_above_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMGEVINGSKAART_MEMORY_MAX_MB", "1")
+    ds = open_dataset(DEMO_PATH)
+    assert ds.store.mode == "rtree"
+    r = ds.report(point=(246564, 443350), crs="EPSG:28992")  # the query modules still work
+    assert r.perceel is not None
+
+
+def test_incremental_write_touches_only_its_layer(tmp_path: Path) -> None:
+    path = small_copy(tmp_path)
+    store = open_store(path)
+    assert isinstance(store, GeoPackageStore)
+    before_ino = path.stat().st_ino
+    n_pand, n_perceel = store.count("pand"), store.count("perceel")
+    extra = store.features("pand", limit=2)
+    store.write("pand", extra, mode="append")
+    assert store.count("pand") == n_pand + 2 and store.count("perceel") == n_perceel
+    store.write("pand", extra)  # replace
+    assert store.count("pand") == 2
+    assert path.stat().st_ino == before_ino  # written in place, not a new file
+    ds = open_dataset(path)
+    assert len(ds["pand"]) == 2 and ds.meta["titel"] == "klein"
+    assert len(ds.features("pand", bbox=tuple(extra.total_bounds))) == 2  # the R-tree is there
+
+
+def test_batches_stream_a_layer() -> None:
+    store = GeoPackageStore(DEMO_PATH, mode="rtree")
+    sizes = [len(b) for b in store.batches("pand", batch_size=1000)]
+    assert sizes == [1000, 1000, 1000, 628]
