@@ -70,6 +70,12 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
         self._lock = self.store.cache.lock
 
     @property
+    def uri(self) -> str:
+        """What opens this dataset again (another process, a service worker): the absolute path
+        of a file-based store, the full ``postgresql://`` URI (with its credentials) otherwise."""
+        return str(getattr(self.store, "uri", None) or self.path.resolve())
+
+    @property
     def _layer_names(self) -> list[str]:
         return self.store.layers()
 
@@ -92,7 +98,7 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
 
     def __repr__(self) -> str:
         title = self._meta.get("titel", self.path.name)
-        return f"<Dataset {title!r}: {len(self)} layers from {self.path}>"
+        return f"<Dataset {title!r}: {len(self)} layers from {self.store.location}>"
 
     # --- layers --------------------------------------------------------------------------------
     @property
@@ -211,7 +217,7 @@ def write_dataset(
     *,
     meta: Mapping[str, str] | None = None,
     extend: bool = False,
-) -> Path:
+) -> Path | str:
     """Write ``layers`` (name -> GeoDataFrame) to the dataset at ``path``, atomically.
 
     The one write entry point of every backend (a GeoPackage file, ``postgresql://...``, a
@@ -227,7 +233,7 @@ def write_dataset(
         store = open_store(path, create=True)
         all_meta = {**(store.meta() if extend else {}), **(meta or {})}
         store.write_many(layers, all_meta, replace_all=not extend)
-        return path if isinstance(path, Path) else Path(path)
+        return path
     path = Path(path)
     frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
     if extend and path.exists():

@@ -152,3 +152,43 @@ def test_a_write_failing_midway_leaves_the_previous_file_and_no_temp_files(
     assert leftovers(tmp_path) == []
     ds = open_dataset(out)
     assert ds.layers == ["perceel"] and len(ds["perceel"]) == 11
+
+
+def test_import_into_postgis_extends_and_rolls_back_a_failed_import(
+    brk: Path, imro: Path, postgis_uri: str, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--into postgresql://...``: the same layers and counts as into a GeoPackage; a second
+    import extends; an import failing after its first layer changes nothing (one transaction)."""
+    from omgevingskaart.store.postgis import PostGISStore
+
+    uri = postgis_uri.replace("ok@", "ok:geheim@") + "?schema=proef"  # trust auth ignores it
+    assert run(["import", str(brk), "--into", uri, "--title", "Proef"], monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "perceel: 11" in out and "geheim" not in out and "schema=proef" in out
+    assert run(["import", str(imro), "--into", uri, "-q"], monkeypatch) == 0
+    ds = open_dataset(uri)
+    assert len(ds["perceel"]) == 11 and len(ds["bouwvlak"]) == 9
+    assert ds.meta["titel"] == "Proef" and brk.name in ds.meta["bron"] and imro.name in ds.meta["bron"]
+    before = {name: ds.store.count(name) for name in ds.layers}
+    fingerprint = ds.store.fingerprint()
+
+    real = PostGISStore._load_table
+    loaded: list[str] = []
+
+    def load_then_fail(self, con, name, frame, token):  # type: ignore[no-untyped-def]
+        real(self, con, name, frame, token)
+        loaded.append(name)
+        if len(loaded) == 2:
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(PostGISStore, "_load_table", load_then_fail)
+    from omgevingskaart.cli.import_ import import_paths
+
+    with pytest.raises(OSError, match="No space left"):
+        import_paths([brk, imro], uri, replace=True)
+    assert len(loaded) == 2
+    monkeypatch.undo()
+    after = open_dataset(uri)
+    assert {name: after.store.count(name) for name in after.layers} == before
+    assert after.store.fingerprint() == fingerprint

@@ -1,4 +1,8 @@
-"""``omgevingskaart import PATH... --into DATASET.gpkg``: build or extend a dataset from register files.
+"""``omgevingskaart import PATH... --into DATASET``: build or extend a dataset from register files.
+
+``DATASET`` is a GeoPackage file (``x.gpkg``), a PostGIS database (``postgresql://user@host/db``,
+optionally ``?schema=NAME``) or a GeoParquet folder (``x.parquet``): see
+:mod:`omgevingskaart.store`.
 
 Each PATH is read with :func:`omgevingskaart.read` (format detected: BAG extract, bag-light, 3D BAG /
 CityJSON, BGT, BRK, IMRO, STOP/TPOD). Layers of the same name are merged across the inputs and the
@@ -7,9 +11,11 @@ every row of that object from earlier inputs, so re-importing a newer extract up
 in it and keeps the rest. Layers this import does not touch stay as they were. ``--replace`` starts
 from an empty dataset instead.
 
-The dataset is written by :func:`omgevingskaart.dataset.write_dataset`: to a temporary file next to
-the target, moved into place only when complete. A failed or interrupted import (a broken input, a
-full disk, Ctrl-C) leaves the previous dataset byte for byte as it was.
+The dataset is written by :func:`omgevingskaart.dataset.write_dataset`. Only the layers this import
+touches are written: into an existing GeoPackage they move in with one SQLite transaction (the rest
+of the file is not rewritten), into PostGIS with one database transaction (new tables filled with
+COPY and GiST-indexed, then swapped in). A failed or interrupted import (a broken input, a full disk,
+Ctrl-C) leaves the previous dataset as it was.
 
 The result opens like the embedded demo (``omgevingskaart report --dataset``, the app, the service)
 and its metadata says what it is: ``titel``, ``bron`` (the imported files and their formats),
@@ -43,13 +49,14 @@ def register(sub: argparse._SubParsersAction) -> None:
             "the report, the app and the service open like the demo. Existing layers are kept; "
             "objects delivered again replace their earlier version. The write is atomic. "
             "Example: omgevingskaart import bgt.zip kadastralekaart_perceel.gml --into "
-            "winterswijk.gpkg --title 'Winterswijk centrum'"
+            "winterswijk.gpkg --title 'Winterswijk centrum'; into PostGIS: --into "
+            "postgresql://kaart@localhost/omgevingskaart"
         ),
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help="register or plan files, folders or zips")
-    p.add_argument("--into", required=True, type=Path, metavar="DATASET.gpkg",
-                   help="the dataset to create or extend")
+    p.add_argument("--into", required=True, metavar="DATASET",
+                   help="the dataset to create or extend: x.gpkg, postgresql://user@host/db or x.parquet")
     p.add_argument("--title", help="the dataset's title (metadata 'titel')")
     p.add_argument("--replace", action="store_true",
                    help="start from an empty dataset instead of extending the existing one")
@@ -117,13 +124,14 @@ def import_paths(
 ) -> dict[str, int]:
     """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer."""
     from ..dataset import Dataset, write_dataset
+    from ..store import is_postgres_uri
 
-    into = Path(into)
+    target: Path | str = str(into) if is_postgres_uri(str(into)) else Path(into)
     inputs = read_inputs([Path(p) for p in paths], progress=progress)
     existing: dict[str, gpd.GeoDataFrame] = {}
     old_meta: dict[str, str] = {}
-    if into.exists() and not replace:
-        old = Dataset(into)
+    if not replace and (isinstance(target, str) or target.exists()):
+        old = Dataset(target)
         old_meta = old.meta
         names = {name for _, _, layers in inputs for name in layers}
         existing = {name: old.layer(name) for name in old.layers if name in names}
@@ -137,8 +145,8 @@ def import_paths(
         "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
     }
     if progress:
-        print(f"schrijven naar {into} ...", file=sys.stderr)
-    write_dataset(merged, into, meta=meta, extend=not replace)
+        print(f"schrijven naar {target} ...", file=sys.stderr)
+    write_dataset(merged, target, meta=meta, extend=not replace)
     return {name: len(frame) for name, frame in sorted(merged.items())}
 
 
@@ -149,5 +157,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for name, n in counts.items():
             print(f"{name}: {n}")
-        print(f"-> {args.into}")
+        from ..store.postgis import split_uri
+
+        shown = split_uri(args.into)[2] if args.into.startswith(("postgresql:", "postgres:")) else args.into
+        print(f"-> {shown}")
     return 0

@@ -29,6 +29,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import geopandas as gpd
@@ -77,18 +78,29 @@ class Store(Protocol):
         offset: int = 0,
     ) -> gpd.GeoDataFrame:
         """The rows of ``layer`` matching the window/predicate and ``where``, in the layer's
-        stable row order, paged by ``offset``/``limit``; ``columns`` None gives all columns."""
-        ...
+        stable row order, paged by ``offset``/``limit``; ``columns`` None gives all columns.
+        (Checks the arguments once for every backend; the backend's :meth:`select` answers.)"""
+        return self.select(layer, Query.build(bbox=bbox, geometry=geometry, predicate=predicate,
+                                              columns=columns, where=where, limit=limit, offset=offset))
 
     def count(self, layer: str, *, bbox: Bounds | None = None,
               geometry: BaseGeometry | None = None, predicate: str = "intersects",
               where: Where | None = None) -> int:
         """How many rows :meth:`features` would return without ``limit``/``offset``."""
-        ...
+        return self.count_query(layer, Query.build(bbox=bbox, geometry=geometry, predicate=predicate,
+                                                   where=where))
 
     def get_by(self, layer: str, column: str, keys: Iterable[Any]) -> gpd.GeoDataFrame:
         """The rows whose ``column`` is one of ``keys`` (e.g. identificatie), in row order."""
+        return self.features(layer, where={column: list(keys)})
+
+    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+        """The backend's answer to a checked :class:`Query`."""
         ...
+
+    def count_query(self, layer: str, query: Query) -> int:
+        """The backend's count for a checked :class:`Query` (default: the length of the rows)."""
+        return len(self.select(layer, query))
 
     def bounds(self, layer: str) -> Bounds | None:
         """The layer's extent in RD (None when it holds no geometry)."""
@@ -106,10 +118,40 @@ class Store(Protocol):
         """Replace the dataset's metadata."""
         ...
 
+    #: the one locked cache of everything derived from this store's data.
+    cache: StoreCache
+
+
+@dataclass(frozen=True)
+class Query:
+    """A checked :meth:`Store.features` request: the query shape (the box or geometry), the
+    predicate, the columns, ``where`` as ``[(column, [values])]`` and the page."""
+
+    shape: BaseGeometry | None = None
+    predicate: str = "intersects"
+    columns: tuple[str, ...] | None = None
+    where: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    limit: int | None = None
+    offset: int = 0
+
+    @classmethod
+    def build(cls, *, bbox: Bounds | None = None, geometry: BaseGeometry | None = None,
+              predicate: str = "intersects", columns: Sequence[str] | None = None,
+              where: Where | None = None, limit: int | None = None, offset: int = 0) -> Query:
+        if offset < 0 or (limit is not None and limit < 0):
+            raise QueryError(f"limit/offset must not be negative (limit={limit}, offset={offset})")
+        return cls(shape=query_geometry(bbox, geometry), predicate=check_predicate(predicate),
+                   columns=None if columns is None else tuple(columns),
+                   where=tuple((c, tuple(v)) for c, v in where_items(where)), limit=limit,
+                   offset=int(offset))
+
     @property
-    def cache(self) -> StoreCache:
-        """The one locked cache of everything derived from this store's data."""
-        ...
+    def window(self) -> Bounds | None:
+        """The box to pre-filter with an index (None: no window; ``disjoint`` has none)."""
+        if self.shape is None or self.predicate == "disjoint":
+            return None
+        b = self.shape.bounds
+        return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
 
 class StoreCache:
@@ -210,20 +252,19 @@ def refine(frame: gpd.GeoDataFrame, shape: BaseGeometry | None, predicate: str) 
     return frame[np.asarray(mask, dtype=bool)]
 
 
-def apply_where(frame: gpd.GeoDataFrame, where: Where | None, label: str) -> gpd.GeoDataFrame:
-    """Filter an in-memory frame by ``where`` (equality / membership on each column)."""
+def apply_where(frame: gpd.GeoDataFrame, where: Iterable[tuple[str, Sequence[Any]]],
+                label: str) -> gpd.GeoDataFrame:
+    """Filter an in-memory frame by ``where`` items (equality / membership on each column)."""
     mask = np.ones(len(frame), dtype=bool)
-    for column, values in where_items(where):
+    for column, values in where:
         if column not in frame.columns:
             raise QueryError(f"{label}: no column {column!r} to filter on")
         col = frame[column]
-        mask &= col.isin(values).fillna(False).to_numpy(dtype=bool)
+        mask &= col.isin(list(values)).fillna(False).to_numpy(dtype=bool)
     return frame if mask.all() else frame[mask]
 
 
 def page(frame: gpd.GeoDataFrame, limit: int | None, offset: int) -> gpd.GeoDataFrame:
-    if offset < 0 or (limit is not None and limit < 0):
-        raise QueryError(f"limit/offset must not be negative (limit={limit}, offset={offset})")
     if offset == 0 and limit is None:
         return frame
     end = None if limit is None else offset + limit

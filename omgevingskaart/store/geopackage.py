@@ -36,25 +36,22 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from shapely.geometry.base import BaseGeometry
 
 from ..errors import DatasetError, QueryError
 from ..schema import conform
 from .base import (
     META_TABLE,
     Bounds,
+    Query,
+    Store,
     StoreCache,
-    Where,
     WriteMode,
     apply_where,
-    check_predicate,
     conform_read,
     is_known_layer,
     page,
-    query_geometry,
     refine,
     select_columns,
-    where_items,
 )
 from .memory import LayerIndex, build_index
 
@@ -75,7 +72,7 @@ def memory_max_bytes() -> float:
     return mb * 1024 * 1024
 
 
-class GeoPackageStore:
+class GeoPackageStore(Store):
     """A dataset GeoPackage (see the module docstring for the two reading modes)."""
 
     def __init__(self, path: str | Path, *, mode: Mode = "auto"):
@@ -148,47 +145,26 @@ class GeoPackageStore:
                 self._fields[layer] = [str(f) for f in pyogrio.read_info(self.path, layer=layer)["fields"]]
             return self._fields[layer]
 
-    def features(
-        self,
-        layer: str,
-        *,
-        bbox: Bounds | None = None,
-        geometry: BaseGeometry | None = None,
-        predicate: str = "intersects",
-        columns: Sequence[str] | None = None,
-        where: Where | None = None,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> gpd.GeoDataFrame:
-        check_predicate(predicate)
-        shape = query_geometry(bbox, geometry)
+    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
         label = f"{self.path.name}:{layer}"
         if self.mode == "memory":
             frame = self.layer_frame(layer)
-            if shape is not None and predicate != "disjoint":
-                cand = np.sort(self.index(layer).tree.query(shape))
-                frame = frame.iloc[cand]
-            frame = refine(apply_where(frame, where, label), shape, predicate)
+            if query.window is not None:
+                frame = frame.iloc[np.sort(self.index(layer).tree.query(query.shape))]
+            filtered = refine(apply_where(frame, query.where, label), query.shape, query.predicate)
+            frame = frame if filtered is frame else filtered.reset_index(drop=True)
         else:
             self._check(layer)
-            sql = self._where_sql(layer, where)
-            window = None if shape is None or predicate == "disjoint" else tuple(shape.bounds)
-            frame = self._read(layer, bbox=window, where=sql, fid_as_index=True)
-            frame = refine(frame, shape, predicate).reset_index(drop=True)
-        return select_columns(page(frame, limit, offset), columns, label)
+            sql = self._where_sql(layer, query.where)
+            frame = self._read(layer, bbox=query.window, where=sql, fid_as_index=True)
+            frame = refine(frame, query.shape, query.predicate).reset_index(drop=True)
+        return select_columns(page(frame, query.limit, query.offset), query.columns, label)
 
-    def count(self, layer: str, *, bbox: Bounds | None = None, geometry: BaseGeometry | None = None,
-              predicate: str = "intersects", where: Where | None = None) -> int:
-        return len(self.features(layer, bbox=bbox, geometry=geometry, predicate=predicate, where=where))
-
-    def get_by(self, layer: str, column: str, keys: Iterable[Any]) -> gpd.GeoDataFrame:
-        return self.features(layer, where={column: list(keys)})
-
-    def _where_sql(self, layer: str, where: Where | None) -> str | None:
-        """``where`` as an OGR SQL expression with quoted literals; columns must exist."""
+    def _where_sql(self, layer: str, where: Iterable[tuple[str, Sequence[Any]]]) -> str | None:
+        """``where`` items as an OGR SQL expression with quoted literals; columns must exist."""
         parts = []
         fields = self.fields(layer)
-        for column, values in where_items(where):
+        for column, values in where:
             if column not in fields or not _IDENT.match(column):
                 raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
             lits = [_sql_literal(v) for v in values if v is not None]
