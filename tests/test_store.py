@@ -6,6 +6,7 @@ demo; the PostGIS and GeoParquet backends join through the ``store`` fixture bel
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,24 @@ def demo_in_postgis(postgis_uri: str) -> str:
     return uri
 
 
-@pytest.fixture(params=["memory", "rtree", "postgis"])
+@pytest.fixture(scope="module")
+def demo_in_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as a GeoParquet folder, in small parts and row groups to exercise the pruning."""
+    from omgevingskaart.store.geoparquet import GeoParquetStore
+
+    ds = open_dataset(DEMO_PATH)
+    store = GeoParquetStore(tmp_path_factory.mktemp("pq") / "demo.parquet", create=True)
+    store.write_many({n: ds[n] for n in ds.layers}, ds.meta, rows_per_part=1000, row_group_size=128)
+    return store.path
+
+
+@pytest.fixture(params=["memory", "rtree", "postgis", "geoparquet"])
 def gpkg(request: pytest.FixtureRequest) -> Store:
     """The demo in every backend (the name is historical: the GeoPackage came first)."""
     if request.param == "postgis":
         return open_store(request.getfixturevalue("demo_in_postgis"))
+    if request.param == "geoparquet":
+        return open_store(request.getfixturevalue("demo_in_parquet"))
     return GeoPackageStore(DEMO_PATH, mode=request.param)
 
 
@@ -121,3 +135,45 @@ def test_batches_stream_a_layer() -> None:
     store = GeoPackageStore(DEMO_PATH, mode="rtree")
     sizes = [len(b) for b in store.batches("pand", batch_size=1000)]
     assert sizes == [1000, 1000, 1000, 628]
+
+
+def test_geoparquet_is_hilbert_sorted_in_parts_with_a_bbox_column(demo_in_parquet: Path) -> None:
+    import pyarrow.parquet as pq
+
+    store = open_store(demo_in_parquet)
+    folder = store.layer_path("pand")
+    parts = sorted(folder.glob("part-*.parquet"))
+    assert len(parts) == 4  # 3628 panden in parts of 1000
+    meta = pq.ParquetFile(parts[0])
+    assert meta.metadata.num_row_groups == 8 and "bbox" in meta.schema_arrow.names
+    geo = json.loads(meta.schema_arrow.metadata[b"geo"])
+    assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    # Hilbert order: each row group of 128 panden covers a small part of the layer's extent
+    rows = pq.read_table(parts[0], columns=["bbox"]).column("bbox").to_pylist()
+    x0, y0, x1, y1 = store.bounds("pand")
+    shares = []
+    for i in range(0, len(rows), 128):
+        g = rows[i:i + 128]
+        w = max(r["xmax"] for r in g) - min(r["xmin"] for r in g)
+        h = max(r["ymax"] for r in g) - min(r["ymin"] for r in g)
+        shares.append(w * h / ((x1 - x0) * (y1 - y0)))
+    assert max(shares) < 0.1, shares
+    assert f"pand={folder.name}" in store.fingerprint()
+
+
+def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    ds = open_dataset(DEMO_PATH)
+    write_dataset({"pand": ds.features("pand", bbox=BOX)}, path, meta={"titel": "x"})
+    store = open_store(path)
+    first = store.layer_path("pand")
+    write_dataset({"perceel": ds.features("perceel", bbox=BOX)}, path, extend=True)
+    store = open_store(path)
+    assert store.layers() == ["pand", "perceel"] and store.layer_path("pand") == first
+    assert store.meta() == {"titel": "x"} and store.count("pand") == 23
+    write_dataset({"pand": ds.features("pand", bbox=BOX, limit=3)}, path, extend=True)
+    store = open_store(path)
+    assert store.count("pand") == 3 and not first.exists()
+    assert sorted(p.name for p in path.iterdir() if p.name.startswith(".")) == []
+    with pytest.raises(DatasetError, match="not a GeoParquet dataset"):
+        open_store(tmp_path / "leeg.parquet")
