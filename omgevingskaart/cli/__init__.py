@@ -26,6 +26,7 @@ COMMANDS: list[str] = [
     "serve",
     "apikey",
     "export3d",
+    "batch",
 ]
 
 

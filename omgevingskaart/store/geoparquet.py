@@ -153,6 +153,20 @@ class GeoParquetStore(Store):
     def write_meta(self, meta: Mapping[str, str]) -> None:
         self.write_many({}, meta)
 
+    def commit_layer(self, name: str, entry: Mapping[str, Any]) -> None:
+        """Make the already written folder ``entry["folder"]`` the layer ``name`` (one atomic
+        manifest replace; the previous folder of that layer is removed after it). For writers
+        that produce the parts themselves, such as the Dask batch job."""
+        if not (self.path / entry["folder"]).is_dir():
+            raise DatasetError(self.path / entry["folder"], "layer folder not found")
+        old = self._layers_info.get(name)
+        self._write_manifest({"meta": self._manifest.get("meta", {}),
+                              "layers": {**self._layers_info, name: dict(entry)}})
+        if old is not None and old["folder"] != entry["folder"]:
+            shutil.rmtree(self.path / old["folder"], ignore_errors=True)
+        self.cache.clear()
+        self._scan()
+
     def write_many(self, layers: Mapping[str, gpd.GeoDataFrame], meta: Mapping[str, str] | None = None,
                    *, replace_all: bool = False, rows_per_part: int = ROWS_PER_PART,
                    row_group_size: int = ROW_GROUP_SIZE) -> None:
