@@ -136,8 +136,8 @@ def test_a_write_failing_midway_leaves_the_previous_file_and_no_temp_files(
     real = getattr(gpkg_store, step)
     done: list[object] = []
 
-    def then_fail(*args):  # type: ignore[no-untyped-def]
-        real(*args)
+    def then_fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+        real(*args, **kwargs)
         done.append(args[-1])
         if len(done) == 2:
             raise OSError(28, "No space left on device")
@@ -192,3 +192,37 @@ def test_import_into_postgis_extends_and_rolls_back_a_failed_import(
     after = open_dataset(uri)
     assert {name: after.store.count(name) for name in after.layers} == before
     assert after.store.fingerprint() == fingerprint
+
+
+def test_reimport_streams_the_old_layer_and_replaces_delivered_objects(
+    brk: Path, imro: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Importing into an existing GeoPackage never reads an old layer whole: its rows stream in
+    batches (here of 4) and objects delivered again replace theirs; other layers stay as written."""
+    out = tmp_path / "ds.gpkg"
+    assert run(["import", str(brk), str(imro), "--into", str(out), "-q"], monkeypatch) == 0
+    before = open_dataset(out)
+    bouwvlak = before["bouwvlak"]
+
+    def no_whole_reads(self, layer):  # type: ignore[no-untyped-def]
+        raise AssertionError(f"layer {layer} read whole")
+
+    real_batches = gpkg_store.GeoPackageStore.batches
+    sizes: list[int] = []
+
+    def small_batches(self, layer, batch_size=65536):  # type: ignore[no-untyped-def]
+        for b in real_batches(self, layer, 4):
+            sizes.append(len(b))
+            yield b
+
+    monkeypatch.setattr(gpkg_store.GeoPackageStore, "layer_frame", no_whole_reads)
+    monkeypatch.setattr(gpkg_store.GeoPackageStore, "batches", small_batches)
+    from omgevingskaart.cli.import_ import import_paths
+
+    counts = import_paths([brk], out)
+    assert counts == {"perceel": 11} and sizes == [4, 4, 3]
+    monkeypatch.undo()
+    after = open_dataset(out)
+    assert len(after["perceel"]) == 11 and after["perceel"]["identificatie"].is_unique
+    assert after["bouwvlak"].equals(bouwvlak)
+    assert sorted(after["perceel"]["identificatie"]) == sorted(before["perceel"]["identificatie"])

@@ -128,17 +128,15 @@ def import_paths(
 
     target: Path | str = str(into) if is_postgres_uri(str(into)) else Path(into)
     inputs = read_inputs([Path(p) for p in paths], progress=progress)
-    existing: dict[str, gpd.GeoDataFrame] = {}
-    old_meta: dict[str, str] = {}
+    new_layers = merge_layers([layers for _, _, layers in inputs])
+    old = None
     if not replace and (isinstance(target, str) or target.exists()):
         old = Dataset(target)
-        old_meta = old.meta
-        names = {name for _, _, layers in inputs for name in layers}
-        existing = {name: old.layer(name) for name in old.layers if name in names}
-    merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
+    old_meta = old.meta if old is not None else {}
     bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
     bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
     meta = {
+        **old_meta,
         "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
         "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
         "synthetisch": "nee",
@@ -146,6 +144,11 @@ def import_paths(
     }
     if progress:
         print(f"schrijven naar {target} ...", file=sys.stderr)
+    upsert = getattr(old.store, "upsert_many", None) if old is not None else None
+    if upsert is not None:  # a GeoPackage: stream the old rows, write only the imported layers
+        return dict(sorted(upsert(new_layers, meta).items()))
+    existing = {name: old.layer(name) for name in old.layers if name in new_layers} if old else {}
+    merged = merge_layers([existing, new_layers])
     write_dataset(merged, target, meta=meta, extend=not replace)
     return {name: len(frame) for name, frame in sorted(merged.items())}
 

@@ -228,6 +228,39 @@ class GeoPackageStore(Store):
     def write_meta(self, meta: Mapping[str, str]) -> None:
         self.write_many({}, meta)
 
+    def upsert_many(self, layers: Mapping[str, gpd.GeoDataFrame], meta: Mapping[str, str] | None = None,
+                    *, key: str = "identificatie", batch_size: int = 65536) -> dict[str, int]:
+        """Merge ``layers`` into the dataset: per layer, the stored rows whose ``key`` the new
+        rows deliver again are dropped and the new rows appended (an import of a newer extract).
+        The stored rows are streamed in batches of ``batch_size`` into a temporary GeoPackage, so
+        memory holds one batch and the new rows, never the old layer; layers not named are not
+        read nor rewritten. Committed with one SQLite transaction. Returns the rows per layer."""
+        frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
+        counts: dict[str, int] = {}
+        with _temp_gpkg(self.path) as tmp:
+            for name in sorted(frames):
+                new = frames[name]
+                gtypes = set(new.geometry.dropna().geom_type)
+                if name in self._layers:
+                    old_type = str(pyogrio.read_info(self.path, layer=name).get("geometry_type") or "")
+                    gtypes |= {old_type.removesuffix(" Z")} - {"", "Unknown"}
+                gtype = geometry_type_of(gtypes)
+                ids = set(new[key].dropna().astype(str)) if key in new.columns else set()
+                written = 0
+                if name in self._layers:
+                    for batch in self.batches(name, batch_size):
+                        if ids and key in batch.columns:
+                            batch = batch[~batch[key].astype("string").isin(ids).fillna(False).to_numpy(dtype=bool)]
+                        if len(batch):
+                            write_layer(batch, tmp, name, append=written > 0, geometry_type=gtype)
+                            written += len(batch)
+                write_layer(new, tmp, name, append=written > 0, geometry_type=gtype)
+                counts[name] = written + len(new)
+            _move_layers(tmp, self.path, sorted(frames), meta)
+        self.cache.clear()
+        self._scan()
+        return counts
+
 
 def _sql_literal(value: Any) -> str:
     if isinstance(value, bool | np.bool_):
@@ -255,25 +288,32 @@ def _temp_gpkg(target: Path):
             Path(str(tmp) + suffix).unlink(missing_ok=True)
 
 
-def write_layer(frame: gpd.GeoDataFrame, path: Path, name: str) -> None:
-    """Write one conformed layer into the GeoPackage ``path`` with its R-tree."""
+def write_layer(frame: gpd.GeoDataFrame, path: Path, name: str, *, append: bool = False,
+                geometry_type: str | None = None) -> None:
+    """Write one conformed layer into the GeoPackage ``path`` with its R-tree (``append``: add
+    the rows to the layer written before, of ``geometry_type``)."""
     geoms = frame.geometry
-    if geoms.isna().all():
+    if geoms.isna().all() and geometry_type is None:
         df = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG")
+        pyogrio.write_dataframe(df, path, layer=name, driver="GPKG", append=append)
         return
-    gtypes = set(geoms.dropna().geom_type)
-    if gtypes <= {"Polygon", "MultiPolygon"}:
-        geometry_type = "MultiPolygon" if "MultiPolygon" in gtypes else "Polygon"
-    elif gtypes <= {"Point"}:
-        geometry_type = "Point"
-    elif gtypes <= {"LineString", "MultiLineString"}:
-        geometry_type = "MultiLineString" if "MultiLineString" in gtypes else "LineString"
-    else:
-        geometry_type = "Unknown"
     pyogrio.write_dataframe(
-        frame, path, layer=name, driver="GPKG", geometry_type=geometry_type, spatial_index=True,
+        frame, path, layer=name, driver="GPKG", geometry_type=geometry_type or geometry_type_of(
+            set(geoms.dropna().geom_type)), spatial_index=True, append=append,
     )
+
+
+def geometry_type_of(gtypes: set[str]) -> str:
+    """The GeoPackage geometry type for a layer holding ``gtypes``."""
+    if not gtypes:
+        return "Unknown"
+    if gtypes <= {"Polygon", "MultiPolygon"}:
+        return "MultiPolygon" if "MultiPolygon" in gtypes else "Polygon"
+    if gtypes <= {"Point"}:
+        return "Point"
+    if gtypes <= {"LineString", "MultiLineString"}:
+        return "MultiLineString" if "MultiLineString" in gtypes else "LineString"
+    return "Unknown"
 
 
 _GPKG_ROWS = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "gpkg_ogr_contents")
