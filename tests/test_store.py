@@ -177,3 +177,19 @@ def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
     assert sorted(p.name for p in path.iterdir() if p.name.startswith(".")) == []
     with pytest.raises(DatasetError, match="not a GeoParquet dataset"):
         open_store(tmp_path / "leeg.parquet")
+
+
+def test_postgis_append_and_replace(postgis_uri: str) -> None:
+    uri = f"{postgis_uri}?schema=schrijven"
+    ds = open_dataset(DEMO_PATH)
+    pand = ds.features("pand", bbox=BOX)
+    write_dataset({"pand": pand.iloc[:10]}, uri, meta={"titel": "t"})
+    store = open_store(uri)
+    before = store.fingerprint()
+    store.write("pand", pand.iloc[10:], mode="append")
+    assert store.count("pand") == 23 and store.fingerprint() != before
+    assert list(store.features("pand")["identificatie"]) == list(pand["identificatie"])  # row order kept
+    store.write("pand", pand.iloc[:2])
+    assert store.count("pand") == 2 and store.meta() == {"titel": "t"}
+    with pytest.raises(QueryError, match="predicate"):
+        store.features("pand", bbox=BOX, predicate="near")

@@ -206,19 +206,23 @@ def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
     return np.argsort(dist, kind="stable")
 
 
-def write_layer_parts(frame: gpd.GeoDataFrame, root: Path, name: str, *, rows_per_part: int,
-                      row_group_size: int) -> dict[str, Any]:
-    """Write one layer into a fresh folder under ``root``; returns its manifest entry."""
-    folder = f"{name}-{secrets.token_hex(4)}"
+def write_layer_parts(frame: gpd.GeoDataFrame, root: Path, name: str, *, rows_per_part: int = ROWS_PER_PART,
+                      row_group_size: int = ROW_GROUP_SIZE, folder: str | None = None, first_fid: int = 0,
+                      first_part: int = 0) -> dict[str, Any]:
+    """Write one layer (Hilbert-sorted parts) into a fresh folder under ``root``, or add parts to
+    ``folder`` (rows numbered from ``first_fid``, parts from ``first_part``: a layer written in
+    pieces, each its own spatially compact set of parts); returns its manifest entry (for
+    :meth:`GeoParquetStore.commit_layer`, which makes it visible)."""
+    folder = folder or f"{name}-{secrets.token_hex(4)}"
     target = root / folder
-    target.mkdir(parents=True)
+    target.mkdir(parents=True, exist_ok=first_part > 0)
     out = frame.copy()
-    out.insert(0, FID, np.arange(len(out), dtype=np.int64))
+    out.insert(0, FID, np.arange(first_fid, first_fid + len(out), dtype=np.int64))
     out = out.iloc[hilbert_order(out)].reset_index(drop=True)
     parts = max(1, -(-len(out) // rows_per_part))
     for i in range(parts):
         chunk = out.iloc[i * rows_per_part:(i + 1) * rows_per_part]
-        chunk.to_parquet(target / f"part-{i:05d}.parquet", index=False, write_covering_bbox=True,
+        chunk.to_parquet(target / f"part-{first_part + i:05d}.parquet", index=False, write_covering_bbox=True,
                          schema_version="1.1.0", row_group_size=row_group_size)
     b = frame.total_bounds if len(frame) and frame.geometry.notna().any() else None
     bounds = None if b is None or not np.all(np.isfinite(b)) else [float(v) for v in b]

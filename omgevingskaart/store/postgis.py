@@ -252,12 +252,27 @@ class PostGISStore(Store):
     def write(self, layer: str, gdf: gpd.GeoDataFrame, mode: WriteMode = "replace") -> None:
         if mode not in ("replace", "append"):
             raise ValueError(f"mode must be replace or append, not {mode!r}")
-        frame = gdf
         if mode == "append" and layer in self._columns:
-            old = self.features(layer)
-            frame = gpd.GeoDataFrame(pd.concat([old, conform(gdf, layer, what=layer)], ignore_index=True),
-                                     geometry="geometry", crs=RD_NEW)
-        self.write_many({layer: frame})
+            self._append(layer, conform(gdf, layer, what=layer))
+            return
+        self.write_many({layer: gdf})
+
+    def _append(self, layer: str, frame: gpd.GeoDataFrame) -> None:
+        """Add rows to a layer in one transaction (COPY; fids continue after the last)."""
+        sql = self._sql()
+        unknown = [c for c in frame.columns if c != "geometry" and c not in self._columns[layer]]
+        if unknown:
+            raise QueryError(f"{self.location}:{layer}: cannot append columns the table lacks: {unknown}")
+        with self._psycopg.connect(self._conninfo) as con, con.transaction():
+            con.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._table(layer)))
+            first = con.execute(sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(
+                self._table(layer))).fetchone()[0]
+            self._copy_rows(con, layer, frame, int(first))
+            con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
+                                "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
+                        (secrets.token_hex(8),))
+        self.cache.clear()
+        self._scan()
 
     def write_meta(self, meta: Mapping[str, str]) -> None:
         self.write_many({}, meta)
@@ -293,6 +308,19 @@ class PostGISStore(Store):
         self.cache.clear()
         self._scan()
 
+    def _copy_rows(self, con: Any, table: str, frame: gpd.GeoDataFrame, first_fid: int) -> None:
+        """COPY ``frame``'s rows into ``table`` with fids ``first_fid + 1``, ``+ 2``, ..."""
+        sql = self._sql()
+        attrs = [c for c in frame.columns if c != frame.geometry.name]
+        values = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in attrs}
+        hexes = shapely.to_wkb(shapely.set_srid(frame.geometry.to_numpy(), SRID), hex=True, include_srid=True)
+        columns = sql.SQL(", ").join([sql.Identifier("fid"), *(sql.Identifier(c) for c in attrs),
+                                      sql.Identifier("geometry")])
+        with con.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                self._table(table), columns)) as copy:
+            for i in range(len(frame)):
+                copy.write_row([first_fid + i + 1, *(values[c][i] for c in attrs), hexes[i]])
+
     def _load_table(self, con: Any, name: str, frame: gpd.GeoDataFrame, token: str) -> None:
         sql = self._sql()
         tmp = f"{name}__new_{token}"
@@ -300,15 +328,7 @@ class PostGISStore(Store):
         defs = [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_pg_type(frame[c]))) for c in attrs]
         con.execute(sql.SQL("CREATE TABLE {} (fid bigint PRIMARY KEY, {}geometry geometry(Geometry, {}))").format(
             self._table(tmp), sql.SQL("").join(d + sql.SQL(", ") for d in defs), sql.Literal(SRID)))
-        values = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in attrs}
-        geoms = frame.geometry.to_numpy()
-        hexes = shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True)
-        columns = sql.SQL(", ").join([sql.Identifier("fid"), *(sql.Identifier(c) for c in attrs),
-                                      sql.Identifier("geometry")])
-        with con.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                self._table(tmp), columns)) as copy:
-            for i in range(len(frame)):
-                copy.write_row([i + 1, *(values[c][i] for c in attrs), hexes[i]])
+        self._copy_rows(con, tmp, frame, 0)
         con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table(name)))
         con.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(self._table(tmp), sql.Identifier(name)))
         con.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
