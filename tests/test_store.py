@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import shapely
 
@@ -193,3 +194,11 @@ def test_postgis_append_and_replace(postgis_uri: str) -> None:
     assert store.count("pand") == 2 and store.meta() == {"titel": "t"}
     with pytest.raises(QueryError, match="predicate"):
         store.features("pand", bbox=BOX, predicate="near")
+
+
+def test_rows_are_the_features_as_records(gpkg: Store) -> None:
+    recs, geoms = gpkg.rows("pand", bbox=BOX, columns=["identificatie", "bouwjaar"])
+    frame = gpkg.features("pand", bbox=BOX)
+    assert [r["identificatie"] for r in recs] == list(frame["identificatie"])
+    assert [r["bouwjaar"] for r in recs] == [None if v is pd.NA else int(v) for v in frame["bouwjaar"]]
+    assert shapely.equals_exact(geoms, frame.geometry.to_numpy(), 1e-9).all()

@@ -94,6 +94,19 @@ class Store(Protocol):
         """The rows whose ``column`` is one of ``keys`` (e.g. identificatie), in row order."""
         return self.features(layer, where={column: list(keys)})
 
+    def rows(self, layer: str, **query: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """:meth:`features` as plain records and a geometry array, without building a
+        GeoDataFrame: the light answer for the many small questions of a report (the values
+        as stored; ``columns`` as in :meth:`features`)."""
+        return self.select_rows(layer, Query.build(**query))
+
+    def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The backend's :meth:`rows` (default: from :meth:`select`)."""
+        from .memory import records
+
+        frame = self.select(layer, query)
+        return records(frame), frame.geometry.to_numpy()
+
     def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
         """The backend's answer to a checked :class:`Query`."""
         ...

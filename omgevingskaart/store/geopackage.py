@@ -160,6 +160,74 @@ class GeoPackageStore(Store):
             frame = refine(frame, query.shape, query.predicate).reset_index(drop=True)
         return select_columns(page(frame, query.limit, query.offset), query.columns, label)
 
+    def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """Records and geometries: from the in-memory index, or (R-tree mode) straight from SQLite
+        through the layer's R-tree table, decoding the GeoPackage geometry blobs with shapely, with
+        no GDAL dataset opened and no GeoDataFrame built."""
+        label = f"{self.path.name}:{layer}"
+        if self.mode == "memory":
+            idx = self.index(layer)
+            rows = (np.arange(len(idx.records)) if query.window is None
+                    else np.sort(idx.tree.query(query.shape)))
+            for column, values in query.where:
+                if idx.records and column not in idx.records[0]:
+                    raise QueryError(f"{label}: no column {column!r} to filter on")
+                wanted = list(values)
+                rows = rows[[idx.records[int(i)][column] in wanted for i in rows]] if len(rows) else rows
+            geoms = idx.geometries[rows]
+            recs = [idx.records[int(i)] for i in rows]
+        else:
+            recs, geoms = self._sqlite_rows(layer, query)
+        if query.shape is not None and len(geoms):
+            keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
+            geoms = geoms[keep]
+            recs = [r for r, k in zip(recs, keep, strict=True) if k]
+        end = None if query.limit is None else query.offset + query.limit
+        recs, geoms = recs[query.offset:end], geoms[query.offset:end]
+        if query.columns is not None:
+            cols = [c for c in query.columns if c != "geometry"]
+            unknown = [c for c in cols if recs and c not in recs[0]]
+            if unknown:
+                raise QueryError(f"{label}: unknown column(s) {unknown}")
+            recs = [{c: r.get(c) for c in cols} for r in recs]
+        return recs, geoms
+
+    def _sqlite(self) -> sqlite3.Connection:
+        """A read-only SQLite connection of this thread (the cache holds one per thread)."""
+        import threading
+
+        key = ("sqlite", threading.get_ident())
+        return self.cache.get(key, lambda: sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
+                                                           check_same_thread=False))
+
+    def _sqlite_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        fields = self.fields(layer)
+        con = self._sqlite()
+        geom_col = self.cache.get(("geomcol", layer), lambda: con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()[0])
+        clauses, params = [], []
+        for column, values in query.where:
+            if column not in fields or not _IDENT.match(column):
+                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
+            plain = [v for v in values if v is not None]
+            part = [f'"{column}" IN ({", ".join("?" * len(plain))})'] if plain else []
+            params += plain
+            if len(plain) < len(values):
+                part.append(f'"{column}" IS NULL')
+            clauses.append("(" + (" OR ".join(part) or "0") + ")")
+        join = ""
+        if query.window is not None:
+            join = f' JOIN "rtree_{layer}_{geom_col}" r ON r.id = t.fid'
+            clauses.insert(0, "r.minx <= ? AND r.maxx >= ? AND r.miny <= ? AND r.maxy >= ?")
+            x0, y0, x1, y1 = query.window
+            params = [x1, x0, y1, y0, *params]
+        cols = ", ".join(f't."{c}"' for c in fields)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        rows = con.execute(f'SELECT {cols}, t."{geom_col}" FROM "{layer}" t{join}{where} ORDER BY t.fid',
+                           params).fetchall()
+        recs = [dict(zip(fields, r[:-1], strict=True)) for r in rows]
+        return recs, _gpkg_geometries([r[-1] for r in rows])
+
     def _where_sql(self, layer: str, where: Iterable[tuple[str, Sequence[Any]]]) -> str | None:
         """``where`` items as an OGR SQL expression with quoted literals; columns must exist."""
         parts = []
@@ -260,6 +328,24 @@ class GeoPackageStore(Store):
         self.cache.clear()
         self._scan()
         return counts
+
+
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def _gpkg_geometries(blobs: Sequence[bytes | None]) -> np.ndarray:
+    """Shapely geometries of GeoPackage geometry blobs (``GP`` header + envelope + WKB)."""
+    wkb: list[bytes | None] = []
+    for blob in blobs:
+        if blob is None:
+            wkb.append(None)
+            continue
+        flags = blob[3]
+        if flags & 0x10:  # the empty-geometry flag
+            wkb.append(None)
+            continue
+        wkb.append(bytes(blob[8 + _ENVELOPE_BYTES[(flags >> 1) & 0x07]:]))
+    return shapely.from_wkb(np.array(wkb, dtype=object)) if wkb else np.empty(0, dtype=object)
 
 
 def _sql_literal(value: Any) -> str:

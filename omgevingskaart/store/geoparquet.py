@@ -130,7 +130,8 @@ class GeoParquetStore(Store):
                    & (pc.field("bbox", "ymin") <= y1) & (pc.field("bbox", "ymax") >= y0))
             expr = box if expr is None else expr & box
         try:
-            table = pads.dataset(folder, format="parquet").to_table(filter=expr)
+            dataset = self.cache.get(("pads", folder.name), lambda: pads.dataset(folder, format="parquet"))
+            table = dataset.to_table(filter=expr)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
         df = table.to_pandas()

@@ -184,30 +184,38 @@ class PostGISStore(Store):
             return sql.SQL(""), params
         return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
 
-    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+    def _select_sql(self, layer: str, query: Query) -> tuple[Any, list[Any], list[str]]:
+        """The SELECT statement, its parameters and the attribute columns it returns."""
         self._check(layer)
         sql = self._sql()
-        columns, limit, offset = query.columns, query.limit, query.offset
         attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
-        if columns is not None:
-            unknown = [c for c in columns if c not in attrs and c != "geometry"]
+        if query.columns is not None:
+            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
             if unknown:
                 raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
-            attrs = [c for c in columns if c != "geometry"]
+            attrs = [c for c in query.columns if c != "geometry"]
         clause, params = self._filters(layer, query)
         select = sql.SQL(", ").join([*(sql.Identifier(c) for c in attrs),
                                      sql.SQL("ST_AsBinary(geometry)")])
-        query = sql.SQL("SELECT {} FROM {}{} ORDER BY fid").format(select, self._table(layer), clause)
-        if limit is not None:
-            query += sql.SQL(" LIMIT {}").format(sql.Literal(int(limit)))
-        if offset:
-            query += sql.SQL(" OFFSET {}").format(sql.Literal(int(offset)))
-        rows = self._con().execute(query, params).fetchall()
-        data = {c: [r[i] for r in rows] for i, c in enumerate(attrs)}
-        geoms = shapely.from_wkb(np.array([r[-1] for r in rows], dtype=object)) if rows else []
-        frame = gpd.GeoDataFrame(pd.DataFrame(data, columns=attrs),
+        statement = sql.SQL("SELECT {} FROM {}{} ORDER BY fid").format(select, self._table(layer), clause)
+        if query.limit is not None:
+            statement += sql.SQL(" LIMIT {}").format(sql.Literal(int(query.limit)))
+        if query.offset:
+            statement += sql.SQL(" OFFSET {}").format(sql.Literal(int(query.offset)))
+        return statement, params, attrs
+
+    def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        statement, params, attrs = self._select_sql(layer, query)
+        rows = self._con().execute(statement, params).fetchall()
+        geoms = shapely.from_wkb(np.array([r[-1] for r in rows], dtype=object)) if rows else np.empty(0, object)
+        return [dict(zip(attrs, r[:-1], strict=True)) for r in rows], geoms
+
+    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+        records, geoms = self.select_rows(layer, query)
+        attrs = self._select_sql(layer, query)[2] if not records else list(records[0])
+        frame = gpd.GeoDataFrame(pd.DataFrame(records, columns=attrs),
                                  geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
-        if columns is not None:
+        if query.columns is not None:
             return frame
         return conform_read(frame, layer, self.location)
 
