@@ -288,6 +288,9 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(*args.child)))
         return
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, remove the files
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = [b for b in args.backends.split(",") if b]
     work = Path(tempfile.mkdtemp(prefix="omgevingskaart-scale-"))

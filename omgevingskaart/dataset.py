@@ -50,11 +50,14 @@ DEMO_PATH = ROOT / "data" / "demo" / "winterswijk-centrum.gpkg"
 
 
 class Dataset(Mapping[str, gpd.GeoDataFrame]):
-    """A dataset file: lists its layers and gives each as a GeoDataFrame (EPSG:28992).
+    """A dataset in a store: lists its layers and gives each as a GeoDataFrame (EPSG:28992).
 
-    Layers are read on first access and kept; ``ds.index(name)`` gives a cached STRtree and row
-    records for fast queries (used by :meth:`report`). The object is a read-only mapping from layer
-    name to GeoDataFrame, safe to share between threads (Streamlit reruns, the HTTP service).
+    :meth:`features` / :meth:`get_by` ask the store for a window, predicate or keys (computed where
+    the data lives: SQL in PostGIS, the R-tree of a large GeoPackage, row-group statistics in
+    GeoParquet). ``ds[name]`` reads a whole layer (once, then cached in the store's cache) and
+    ``ds.index(name)`` gives an in-memory STRtree and row records (used by :meth:`report` and the
+    other query modules today). The object is a read-only mapping from layer name to GeoDataFrame,
+    safe to share between threads (Streamlit reruns, the HTTP service).
     """
 
     def __init__(self, path: str | Path | Store):
