@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
+import shapely
 
 from .._files import write_atomic
 from ..errors import DatasetError, QueryError
@@ -111,7 +112,9 @@ class GeoParquetStore(Store):
         b = self._layers_info[layer].get("bounds")
         return None if b is None else (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
 
-    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+    def _table(self, layer: str, query: Query, columns: list[str] | None = None) -> Any:
+        """The arrow table of the rows in the query's window and ``where`` (row groups pruned by
+        their bbox statistics), in the layer's row order."""
         folder = self.layer_path(layer)
         label = f"{self.path.name}:{layer}"
         names = self._layers_info[layer]["columns"]
@@ -129,13 +132,35 @@ class GeoParquetStore(Store):
             box = ((pc.field("bbox", "xmin") <= x1) & (pc.field("bbox", "xmax") >= x0)
                    & (pc.field("bbox", "ymin") <= y1) & (pc.field("bbox", "ymax") >= y0))
             expr = box if expr is None else expr & box
+        if columns is not None:
+            unknown = [c for c in columns if c not in names or c in (FID, "bbox")]
+            if unknown:
+                raise QueryError(f"{label}: unknown column(s) {unknown}")
+            columns = [FID, *columns, "geometry"]
         try:
             dataset = self.cache.get(("pads", folder.name), lambda: pads.dataset(folder, format="parquet"))
-            table = dataset.to_table(filter=expr)
+            table = dataset.to_table(filter=expr, columns=columns)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
-        df = table.to_pandas()
-        df = df.sort_values(FID, kind="stable").drop(columns=[FID, "bbox"]).reset_index(drop=True)
+        return table.take(pc.sort_indices(table, sort_keys=[(FID, "ascending")]))
+
+    def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        cols = None if query.columns is None else [c for c in query.columns if c != "geometry"]
+        table = self._table(layer, query, cols)
+        geoms = shapely.from_wkb(np.array(table.column("geometry").to_pylist(), dtype=object))
+        attrs = table.drop_columns([c for c in (FID, "bbox", "geometry") if c in table.column_names])
+        recs = attrs.to_pylist()
+        if query.shape is not None and len(geoms):
+            keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
+            geoms = geoms[keep]
+            recs = [r for r, k in zip(recs, keep, strict=True) if k]
+        end = None if query.limit is None else query.offset + query.limit
+        return recs[query.offset:end], geoms[query.offset:end]
+
+    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+        label = f"{self.path.name}:{layer}"
+        df = self._table(layer, query).to_pandas()
+        df = df.drop(columns=[FID, "bbox"]).reset_index(drop=True)
         geoms = gpd.GeoSeries.from_wkb(df.pop("geometry"), crs=RD_NEW)
         frame = conform_read(gpd.GeoDataFrame(df, geometry=geoms, crs=RD_NEW), layer, self.path.name)
         frame = refine(frame, query.shape, query.predicate).reset_index(drop=True)
