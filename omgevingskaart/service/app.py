@@ -430,6 +430,7 @@ def create_app(
         "/v1/tiles/{layer_id}/{z}/{x}/{y}.mvt", tags=["lagen"], summary="A vector tile of a layer (PostGIS)",
         response_class=Response,
         responses={**_COMMON, 200: {"content": {TILE_MEDIA_TYPE: {}}},
+                   204: {"description": "nothing of the layer falls in the tile"},
                    403: {**_ERR, "description": "the key does not open this layer"},
                    404: {**_ERR, "description": "no such layer, or the dataset serves no tiles"}},
     )
