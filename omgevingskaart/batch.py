@@ -312,9 +312,9 @@ def summary(result: BatchResult, national_percelen: int = 9_000_000,
              f"{result.percelen - result.berekend} onbekend) in {result.parts} delen",
              f"tijd: {result.seconds:.1f} s op {result.cores} kern(en): {rate:.1f} percelen/s per kern"]
     for n in cores:
-        hours = national_percelen / (rate * n) / 3600 if rate > 0 else math.inf
-        lines.append(f"Nederland (~{national_percelen / 1e6:.0f} miljoen percelen) op {n} kernen: "
-                     f"~{hours:.1f} uur")
+        seconds = national_percelen / (rate * n) if rate > 0 else math.inf
+        took = f"~{seconds / 3600:.1f} uur" if seconds >= 3600 else f"~{seconds / 60:.0f} minuten"
+        lines.append(f"Nederland (~{national_percelen / 1e6:.0f} miljoen percelen) op {n} kernen: {took}")
     return lines
 
 
