@@ -117,6 +117,7 @@ def build_parquet(path: Path, copies: int) -> None:
             else:
                 entry["rows"] += e["rows"]
                 entry["parts"] += e["parts"]
+                entry["part_bounds"].update(e["part_bounds"])
                 if e["bounds"] and entry["bounds"]:
                     entry["bounds"] = [min(entry["bounds"][0], e["bounds"][0]), min(entry["bounds"][1], e["bounds"][1]),
                                        max(entry["bounds"][2], e["bounds"][2]), max(entry["bounds"][3], e["bounds"][3])]

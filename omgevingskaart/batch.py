@@ -253,7 +253,7 @@ def _write_part(percelen: gpd.GeoDataFrame, dataset: str, folder: str, index: in
     frame.to_parquet(path, index=False, write_covering_bbox=True, schema_version="1.1.0",
                      row_group_size=8192)
     b = frame.total_bounds if len(frame) else None
-    return {"rows": len(frame), "berekend": int((frame["status"] == "berekend").sum()),
+    return {"rows": len(frame), "berekend": int((frame["status"] == "berekend").sum()), "file": path.name,
             "bounds": None if b is None or not np.all(np.isfinite(b)) else [float(v) for v in b]}
 
 
@@ -299,7 +299,8 @@ def run_batch(dataset: str | Path, *, scheduler: str | None = None, workers: int
                max(b[3] for b in boxes)] if boxes else None)
     columns = ["fid", *SCHEMAS[LAYER].columns, "bbox", "geometry"]
     store.commit_layer(LAYER, {"folder": folder, "rows": sum(s["rows"] for s in stats),
-                               "parts": len(stats), "bounds": bounds, "columns": columns})
+                               "parts": len(stats), "bounds": bounds, "columns": columns,
+                               "part_bounds": {s["file"]: s["bounds"] for s in stats}})
     return BatchResult(percelen=sum(s["rows"] for s in stats), berekend=sum(s["berekend"] for s in stats),
                        seconds=seconds, cores=cores, parts=len(stats))
 

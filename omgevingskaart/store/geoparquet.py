@@ -138,11 +138,26 @@ class GeoParquetStore(Store):
                 raise QueryError(f"{label}: unknown column(s) {unknown}")
             columns = [FID, *columns, "geometry"]
         try:
-            dataset = self.cache.get(("pads", folder.name), lambda: pads.dataset(folder, format="parquet"))
+            dataset = self._parts(layer, query.window)
             table = dataset.to_table(filter=expr, columns=columns)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
         return table.take(pc.sort_indices(table, sort_keys=[(FID, "ascending")]))
+
+    def _parts(self, layer: str, window: Bounds | None) -> Any:
+        """The pyarrow dataset of the layer's parts whose bounds (in the manifest) meet
+        ``window``: a window read opens only the files that can hold matches."""
+        folder = self.layer_path(layer)
+        dataset = self.cache.get(("pads", folder.name), lambda: pads.dataset(folder, format="parquet"))
+        bounds = self._layers_info[layer].get("part_bounds")
+        if window is None or not bounds:
+            return dataset
+        fragments = self.cache.get(("fragments", folder.name),
+                                   lambda: {Path(f.path).name: f for f in dataset.get_fragments()})
+        x0, y0, x1, y1 = window
+        keep = [fragments[name] for name, b in sorted(bounds.items())
+                if name in fragments and b is not None and b[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0]
+        return pads.FileSystemDataset(keep, dataset.schema, dataset.format, filesystem=dataset.filesystem)
 
     def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         cols = None if query.columns is None else [c for c in query.columns if c != "geometry"]
@@ -246,14 +261,21 @@ def write_layer_parts(frame: gpd.GeoDataFrame, root: Path, name: str, *, rows_pe
     out.insert(0, FID, np.arange(first_fid, first_fid + len(out), dtype=np.int64))
     out = out.iloc[hilbert_order(out)].reset_index(drop=True)
     parts = max(1, -(-len(out) // rows_per_part))
+    part_bounds: dict[str, list[float] | None] = {}
     for i in range(parts):
         chunk = out.iloc[i * rows_per_part:(i + 1) * rows_per_part]
-        chunk.to_parquet(target / f"part-{first_part + i:05d}.parquet", index=False, write_covering_bbox=True,
+        name_i = f"part-{first_part + i:05d}.parquet"
+        chunk.to_parquet(target / name_i, index=False, write_covering_bbox=True,
                          schema_version="1.1.0", row_group_size=row_group_size)
-    b = frame.total_bounds if len(frame) and frame.geometry.notna().any() else None
-    bounds = None if b is None or not np.all(np.isfinite(b)) else [float(v) for v in b]
-    return {"folder": folder, "rows": len(frame), "parts": parts, "bounds": bounds,
+        part_bounds[name_i] = _bounds(chunk)
+    return {"folder": folder, "rows": len(frame), "parts": parts, "bounds": _bounds(frame),
+            "part_bounds": part_bounds,
             "columns": [c for c in out.columns if c != out.geometry.name] + ["geometry"]}
+
+
+def _bounds(frame: gpd.GeoDataFrame) -> list[float] | None:
+    b = frame.total_bounds if len(frame) and frame.geometry.notna().any() else None
+    return None if b is None or not np.all(np.isfinite(b)) else [float(v) for v in b]
 
 
 __all__ = ["MANIFEST", "GeoParquetStore", "hilbert_order", "write_layer_parts"]
