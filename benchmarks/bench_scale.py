@@ -20,7 +20,10 @@ Per size and backend, each measured in a fresh interpreter (peak RSS is that pro
 * agreement: at every point the same perceel and the same set of layer objects as ``gpkg-memory``;
 * ``/items`` bbox: one page of 100 panden in a 400 x 300 m RD window (the service's code path);
 * a vector tile (z17 at the middle copy; PostGIS only: ``ST_AsMVT``);
-* export of a fixed area: every layer's features in a 400 x 300 m window (what export-3d reads).
+* export of a fixed area: every layer's features in a 400 x 300 m window (what export-3d reads);
+* one service worker's RSS (``omgevingskaart serve`` on the dataset): after start-up, after an
+  ``/items`` page, after a ``/v1/report`` (which still builds the in-memory indexes: report.py is not
+  on the store yet).
 
 Ratios are against ``gpkg-memory`` at the same size, measured in the same run.
 
@@ -271,6 +274,43 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
     return res
 
 
+def rss_of(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def service_rss(backend: str, uri: str, point: tuple[float, float], log: Path) -> tuple[float, float, float]:
+    """RSS (MB) of one service worker (``omgevingskaart serve``) after start-up, after an
+    ``/items`` page, and after a ``/v1/report``."""
+    import os
+
+    import httpx
+    from processes import free_port, stop, wait_until_up
+
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1",
+           "OMGEVINGSKAART_MEMORY_MAX_MB": "0" if backend == "gpkg-rtree" else "100000"}
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen([sys.executable, "-m", "omgevingskaart", "serve", "--host", "127.0.0.1",
+                                 "--port", str(port), "--dataset", uri, "--no-access-log"],
+                                stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(proc, base + "/v1/health", name="server", log=log, timeout=600)
+        started = rss_of(proc.pid)
+        x, y = point
+        rd = "http://www.opengis.net/def/crs/EPSG/0/28992"
+        httpx.get(base + "/v1/layers/pand/items", params={"bbox": f"{x - 200},{y - 150},{x + 200},{y + 150}",
+                                                           "bbox-crs": rd}, timeout=600).raise_for_status()
+        items = rss_of(proc.pid)
+        httpx.get(base + "/v1/report", params={"x": x, "y": y, "crs": "EPSG:28992"}, timeout=600)
+        return started, items, rss_of(proc.pid)
+    finally:
+        stop(proc)
+
+
 def measure(backend: str, uri: str, points_file: Path) -> dict[str, object]:
     out = subprocess.run([sys.executable, __file__, "--child", backend, uri, str(points_file)],
                          capture_output=True, text=True, cwd=ROOT)
@@ -331,6 +371,9 @@ def main() -> None:
             points_file = work / "points.json"
             points_file.write_text(json.dumps(points(args.points, copies)))
             results = {b: measure(b, uris[b], points_file) for b in backends}
+            pts0 = json.loads(points_file.read_text())[0]
+            for b in backends:
+                results[b]["service_rss"] = service_rss(b, uris[b], tuple(pts0), work / f"serve-{b}.log")
             base = results.get("gpkg-memory")
             for b in backends:
                 r = results[b]
@@ -342,6 +385,8 @@ def main() -> None:
                 print(f"{b:12} {copies:6d} {r['open_first_s']:10.2f} {r['rss_first_mb']:7.0f} {r['q_p50_ms']:9.2f} "
                       f"{r['q_p99_ms']:9.2f} {agree:>7} {r['items_ms']:9.1f} {tile} {r['export_ms']:9.1f} "
                       f"{r['rss_end_mb']:8.0f}   {builds.get(b.split('-')[0], 0):.1f}")
+            print(f"{'':12} {'':6} service worker RSS MB (started / after /items / after /v1/report): " + "; ".join(
+                f"{b} {'/'.join(f'{v:.0f}' for v in results[b]['service_rss'])}" for b in backends))
             print(f"{'':12} {'':6} import omgevingskaart: RSS {results[backends[0]]['rss_import_mb']:.0f} MB")
             if base is not None:
                 print(f"{'':12} {'':6} Dataset.report (gpkg-memory) p50 {base['report_p50_ms']:.2f} ms, "
