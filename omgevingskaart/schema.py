@@ -366,6 +366,34 @@ _register(
     )
 )
 
+_register(
+    LayerSchema(
+        "vergunningvrije_ruimte",
+        {
+            "identificatie": "string",
+            "kadastrale_aanduiding": "string",
+            "status": "string",
+            "reden": "string",
+            "hoofdgebouw": "string",
+            "achtererfgebied_m2": "float64",
+            "bebouwingsgebied_m2": "float64",
+            "max_bijbehorend_m2": "float64",
+            "bestaand_bijbehorend_m2": "float64",
+            "vrij_bijbehorend_m2": "float64",
+            "max_bouwhoogte_m": "float64",
+            "hoogte_hoofdgebouw_m": "float64",
+            "hoogteruimte_m": "float64",
+            "monument": "string",
+            "beschermd_gezicht": "boolean",
+            "bron": "string",
+        },
+        _POLY,
+        "Per perceel (omgevingskaart batch): the achtererfgebied minus existing bijbehorende "
+        "bouwwerken, the area still free under bruidsschat 22.36, the plan's height headroom and "
+        "monument / beschermd-gezicht flags; status 'onbekend' with a reden when not computable.",
+    )
+)
+
 #: layer-name prefixes whose layers share a schema kind (``bgt_wegdeel`` -> ``bgt``).
 _PREFIX_KINDS = {"bgt_": "bgt"}
 #: layer-name suffixes for plan stages before publication: ``bouwvlak_voorontwerp`` is a

@@ -65,3 +65,18 @@ def page(ctx, requests_log):
     attach_log(p, requests_log)
     yield p
     p.close()
+
+
+# --- a real PostgreSQL + PostGIS on 127.0.0.1 (tests/postgres_server.py) ---------------------------
+
+
+@pytest.fixture(scope="session")
+def postgis_uri():
+    """The URI of a throw-away PostGIS database; skips with the reason when it cannot run here."""
+    from postgres_server import missing_reason, postgres_server
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with postgres_server() as uri:
+        yield uri

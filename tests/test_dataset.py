@@ -57,7 +57,7 @@ def small(tmp_path: Path) -> Path:
 def test_open_lists_layers_and_reads_lazily(small: Path) -> None:
     ds = open_dataset(small)
     assert sorted(ds.layers) == sorted(small_layers())
-    assert ds._frames == {}
+    assert ("frame", "pand") not in ds.store.cache
     pand = ds["pand"]
     assert pand.crs.to_epsg() == 28992 and len(pand) == 2
     assert ds["pand"] is pand  # loaded once

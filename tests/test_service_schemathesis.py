@@ -48,7 +48,7 @@ def api_schema(live: str) -> schemathesis.BaseSchema:
 
 OPERATIONS = [("GET", "/v1/health"), ("GET", "/v1/report"), ("POST", "/v1/check"), ("GET", "/v1/layers"),
               ("GET", "/v1/layers/{layer_id}"), ("GET", "/v1/layers/{layer_id}/items"),
-              ("GET", "/v1/geocode"), ("GET", "/v1/suggest")]
+              ("GET", "/v1/geocode"), ("GET", "/v1/suggest"), ("GET", "/v1/tiles/{layer_id}/{z}/{x}/{y}.mvt")]
 
 
 # schemathesis.pytest.from_fixture + @schema.parametrize() fails under pytest 9.2 (it reads the

@@ -33,6 +33,7 @@ COMMANDS: list[str] = [
     "serve",
     "apikey",
     "export3d",
+    "batch",
 ]
 
 

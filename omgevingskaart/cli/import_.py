@@ -1,4 +1,8 @@
-"""``omgevingskaart import PATH... --into DATASET.gpkg``: build or extend a dataset from register files.
+"""``omgevingskaart import PATH... --into DATASET``: build or extend a dataset from register files.
+
+``DATASET`` is a GeoPackage file (``x.gpkg``), a PostGIS database (``postgresql://user@host/db``,
+optionally ``?schema=NAME``) or a GeoParquet folder (``x.parquet``): see
+:mod:`omgevingskaart.store`.
 
 Each PATH is read with :func:`omgevingskaart.read` (format detected: BAG extract, bag-light, 3D BAG /
 CityJSON, BGT, BRK, IMRO, STOP/TPOD). Layers of the same name are merged across the inputs and the
@@ -7,14 +11,16 @@ every row of that object from earlier inputs, so re-importing a newer extract up
 in it and keeps the rest. Layers this import does not touch stay as they were. ``--replace`` starts
 from an empty dataset instead.
 
-The dataset is written by :func:`omgevingskaart.dataset.write_dataset`: to a temporary file next to
-the target, moved into place only when complete. A failed or interrupted import (a broken input, a
-full disk, Ctrl-C) leaves the previous dataset byte for byte as it was; a full disk is reported as
-such ("schijf vol / no space left on device"), exit code 2. Reading the old dataset, merging and
-writing happen under the dataset's write lock (:mod:`omgevingskaart._lock`): a second import into
-the same dataset waits for the first (up to ``$OMGEVINGSKAART_LOCK_TIMEOUT`` seconds, default 600)
-and then adds its layers to the first one's result, so concurrent imports lose nothing. Temporary
-files of an import that was killed (``kill -9``) are removed by the next write.
+The dataset is written by :func:`omgevingskaart.dataset.write_dataset`. Only the layers this import
+touches are written: into an existing GeoPackage they move in with one SQLite transaction (the rest
+of the file is not rewritten), into PostGIS with one database transaction (new tables filled with
+COPY and GiST-indexed, then swapped in). A failed or interrupted import (a broken input, a full disk,
+Ctrl-C) leaves the previous dataset as it was; a full disk is reported as such ("schijf vol / no
+space left on device"), exit code 2. Reading the old dataset, merging and writing a GeoPackage or
+GeoParquet dataset happen under the dataset's write lock (:mod:`omgevingskaart._lock`): a second
+import into the same dataset waits for the first (up to ``$OMGEVINGSKAART_LOCK_TIMEOUT`` seconds,
+default 600) and then adds its layers to the first one's result, so concurrent imports lose
+nothing. Temporary files of an import that was killed (``kill -9``) are removed by the next write.
 
 The result opens like the embedded demo (``omgevingskaart report --dataset``, the app, the service)
 and its metadata says what it is: ``titel``, ``bron`` (the imported files and their formats),
@@ -24,9 +30,10 @@ and its metadata says what it is: ``titel``, ``bron`` (the imported files and th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -54,13 +61,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             "the report, the app and the service open like the demo. Existing layers are kept; "
             "objects delivered again replace their earlier version. The write is atomic. "
             "Example: omgevingskaart import bgt.zip kadastralekaart_perceel.gml --into "
-            "winterswijk.gpkg --title 'Winterswijk centrum'"
+            "winterswijk.gpkg --title 'Winterswijk centrum'; into PostGIS: --into "
+            "postgresql://kaart@localhost/omgevingskaart"
         ),
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                    help="register or plan files, folders or zips")
-    p.add_argument("--into", required=True, type=Path, metavar="DATASET.gpkg",
-                   help="the dataset to create or extend")
+    p.add_argument("--into", required=True, metavar="DATASET",
+                   help="the dataset to create or extend: x.gpkg, postgresql://user@host/db or x.parquet")
     p.add_argument("--title", help="the dataset's title (metadata 'titel')")
     p.add_argument("--replace", action="store_true",
                    help="start from an empty dataset instead of extending the existing one")
@@ -148,6 +156,18 @@ def merge_layers(
     return merged
 
 
+@contextlib.contextmanager
+def _locked(target: Path, wait: float | None) -> Iterator[None]:
+    """The dataset's write lock for a whole import (read, merge, write), with the temporary files
+    of killed writers removed and write failures (a full disk) as typed errors naming the file."""
+    from .._files import output_errors, remove_orphan_temp_files
+    from .._lock import dataset_lock
+
+    with dataset_lock(target, timeout=wait) as since, output_errors(target):
+        remove_orphan_temp_files(target, ".tmp.gpkg", older_than=since)
+        yield
+
+
 def import_paths(
     paths: Sequence[Path | str],
     into: Path | str,
@@ -166,33 +186,39 @@ def import_paths(
     the dataset's write lock (None: ``$OMGEVINGSKAART_LOCK_TIMEOUT`` or 600), then
     :class:`~omgevingskaart.errors.DatasetLockedError`.
     """
-    from .._lock import dataset_lock
     from ..dataset import Dataset, write_dataset
+    from ..store import is_postgres_uri
 
-    into = Path(into)
+    target: Path | str = str(into) if is_postgres_uri(str(into)) else Path(into)
     inputs = read_inputs([Path(p) for p in paths], progress=progress, skipped=skipped)
+    new_layers = merge_layers([layers for _, _, layers in inputs])
     # read the old dataset, merge and write under the dataset's lock: a concurrent import waits
-    # instead of starting from the same old file and dropping this one's layers
-    with dataset_lock(into, timeout=wait):
-        existing: dict[str, gpd.GeoDataFrame] = {}
-        old_meta: dict[str, str] = {}
-        if into.exists() and not replace:
-            old = Dataset(into)
-            old_meta = old.meta
-            names = {name for _, _, layers in inputs for name in layers}
-            existing = {name: old.layer(name) for name in old.layers if name in names}
-        merged = merge_layers([existing, *(layers for _, _, layers in inputs)])
+    # instead of starting from the same old file and dropping this one's layers (PostGIS: one
+    # database transaction per write)
+    guard = (contextlib.nullcontext() if isinstance(target, str)
+             else _locked(target, wait))
+    with guard:
+        old = None
+        if not replace and (isinstance(target, str) or target.exists()):
+            old = Dataset(target)
+        old_meta = old.meta if old is not None else {}
         bron_new = "; ".join(f"{path.name} ({fmt})" for path, fmt, _ in inputs)
         bron_old = old_meta.get("bron", "") if old_meta.get("synthetisch", "nee") == "nee" else ""
         meta = {
+            **old_meta,
             "titel": title or old_meta.get("titel") or DEFAULT_TITLE,
             "bron": f"{bron_old}; {bron_new}" if bron_old else bron_new,
             "synthetisch": "nee",
             "geimporteerd": datetime.now(UTC).replace(microsecond=0).isoformat(),
         }
         if progress:
-            print(f"schrijven naar {into} ...", file=sys.stderr)
-        write_dataset(merged, into, meta=meta, extend=not replace)
+            print(f"schrijven naar {target} ...", file=sys.stderr)
+        upsert = getattr(old.store, "upsert_many", None) if old is not None else None
+        if upsert is not None:  # a GeoPackage: stream the old rows, write only the imported layers
+            return dict(sorted(upsert(new_layers, meta).items()))
+        existing = {name: old.layer(name) for name in old.layers if name in new_layers} if old else {}
+        merged = merge_layers([existing, new_layers])
+        write_dataset(merged, target, meta=meta, extend=not replace)
     return {name: len(frame) for name, frame in sorted(merged.items())}
 
 
@@ -208,5 +234,8 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         for name, n in counts.items():
             print(f"{name}: {n}")
-        print(f"-> {args.into}")
+        from ..store.postgis import split_uri
+
+        shown = split_uri(args.into)[2] if args.into.startswith(("postgresql:", "postgres:")) else args.into
+        print(f"-> {shown}")
     return 0

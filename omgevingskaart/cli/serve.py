@@ -27,7 +27,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="adres om op te luisteren (standaard 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="poort (standaard 8000)")
-    parser.add_argument("--dataset", help="dataset (GeoPackage); standaard $OMGEVINGSKAART_DATASET of de demo")
+    parser.add_argument("--dataset", help="dataset (GeoPackage, postgresql://... of x.parquet); standaard $OMGEVINGSKAART_DATASET of de demo")
     parser.add_argument("--catalogue", help="map met laag-catalogus (*.toml); standaard layers/")
     parser.add_argument("--keys-file", help="API-sleutels (TOML/JSON, alleen hashes); standaard $OMGEVINGSKAART_API_KEYS")
     parser.add_argument("--cors-origin", action="append", default=[], metavar="URL",
@@ -47,7 +47,7 @@ def _configure(args: argparse.Namespace) -> None:
     from ..service.auth import ENV_VAR, KeyStore
 
     ds = open_dataset(args.dataset)
-    os.environ["OMGEVINGSKAART_DATASET"] = str(ds.path.resolve())
+    os.environ["OMGEVINGSKAART_DATASET"] = ds.uri
     if args.catalogue:
         load_catalogue(args.catalogue)
         os.environ["OMGEVINGSKAART_CATALOGUE"] = str(os.path.abspath(args.catalogue))

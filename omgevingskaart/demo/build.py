@@ -189,7 +189,7 @@ def build_demo(path: str | Path = DEMO_PATH, seed: int = SEED) -> Path:
         "seed": str(seed),
         "extent": ",".join(f"{v:.0f}" for v in EXTENT),
     }
-    return write_dataset(layers, path, meta=meta)
+    return Path(write_dataset(layers, path, meta=meta))
 
 
 def main() -> None:  # pragma: no cover - convenience for benchmarks

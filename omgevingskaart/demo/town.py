@@ -113,7 +113,7 @@ def build_town(path: str | Path, n: int = 25_000, seed: int = SEED) -> Path:
             "synthetisch": "ja", "generator": "omgevingskaart.demo.town", "seed": str(seed),
             "panden": str(n), "extent": f"{minx:.0f},{miny:.0f},{maxx:.0f},{maxy:.0f}",
             "bron": "Synthetische gegevens (tegels van de demo-generator); geen echte registratie."}
-    return write_dataset(layers, path, meta=meta)
+    return Path(write_dataset(layers, path, meta=meta))
 
 
 def cache_dir() -> Path:

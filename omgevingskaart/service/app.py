@@ -12,6 +12,7 @@ Endpoints (OpenAPI document at ``/openapi.json``, Swagger UI at ``/docs``)::
     GET  /v1/layers                          the catalogue entries of the dataset (restricted ones marked)
     GET  /v1/layers/{id}                     one entry
     GET  /v1/layers/{id}/items               GeoJSON FeatureCollection, OGC API - Features paging
+    GET  /v1/tiles/{id}/{z}/{x}/{y}.mvt      Mapbox Vector Tile of a layer (PostGIS datasets)
 
 Access rule: a catalogue layer with ``audience = "ketenpartner"`` needs an API key (header
 ``X-API-Key``) whose record lists the layer: 401 without a (valid) key, 403 with a key that lacks
@@ -39,7 +40,7 @@ import pydantic
 from fastapi import Body, FastAPI, Query, Request, Security
 from fastapi import Path as PathParam
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
 from starlette.middleware.cors import CORSMiddleware
 
@@ -79,6 +80,8 @@ from .models import (
     LayerList,
     ReportResponse,
 )
+from .tiles import MEDIA_TYPE as TILE_MEDIA_TYPE
+from .tiles import tile_bytes
 
 #: accepted ``crs`` values for points in /v1/report and /v1/check, mapped to what pyproj reads.
 #: Geographic CRSs take (x, y) = (lon, lat), like the library.
@@ -143,7 +146,10 @@ class ServiceState:
                 self.restricted.setdefault(spec.layer, []).append(spec)
 
     def warm(self) -> None:
-        """Build every index and the address index now, not on the first request."""
+        """Build every index and the address index now, not on the first request (a store that
+        is not held in memory answers each request from the database or file instead)."""
+        if not self.features.in_memory:
+            return
         for name in self.dataset.layers:
             self.dataset.index(name)
         if "verblijfsobject" in self.dataset:
@@ -259,12 +265,12 @@ def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str |
 
 
 def _layer_info(state: ServiceState, request: Request, spec: LayerSpec) -> dict[str, Any]:
-    frame = state.dataset[spec.layer]
     path = f"/v1/layers/{spec.id}"
     return {
         "id": spec.id, "title": spec.title, "description": spec.description, "kind": spec.kind,
         "audience": spec.audience, "restricted": state.restricted_layer(spec.layer), "source": spec.source,
-        "licence": spec.licence, "attribution": spec.attribution, "count": len(frame),
+        "licence": spec.licence, "attribution": spec.attribution,
+        "count": state.features.count(spec.layer),
         "bbox": state.features.extent_wgs84(spec.layer),
         "links": [
             {"href": _url(request, path), "rel": "self", "type": "application/json", "title": spec.title},
@@ -508,6 +514,27 @@ def create_app(
                 "timeStamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "links": links}
         return JSONResponse(body, media_type="application/geo+json",
                             headers={"Content-Crs": f"<{out_crs}>"})
+
+    @app.get(
+        "/v1/tiles/{layer_id}/{z}/{x}/{y}.mvt", tags=["lagen"], summary="A vector tile of a layer (PostGIS)",
+        response_class=Response,
+        responses={**_COMMON, 200: {"content": {TILE_MEDIA_TYPE: {}}},
+                   204: {"description": "nothing of the layer falls in the tile"},
+                   403: {**_ERR, "description": "the key does not open this layer"},
+                   404: {**_ERR, "description": "no such layer, or the dataset serves no tiles"}},
+    )
+    def layer_tile(
+        layer_id: LayerId,
+        z: Annotated[int, PathParam(ge=0, le=24)],
+        x: Annotated[int, PathParam(ge=0)],
+        y: Annotated[int, PathParam(ge=0)],
+        key: ApiKey = None,
+    ) -> Response:
+        spec = state.spec(layer_id)
+        if not spec.public:
+            state.keys.authorise(key, spec.id)
+        data = tile_bytes(ds, spec.layer, z, x, y, list(spec.popup.fields))
+        return Response(data, media_type=TILE_MEDIA_TYPE, status_code=200 if data else 204)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

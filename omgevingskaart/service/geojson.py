@@ -9,8 +9,17 @@
   ``collection`` links say where the client is.
 
 WGS84 coordinates come from :func:`omgevingskaart.crs.gdf_to_wgs84` (RDNAPTRANS2018) and are
-rounded to 7 decimals (about 1 cm); RD coordinates to 3 decimals (1 mm). Geometries and their
-STRtrees are computed once per layer and kept, so a page costs a tree query and a slice.
+rounded to 7 decimals (about 1 cm); RD coordinates to 3 decimals (1 mm).
+
+Two ways to a page, by the dataset's store (:mod:`omgevingskaart.store`):
+
+* a small GeoPackage held in memory: geometries in both CRSs and their STRtrees are computed once
+  per layer and kept, so a page costs a tree query and a slice;
+* any other store (PostGIS, GeoParquet, a large GeoPackage read through its R-tree): every request
+  asks the store for its window and page only (``features(bbox=..., limit=..., offset=...)``), so
+  the service's memory does not grow with the dataset. A CRS84 ``bbox`` is turned into the RD
+  window that covers it (its densified outline through RDNAPTRANS2018) and the candidates are
+  then tested against the CRS84 box itself, so both ways match the same features.
 """
 
 from __future__ import annotations
@@ -24,8 +33,9 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 
-from ..crs import RD_DATA_BOUNDS, gdf_to_wgs84
+from ..crs import RD_DATA_BOUNDS, gdf_to_wgs84, wgs84_to_rd
 from ..dataset import Dataset
+from ..store.memory import records
 from .errors import ServiceError
 
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -122,12 +132,15 @@ class _Prepared:
 
 
 class LayerFeatures:
-    """Per-layer caches of what :func:`items` needs; thread-safe."""
+    """Per-layer caches of what :func:`items` needs (in-memory stores), or per-request store
+    windows (every other store); thread-safe."""
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
         self._prepared: dict[str, _Prepared] = {}
         self._lock = threading.Lock()
+        #: whether pages come from whole prepared layers (a GeoPackage held in memory)
+        self.in_memory = getattr(dataset.store, "mode", None) == "memory"
 
     def prepared(self, layer: str) -> _Prepared:
         with self._lock:
@@ -187,6 +200,9 @@ class LayerFeatures:
     def items(self, layer: str, *, bbox: tuple[float, float, float, float] | None, bbox_crs: str,
               crs: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         """The features of one page and the number matched."""
+        if not self.in_memory:
+            return self._items_from_store(layer, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit,
+                                          offset=offset)
         p = self.prepared(layer)
         hits = self.matches(layer, bbox, bbox_crs)
         page = hits[offset: offset + limit]
@@ -197,7 +213,52 @@ class LayerFeatures:
         ]
         return features, len(hits)
 
+    def _items_from_store(self, layer: str, *, bbox: tuple[float, float, float, float] | None,
+                          bbox_crs: str, crs: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        store = self.dataset.store
+        if bbox is None or bbox_crs == RD_URI:
+            matched = store.count(layer, bbox=bbox)
+            frame = store.features(layer, bbox=bbox, limit=limit, offset=offset)
+            sane = _in_netherlands(np.asarray(frame.geometry.to_numpy()))
+            if not sane.all():  # impossible coordinates (imported before the readers checked them)
+                frame = frame.set_geometry(frame.geometry.where(sane, None))
+            wgs = gdf_to_wgs84(frame, what=layer) if crs == CRS84 and len(frame) else frame
+        else:
+            window = _rd_window(bbox)
+            if window is None:
+                return [], 0
+            frame = store.features(layer, bbox=window)
+            wgs_all = gdf_to_wgs84(frame, what=layer) if len(frame) else frame
+            keep = np.asarray(shapely.intersects(wgs_all.geometry.to_numpy(), shapely.box(*bbox)), dtype=bool)
+            matched = int(keep.sum())
+            frame = frame[keep].iloc[offset: offset + limit]
+            wgs = wgs_all[keep].iloc[offset: offset + limit]
+        geoms = (wgs if crs == CRS84 else frame).geometry.to_numpy()
+        geoms = shapely.transform(geoms, lambda c: np.round(c, _DECIMALS[crs])) if len(geoms) else geoms
+        props = [{k: _plain(v) for k, v in rec.items()} for rec in records(frame)]
+        features = []
+        for i, (rec, geom) in enumerate(zip(props, geoms, strict=True)):
+            ident = rec.get("identificatie")
+            features.append({
+                "type": "Feature", "id": str(ident) if ident is not None else offset + i,
+                "geometry": None if geom is None or shapely.is_empty(geom) else mapping(geom),
+                "properties": rec,
+            })
+        return features, matched
+
+    def count(self, layer: str) -> int:
+        """The number of features in ``layer`` (without reading it when it is not in memory)."""
+        if self.in_memory:
+            return len(self.prepared(layer).properties)
+        return self.dataset.store.count(layer)
+
     def extent_wgs84(self, layer: str) -> list[float] | None:
+        if not self.in_memory:
+            b = self.dataset.store.bounds(layer)
+            if b is None:
+                return None
+            lon, lat = _outline_wgs84(b)
+            return [round(float(v), 7) for v in (lon.min(), lat.min(), lon.max(), lat.max())]
         p = self.prepared(layer)
         if not len(p.wgs):
             return None
@@ -205,3 +266,34 @@ class LayerFeatures:
         if not np.all(np.isfinite(b)):
             return None
         return [round(float(v), 7) for v in b]
+
+
+def _outline(b: tuple[float, float, float, float], n: int = 16) -> tuple[np.ndarray, np.ndarray]:
+    t = np.linspace(0.0, 1.0, n + 1)
+    xs = np.concatenate([b[0] + (b[2] - b[0]) * t, np.full(n + 1, b[2]), b[2] - (b[2] - b[0]) * t, np.full(n + 1, b[0])])
+    ys = np.concatenate([np.full(n + 1, b[1]), b[1] + (b[3] - b[1]) * t, np.full(n + 1, b[3]), b[3] - (b[3] - b[1]) * t])
+    return xs, ys
+
+
+def _outline_wgs84(b: tuple[float, float, float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The densified outline of an RD box in WGS84 (lon, lat)."""
+    from ..crs import rd_to_wgs84
+
+    lon, lat = rd_to_wgs84(*_outline(b))
+    return np.asarray(lon), np.asarray(lat)
+
+
+#: EPSG:28992's area of use (CRS84) with a margin: RD data lies inside it.
+RD_AREA_CRS84 = (3.0, 50.5, 7.5, 54.0)
+
+
+def _rd_window(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float] | None:
+    """The RD box covering a CRS84 box (its densified outline, plus 1 m for the curvature), the
+    box first clipped to RD's area of use; None when it lies wholly outside."""
+    a = RD_AREA_CRS84
+    clipped = (max(bbox[0], a[0]), max(bbox[1], a[1]), min(bbox[2], a[2]), min(bbox[3], a[3]))
+    if clipped[0] > clipped[2] or clipped[1] > clipped[3]:
+        return None
+    x, y = wgs84_to_rd(*_outline(clipped))
+    x, y = np.asarray(x), np.asarray(y)
+    return (float(x.min()) - 1, float(y.min()) - 1, float(x.max()) + 1, float(y.max()) + 1)

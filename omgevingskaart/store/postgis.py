@@ -1,0 +1,359 @@
+"""PostGIS backend: one table per layer in a schema, GiST-indexed, queried in the database.
+
+``postgresql://user:password@host:port/database?schema=NAME`` (``schema`` defaults to ``public``;
+the other URI parameters are libpq's). Each layer is a table ``"layer"`` with a ``fid bigint``
+primary key (the row order), the layer's columns and ``geometry geometry(Geometry, 28992)`` with a
+GiST index (and a B-tree on ``identificatie``); the metadata is the table
+``omgevingskaart_meta(key, value)``.
+
+* :meth:`PostGISStore.features` is one SQL statement: ``geometry && box`` (the GiST index) and the
+  exact predicate (``ST_Intersects``, ``ST_Within``, ...), attribute filters as bound parameters,
+  ``ORDER BY fid LIMIT/OFFSET``. Only the matching rows leave the database.
+* :meth:`PostGISStore.tile` renders a Mapbox Vector Tile with ``ST_AsMVT`` per request.
+* :meth:`PostGISStore.write_many` writes every layer of an import in **one transaction** (new
+  tables filled with ``COPY``, indexed, then swapped for the old ones): readers see the previous
+  dataset until the commit, and a failed import leaves it untouched.
+
+Needs the ``postgis`` extra (``pip install omgevingskaart[postgis]``: psycopg 3) and a server with
+the PostGIS extension (``CREATE EXTENSION postgis``, done on first write when the user may).
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import DatasetError, QueryError
+from ..schema import RD_NEW, conform
+from .base import (
+    META_TABLE,
+    Bounds,
+    Query,
+    Store,
+    StoreCache,
+    WriteMode,
+    conform_read,
+    is_known_layer,
+)
+
+SRID = 28992
+_PREDICATE_SQL = {
+    "intersects": "ST_Intersects", "within": "ST_Within", "contains": "ST_Contains",
+    "covers": "ST_Covers", "covered_by": "ST_CoveredBy", "touches": "ST_Touches",
+    "overlaps": "ST_Overlaps", "crosses": "ST_Crosses", "disjoint": "ST_Disjoint",
+}
+_PG_ARRAY = {"text": "text[]", "bigint": "bigint[]", "integer": "bigint[]", "double precision": "float8[]",
+             "boolean": "boolean[]"}
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as exc:  # pragma: no cover - the extra is missing
+        raise DatasetError(None, "PostGIS datasets need psycopg: pip install 'omgevingskaart[postgis]'") from exc
+    return psycopg
+
+
+def split_uri(uri: str) -> tuple[str, str, str]:
+    """``(libpq conninfo URI, schema, URI without password)`` of a dataset URI.
+
+    >>> split_uri("postgresql://ok:geheim@127.0.0.1:5433/kaart?schema=wwk")
+    ('postgresql://ok:geheim@127.0.0.1:5433/kaart', 'wwk', 'postgresql://ok@127.0.0.1:5433/kaart?schema=wwk')
+    """
+    parts = urllib.parse.urlsplit(uri)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    schema = next((v for k, v in query if k == "schema"), "public")
+    rest = urllib.parse.urlencode([(k, v) for k, v in query if k != "schema"])
+    conninfo = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, rest, ""))
+    netloc = parts.netloc.rsplit("@", 1)
+    safe_netloc = netloc[-1] if len(netloc) == 1 else f"{netloc[0].split(':', 1)[0]}@{netloc[1]}"
+    safe = urllib.parse.urlunsplit((parts.scheme, safe_netloc, parts.path, parts.query, ""))
+    return conninfo, schema, safe
+
+
+class PostGISStore(Store):
+    """A dataset in a PostGIS schema (see the module docstring)."""
+
+    def __init__(self, uri: str, *, create: bool = False):
+        self._psycopg = _psycopg()
+        self.uri = uri
+        self._conninfo, self.schema, self.location = split_uri(uri)
+        self.cache = StoreCache()
+        self._local = threading.local()
+        try:
+            with self._connect() as con:
+                con.execute("SELECT 1")
+        except self._psycopg.Error as exc:
+            raise DatasetError(self.location, f"cannot connect: {str(exc).strip()}") from exc
+        if create:
+            self._ensure_schema()
+        self._scan()
+
+    # --- connections ---------------------------------------------------------------------------
+    def _connect(self) -> Any:
+        return self._psycopg.connect(self._conninfo, autocommit=True)
+
+    def _con(self) -> Any:
+        """This thread's reading connection (autocommit; reopened when closed)."""
+        con = getattr(self._local, "con", None)
+        if con is None or con.closed:
+            con = self._connect()
+            self._local.con = con
+        return con
+
+    def _sql(self) -> Any:
+        return self._psycopg.sql
+
+    def _table(self, name: str) -> Any:
+        return self._sql().Identifier(self.schema, name)
+
+    def _ensure_schema(self) -> None:
+        sql = self._sql()
+        with self._connect() as con:
+            con.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            con.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(self.schema)))
+
+    def _scan(self) -> None:
+        rows = self._con().execute(
+            "SELECT c.table_name, c.column_name, c.data_type, c.udt_name FROM information_schema.columns c "
+            "WHERE c.table_schema = %s ORDER BY c.table_name, c.ordinal_position", (self.schema,),
+        ).fetchall()
+        columns: dict[str, dict[str, str]] = {}
+        for table, column, data_type, udt in rows:
+            columns.setdefault(table, {})[column] = "geometry" if udt == "geometry" else data_type
+        self._columns = {t: c for t, c in columns.items()
+                         if is_known_layer(t) and c.get("geometry") == "geometry" and "fid" in c}
+        self._layers = sorted(self._columns)
+        meta: dict[str, str] = {}
+        if META_TABLE in columns:
+            meta = dict(self._con().execute(
+                self._sql().SQL("SELECT key, value FROM {}").format(self._table(META_TABLE))).fetchall())
+        self._meta = meta
+
+    # --- protocol: reading -------------------------------------------------------------------
+    def layers(self) -> list[str]:
+        return list(self._layers)
+
+    def meta(self) -> dict[str, str]:
+        return {k: v for k, v in self._meta.items() if not k.startswith("_")}
+
+    def fingerprint(self) -> str:
+        return f"postgis:{self.location}:{self._meta.get('_versie', '')}"
+
+    def _check(self, layer: str) -> None:
+        if layer not in self._columns:
+            raise DatasetError(self.location, f"no layer {layer!r}; layers: {', '.join(self._layers)}")
+
+    def _filters(self, layer: str, query: Query) -> tuple[Any, list[Any]]:
+        """The WHERE clause (composed SQL) and its parameters."""
+        sql = self._sql()
+        shape, predicate = query.shape, query.predicate
+        clauses: list[Any] = []
+        params: list[Any] = []
+        if shape is not None:
+            wkb = shapely.to_wkb(shape)
+            if predicate != "disjoint":
+                clauses.append(sql.SQL("geometry && ST_MakeEnvelope(%s, %s, %s, %s, {})").format(
+                    sql.Literal(SRID)))
+                params.extend(float(v) for v in shape.bounds)
+            clauses.append(sql.SQL("{}(geometry, ST_GeomFromWKB(%s, {}))").format(
+                sql.SQL(_PREDICATE_SQL[predicate]), sql.Literal(SRID)))
+            params.append(wkb)
+        cols = self._columns[layer]
+        for column, values in query.where:
+            if column not in cols or column == "geometry":
+                raise QueryError(f"{self.location}:{layer}: no column {column!r} to filter on")
+            array = _PG_ARRAY.get(cols[column], "text[]")
+            plain = [v for v in values if v is not None]
+            if array == "text[]":
+                plain = [str(v) for v in plain]
+            parts = [sql.SQL("{} = ANY(%s::" + array + ")").format(sql.Identifier(column))]
+            params.append(plain)
+            if len(plain) < len(values):
+                parts.append(sql.SQL("{} IS NULL").format(sql.Identifier(column)))
+            clauses.append(sql.SQL("({})").format(sql.SQL(" OR ").join(parts)))
+        if not clauses:
+            return sql.SQL(""), params
+        return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
+
+    def _select_sql(self, layer: str, query: Query) -> tuple[Any, list[Any], list[str]]:
+        """The SELECT statement, its parameters and the attribute columns it returns."""
+        self._check(layer)
+        sql = self._sql()
+        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
+        if query.columns is not None:
+            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
+            if unknown:
+                raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
+            attrs = [c for c in query.columns if c != "geometry"]
+        clause, params = self._filters(layer, query)
+        select = sql.SQL(", ").join([*(sql.Identifier(c) for c in attrs),
+                                     sql.SQL("ST_AsBinary(geometry)")])
+        statement = sql.SQL("SELECT {} FROM {}{} ORDER BY fid").format(select, self._table(layer), clause)
+        if query.limit is not None:
+            statement += sql.SQL(" LIMIT {}").format(sql.Literal(int(query.limit)))
+        if query.offset:
+            statement += sql.SQL(" OFFSET {}").format(sql.Literal(int(query.offset)))
+        return statement, params, attrs
+
+    def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
+        statement, params, attrs = self._select_sql(layer, query)
+        rows = self._con().execute(statement, params).fetchall()
+        geoms = shapely.from_wkb(np.array([r[-1] for r in rows], dtype=object)) if rows else np.empty(0, object)
+        return [dict(zip(attrs, r[:-1], strict=True)) for r in rows], geoms
+
+    def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
+        records, geoms = self.select_rows(layer, query)
+        attrs = self._select_sql(layer, query)[2] if not records else list(records[0])
+        frame = gpd.GeoDataFrame(pd.DataFrame(records, columns=attrs),
+                                 geometry=gpd.GeoSeries(geoms, crs=RD_NEW), crs=RD_NEW)
+        if query.columns is not None:
+            return frame
+        return conform_read(frame, layer, self.location)
+
+    def count_query(self, layer: str, query: Query) -> int:
+        self._check(layer)
+        clause, params = self._filters(layer, query)
+        sql = self._sql().SQL("SELECT count(*) FROM {}{}").format(self._table(layer), clause)
+        return int(self._con().execute(sql, params).fetchone()[0])
+
+    def bounds(self, layer: str) -> Bounds | None:
+        self._check(layer)
+        row = self._con().execute(self._sql().SQL(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            "(SELECT ST_Extent(geometry) AS e FROM {}) s").format(self._table(layer))).fetchone()
+        if row is None or row[0] is None:
+            return None
+        return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+    def tile(self, layer: str, z: int, x: int, y: int, *, columns: Sequence[str] = ("identificatie",),
+             extent: int = 4096, buffer: int = 64) -> bytes:
+        """The Mapbox Vector Tile ``z/x/y`` (Web Mercator tiling) of ``layer``, by ``ST_AsMVT``;
+        the tile's layer is named ``layer`` and carries ``columns``. Empty bytes when nothing
+        falls in the tile."""
+        self._check(layer)
+        if not (0 <= z <= 24 and 0 <= x < 2**z and 0 <= y < 2**z):
+            raise QueryError(f"no tile {z}/{x}/{y}: z must be 0..24 and x, y 0..2^z-1")
+        sql = self._sql()
+        cols = [c for c in columns if c in self._columns[layer] and c not in ("fid", "geometry")]
+        attrs = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(c)) for c in cols)
+        query = sql.SQL(
+            "WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS env), "
+            "w AS (SELECT env, ST_Transform(ST_Segmentize(env, (ST_XMax(env) - ST_XMin(env)) / 8), {srid}) AS rd "
+            "FROM b), "
+            "q AS (SELECT {attrs}ST_AsMVTGeom(ST_Transform(t.geometry, 3857), w.env, %s, %s, true) AS geom "
+            "FROM {table} t, w WHERE t.geometry && w.rd) "
+            "SELECT ST_AsMVT(q, %s, %s, 'geom') FROM q WHERE geom IS NOT NULL"
+        ).format(srid=sql.Literal(SRID), attrs=attrs, table=self._table(layer))
+        row = self._con().execute(query, (z, x, y, extent, buffer, layer, extent)).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
+
+    # --- protocol: writing -------------------------------------------------------------------
+    def write(self, layer: str, gdf: gpd.GeoDataFrame, mode: WriteMode = "replace") -> None:
+        if mode not in ("replace", "append"):
+            raise ValueError(f"mode must be replace or append, not {mode!r}")
+        if mode == "append" and layer in self._columns:
+            self._append(layer, conform(gdf, layer, what=layer))
+            return
+        self.write_many({layer: gdf})
+
+    def _append(self, layer: str, frame: gpd.GeoDataFrame) -> None:
+        """Add rows to a layer in one transaction (COPY; fids continue after the last)."""
+        sql = self._sql()
+        unknown = [c for c in frame.columns if c != "geometry" and c not in self._columns[layer]]
+        if unknown:
+            raise QueryError(f"{self.location}:{layer}: cannot append columns the table lacks: {unknown}")
+        with self._psycopg.connect(self._conninfo) as con, con.transaction():
+            con.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(self._table(layer)))
+            first = con.execute(sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(
+                self._table(layer))).fetchone()[0]
+            self._copy_rows(con, layer, frame, int(first))
+            con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
+                                "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
+                        (secrets.token_hex(8),))
+        self.cache.clear()
+        self._scan()
+
+    def write_meta(self, meta: Mapping[str, str]) -> None:
+        self.write_many({}, meta)
+
+    def write_many(self, layers: Mapping[str, gpd.GeoDataFrame], meta: Mapping[str, str] | None = None,
+                   *, replace_all: bool = False) -> None:
+        """Write ``layers`` (and ``meta``) in one transaction; ``replace_all`` also drops the
+        layers not named (a fresh import). Readers see the old tables until the commit."""
+        frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
+        sql = self._sql()
+        self._ensure_schema()
+        token = secrets.token_hex(4)
+        with self._psycopg.connect(self._conninfo) as con, con.transaction():
+            for name in sorted(frames):
+                self._load_table(con, name, frames[name], token)
+            if replace_all:
+                for name in self._layers:
+                    if name not in frames:
+                        con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table(name)))
+            con.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text)")
+                        .format(self._table(META_TABLE)))
+            if meta is not None:
+                con.execute(sql.SQL("DELETE FROM {} WHERE key NOT LIKE '\\_%%'").format(self._table(META_TABLE)))
+                with con.cursor() as cur:
+                    cur.executemany(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                        self._table(META_TABLE)), [(str(k), str(v)) for k, v in meta.items()])
+            con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
+                                "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
+                        (secrets.token_hex(8),))
+        with self._connect() as con:
+            for name in frames:
+                con.execute(sql.SQL("ANALYZE {}").format(self._table(name)))
+        self.cache.clear()
+        self._scan()
+
+    def _copy_rows(self, con: Any, table: str, frame: gpd.GeoDataFrame, first_fid: int) -> None:
+        """COPY ``frame``'s rows into ``table`` with fids ``first_fid + 1``, ``+ 2``, ..."""
+        sql = self._sql()
+        attrs = [c for c in frame.columns if c != frame.geometry.name]
+        values = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in attrs}
+        hexes = shapely.to_wkb(shapely.set_srid(frame.geometry.to_numpy(), SRID), hex=True, include_srid=True)
+        columns = sql.SQL(", ").join([sql.Identifier("fid"), *(sql.Identifier(c) for c in attrs),
+                                      sql.Identifier("geometry")])
+        with con.cursor() as cur, cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                self._table(table), columns)) as copy:
+            for i in range(len(frame)):
+                copy.write_row([first_fid + i + 1, *(values[c][i] for c in attrs), hexes[i]])
+
+    def _load_table(self, con: Any, name: str, frame: gpd.GeoDataFrame, token: str) -> None:
+        sql = self._sql()
+        tmp = f"{name}__new_{token}"
+        attrs = [c for c in frame.columns if c != frame.geometry.name]
+        defs = [sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(_pg_type(frame[c]))) for c in attrs]
+        con.execute(sql.SQL("CREATE TABLE {} (fid bigint PRIMARY KEY, {}geometry geometry(Geometry, {}))").format(
+            self._table(tmp), sql.SQL("").join(d + sql.SQL(", ") for d in defs), sql.Literal(SRID)))
+        self._copy_rows(con, tmp, frame, 0)
+        con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table(name)))
+        con.execute(sql.SQL("ALTER TABLE {} RENAME TO {}").format(self._table(tmp), sql.Identifier(name)))
+        con.execute(sql.SQL("CREATE INDEX {} ON {} USING gist (geometry)").format(
+            sql.Identifier(f"{name}_gist_{token}"), self._table(name)))
+        if "identificatie" in attrs:
+            con.execute(sql.SQL("CREATE INDEX {} ON {} (identificatie)").format(
+                sql.Identifier(f"{name}_id_{token}"), self._table(name)))
+
+
+def _pg_type(series: pd.Series) -> str:
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "bigint"
+    if pd.api.types.is_float_dtype(dtype):
+        return "double precision"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "timestamptz"
+    return "text"

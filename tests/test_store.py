@@ -1,0 +1,209 @@
+"""The store protocol on every backend: the same questions give the same answers.
+
+The GeoPackage backend in its two modes (in memory, through the file's R-tree) is compared on the
+demo; the PostGIS and GeoParquet backends join through the ``store`` fixture below.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import shapely
+
+from omgevingskaart.dataset import DEMO_PATH, open_dataset, write_dataset
+from omgevingskaart.errors import DatasetError, QueryError
+from omgevingskaart.store import Store, open_store
+from omgevingskaart.store.geopackage import GeoPackageStore
+
+BOX = (246514, 443300, 246614, 443400)
+LAYERS = ("pand", "perceel", "verblijfsobject", "maatvoering", "bgt_wegdeel", "monument")
+
+
+def small_copy(tmp_path: Path) -> Path:
+    ds = open_dataset(DEMO_PATH)
+    layers = {n: ds.features(n, bbox=(246300, 443100, 246800, 443600)) for n in LAYERS}
+    return write_dataset(layers, tmp_path / "klein.gpkg", meta={"titel": "klein", "synthetisch": "ja"})
+
+
+@pytest.fixture(scope="module")
+def demo_in_postgis(postgis_uri: str) -> str:
+    """The demo imported into the test server's schema ``demo`` (once per module)."""
+    uri = f"{postgis_uri}?schema=demo"
+    ds = open_dataset(DEMO_PATH)
+    write_dataset({n: ds[n] for n in ds.layers}, uri, meta=ds.meta)
+    return uri
+
+
+@pytest.fixture(scope="module")
+def demo_in_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as a GeoParquet folder, in small parts and row groups to exercise the pruning."""
+    from omgevingskaart.store.geoparquet import GeoParquetStore
+
+    ds = open_dataset(DEMO_PATH)
+    store = GeoParquetStore(tmp_path_factory.mktemp("pq") / "demo.parquet", create=True)
+    store.write_many({n: ds[n] for n in ds.layers}, ds.meta, rows_per_part=1000, row_group_size=128)
+    return store.path
+
+
+@pytest.fixture(params=["memory", "rtree", "postgis", "geoparquet"])
+def gpkg(request: pytest.FixtureRequest) -> Store:
+    """The demo in every backend (the name is historical: the GeoPackage came first)."""
+    if request.param == "postgis":
+        return open_store(request.getfixturevalue("demo_in_postgis"))
+    if request.param == "geoparquet":
+        return open_store(request.getfixturevalue("demo_in_parquet"))
+    return GeoPackageStore(DEMO_PATH, mode=request.param)
+
+
+def test_protocol_is_implemented(gpkg: GeoPackageStore) -> None:
+    assert isinstance(gpkg, Store)
+    assert "pand" in gpkg.layers() and gpkg.meta()["synthetisch"] == "ja"
+
+
+def test_window_predicates_and_paging(gpkg: GeoPackageStore) -> None:
+    sel = gpkg.features("pand", bbox=BOX)
+    assert len(sel) == 23 and sel.crs.to_epsg() == 28992
+    within = gpkg.features("pand", bbox=BOX, predicate="within")
+    assert 0 < len(within) < 23
+    assert shapely.within(within.geometry.to_numpy(), shapely.box(*BOX)).all()
+    page2 = gpkg.features("pand", bbox=BOX, offset=10, limit=5)
+    assert list(page2["identificatie"]) == list(sel["identificatie"].iloc[10:15])
+    cols = gpkg.features("pand", bbox=BOX, columns=["identificatie"], limit=2)
+    assert list(cols.columns) == ["identificatie", "geometry"]
+    point = shapely.Point(246564, 443350)
+    assert gpkg.count("perceel", geometry=point) == 1
+
+
+def test_where_and_get_by(gpkg: GeoPackageStore) -> None:
+    sel = gpkg.features("maatvoering", where={"waarde_type": "maximum bouwhoogte (m)"})
+    assert len(sel) == 458 and set(sel["waarde_type"]) == {"maximum bouwhoogte (m)"}
+    ids = list(gpkg.features("pand", bbox=BOX)["identificatie"].iloc[:3])
+    got = gpkg.get_by("pand", "identificatie", ids)
+    assert sorted(got["identificatie"]) == sorted(ids)
+    hostile = gpkg.get_by("pand", "identificatie", ["x' OR '1'='1"])
+    assert len(hostile) == 0
+    with pytest.raises(QueryError, match="no column"):
+        gpkg.features("pand", where={"1=1; --": 1})
+    with pytest.raises(QueryError, match="predicate"):
+        gpkg.features("pand", bbox=BOX, predicate="near")
+    with pytest.raises(DatasetError, match="no layer 'nope'"):
+        gpkg.features("nope")
+
+
+def test_every_backend_agrees_with_the_in_memory_index(gpkg: Store) -> None:
+    mem = GeoPackageStore(DEMO_PATH, mode="memory")
+    for layer in LAYERS:
+        a, b = mem.features(layer, bbox=BOX), gpkg.features(layer, bbox=BOX)
+        assert list(a["identificatie"]) == list(b["identificatie"]), layer
+        assert list(a.columns) == list(b.columns), layer
+        assert a.drop(columns="geometry").equals(b.drop(columns="geometry")), layer
+        assert shapely.equals_exact(a.geometry.to_numpy(), b.geometry.to_numpy(), 1e-9).all(), layer
+        assert gpkg.bounds(layer) == pytest.approx(mem.bounds(layer)), layer
+    assert ("frame", "pand") in mem.cache
+    if getattr(gpkg, "mode", "") != "memory":
+        assert ("frame", "pand") not in gpkg.cache  # windows are read, not whole layers
+
+
+def test_auto_mode_uses_the_rtree_above_the_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMGEVINGSKAART_MEMORY_MAX_MB", "1")
+    ds = open_dataset(DEMO_PATH)
+    assert ds.store.mode == "rtree"
+    r = ds.report(point=(246564, 443350), crs="EPSG:28992")  # the query modules still work
+    assert r.perceel is not None
+
+
+def test_incremental_write_touches_only_its_layer(tmp_path: Path) -> None:
+    path = small_copy(tmp_path)
+    store = open_store(path)
+    assert isinstance(store, GeoPackageStore)
+    before_ino = path.stat().st_ino
+    n_pand, n_perceel = store.count("pand"), store.count("perceel")
+    extra = store.features("pand", limit=2)
+    store.write("pand", extra, mode="append")
+    assert store.count("pand") == n_pand + 2 and store.count("perceel") == n_perceel
+    store.write("pand", extra)  # replace
+    assert store.count("pand") == 2
+    assert path.stat().st_ino == before_ino  # written in place, not a new file
+    ds = open_dataset(path)
+    assert len(ds["pand"]) == 2 and ds.meta["titel"] == "klein"
+    assert len(ds.features("pand", bbox=tuple(extra.total_bounds))) == 2  # the R-tree is there
+
+
+def test_batches_stream_a_layer() -> None:
+    store = GeoPackageStore(DEMO_PATH, mode="rtree")
+    sizes = [len(b) for b in store.batches("pand", batch_size=1000)]
+    assert sizes == [1000, 1000, 1000, 628]
+
+
+def test_geoparquet_is_hilbert_sorted_in_parts_with_a_bbox_column(demo_in_parquet: Path) -> None:
+    import pyarrow.parquet as pq
+
+    store = open_store(demo_in_parquet)
+    folder = store.layer_path("pand")
+    parts = sorted(folder.glob("part-*.parquet"))
+    assert len(parts) == 4  # 3628 panden in parts of 1000
+    meta = pq.ParquetFile(parts[0])
+    assert meta.metadata.num_row_groups == 8 and "bbox" in meta.schema_arrow.names
+    geo = json.loads(meta.schema_arrow.metadata[b"geo"])
+    assert geo["columns"]["geometry"]["covering"]["bbox"]["xmin"] == ["bbox", "xmin"]
+    # Hilbert order: each row group of 128 panden covers a small part of the layer's extent
+    rows = pq.read_table(parts[0], columns=["bbox"]).column("bbox").to_pylist()
+    x0, y0, x1, y1 = store.bounds("pand")
+    shares = []
+    for i in range(0, len(rows), 128):
+        g = rows[i:i + 128]
+        w = max(r["xmax"] for r in g) - min(r["xmin"] for r in g)
+        h = max(r["ymax"] for r in g) - min(r["ymin"] for r in g)
+        shares.append(w * h / ((x1 - x0) * (y1 - y0)))
+    assert max(shares) < 0.1, shares
+    assert f"pand={folder.name}" in store.fingerprint()
+    # a window read opens only the parts whose bounds (kept in the manifest) meet the window (the
+    # centre of the extent, where the Hilbert quadrants meet, needs all four; a corner one)
+    corner = (246000, 442900, 246100, 443000)
+    assert len(store._parts("pand", corner).files) == 1 < len(store._parts("pand", None).files) == 4
+    assert store.count("pand", bbox=corner) == GeoPackageStore(DEMO_PATH).count("pand", bbox=corner)
+
+
+def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
+    path = tmp_path / "x.parquet"
+    ds = open_dataset(DEMO_PATH)
+    write_dataset({"pand": ds.features("pand", bbox=BOX)}, path, meta={"titel": "x"})
+    store = open_store(path)
+    first = store.layer_path("pand")
+    write_dataset({"perceel": ds.features("perceel", bbox=BOX)}, path, extend=True)
+    store = open_store(path)
+    assert store.layers() == ["pand", "perceel"] and store.layer_path("pand") == first
+    assert store.meta() == {"titel": "x"} and store.count("pand") == 23
+    write_dataset({"pand": ds.features("pand", bbox=BOX, limit=3)}, path, extend=True)
+    store = open_store(path)
+    assert store.count("pand") == 3 and not first.exists()
+    assert sorted(p.name for p in path.iterdir() if p.name.startswith(".")) == []
+    with pytest.raises(DatasetError, match="not a GeoParquet dataset"):
+        open_store(tmp_path / "leeg.parquet")
+
+
+def test_postgis_append_and_replace(postgis_uri: str) -> None:
+    uri = f"{postgis_uri}?schema=schrijven"
+    ds = open_dataset(DEMO_PATH)
+    pand = ds.features("pand", bbox=BOX)
+    write_dataset({"pand": pand.iloc[:10]}, uri, meta={"titel": "t"})
+    store = open_store(uri)
+    before = store.fingerprint()
+    store.write("pand", pand.iloc[10:], mode="append")
+    assert store.count("pand") == 23 and store.fingerprint() != before
+    assert list(store.features("pand")["identificatie"]) == list(pand["identificatie"])  # row order kept
+    store.write("pand", pand.iloc[:2])
+    assert store.count("pand") == 2 and store.meta() == {"titel": "t"}
+    with pytest.raises(QueryError, match="predicate"):
+        store.features("pand", bbox=BOX, predicate="near")
+
+
+def test_rows_are_the_features_as_records(gpkg: Store) -> None:
+    recs, geoms = gpkg.rows("pand", bbox=BOX, columns=["identificatie", "bouwjaar"])
+    frame = gpkg.features("pand", bbox=BOX)
+    assert [r["identificatie"] for r in recs] == list(frame["identificatie"])
+    assert [r["bouwjaar"] for r in recs] == [None if v is pd.NA else int(v) for v in frame["bouwjaar"]]
+    assert shapely.equals_exact(geoms, frame.geometry.to_numpy(), 1e-9).all()
