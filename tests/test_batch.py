@@ -30,13 +30,13 @@ def result(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
 def test_every_perceel_gets_a_row(result: tuple[Path, object]) -> None:
     path, res = result
     assert res.percelen == 3230 and res.parts == 4 and res.cores == 1
-    assert res.berekend == 2823  # the rest: 297 without a 3D BAG pand, 110 with only a neighbour's edge
+    assert res.berekend == 2823  # the rest: 273 without a 3D BAG pand, 134 with only a neighbour's edge
     out = open_dataset(path)[LAYER]
     assert len(out) == 3230 and out.crs.to_epsg() == 28992
     assert list(out["identificatie"]) == list(open_dataset(path)["perceel"]["identificatie"])
     assert out["reden"].value_counts().to_dict() == {
-        "geen pand met bekende hoogte (3D BAG) op het perceel": 297,
-        "geen hoofdgebouw op het perceel (alleen randen van panden van buren)": 110,
+        "geen pand met bekende hoogte (3D BAG) op het perceel": 273,
+        "geen hoofdgebouw op het perceel (alleen randen van panden van buren)": 134,
     }
     lines = summary(res)
     assert lines[0] == "percelen: 3230 (2823 berekend, 407 onbekend) in 4 delen"
