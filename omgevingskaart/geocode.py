@@ -193,11 +193,22 @@ def parse_address(query: str) -> ParsedAddress:
                          tuple(tail), postcode)
 
 
+def geocoder_for(dataset: Dataset) -> Geocoder:
+    """The dataset's :class:`Geocoder`, built once and kept in the store's locked cache.
+
+    >>> from omgevingskaart import open_dataset
+    >>> g = geocoder_for(open_dataset())
+    >>> g.resolve("7101AK 12")[0]["weergave"]
+    'Markt 12, 7101AK Winterswijk'
+    """
+    return dataset.store.cache.get(("geocode", "geocoder"), lambda: Geocoder(dataset))
+
+
 class Geocoder:
     """Looks addresses up in a dataset's address layers (built once per dataset).
 
     >>> from omgevingskaart import open_dataset
-    >>> g = open_dataset().geocoder
+    >>> g = geocoder_for(open_dataset())
     >>> g.resolve("markt 12 winterswijk")[0]["weergave"]
     'Markt 12, 7101AK Winterswijk'
     >>> g.suggest("Mrkt 12", limit=1)[0]["weergave"]
