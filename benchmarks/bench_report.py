@@ -22,6 +22,8 @@ import warnings
 
 import numpy as np
 
+from omgevingskaart import report_at
+
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -59,11 +61,11 @@ def main() -> None:
         pts.extend(zip(x[inside].tolist(), y[inside].tolist(), strict=True))
     pts = pts[: args.points]
 
-    ds.report(point=pts[0], crs="EPSG:28992")  # warm the indexes (the cold case is measured below)
+    report_at(ds, point=pts[0], crs="EPSG:28992")  # warm the indexes (the cold case is measured below)
     times, cpu = [], []
     for p in pts:
         t, c = time.perf_counter(), time.thread_time()
-        ds.report(point=p, crs="EPSG:28992")
+        report_at(ds, point=p, crs="EPSG:28992")
         cpu.append(time.thread_time() - c)
         times.append(time.perf_counter() - t)
 
@@ -91,7 +93,7 @@ def main() -> None:
 
     code = (
         "import time; t0=time.perf_counter(); import omgevingskaart; t1=time.perf_counter(); "
-        "ds=omgevingskaart.open_dataset(); r=ds.report(point=(246580, 443380), crs='EPSG:28992'); "
+        "ds=omgevingskaart.open_dataset(); r=report_at(ds, point=(246580, 443380), crs='EPSG:28992'); "
         "t2=time.perf_counter(); print(t1-t0, t2-t1, t2-t0)"
     )
     cold = []

@@ -46,6 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
+from omgevingskaart import report_at
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -215,7 +217,7 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
     else:
         ds = omgevingskaart.open_dataset(uri)
     if backend == "gpkg-memory":
-        ds.report(point=pts[0], crs="EPSG:28992")
+        report_at(ds, point=pts[0], crs="EPSG:28992")
         first_answer = question_memory(ds, *pts[0])
     else:
         first_answer = question(ds, *pts[0])
@@ -237,7 +239,7 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
         rt = []
         for p in pts:
             s = time.perf_counter()
-            ds.report(point=p, crs="EPSG:28992")
+            report_at(ds, point=p, crs="EPSG:28992")
             rt.append(time.perf_counter() - s)
         res["report_p50_ms"] = float(np.percentile(rt, 50) * 1000)
         res["report_p99_ms"] = float(np.percentile(rt, 99) * 1000)

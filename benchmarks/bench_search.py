@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from omgevingskaart import geocoder_for
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
@@ -59,7 +61,7 @@ def main() -> None:
     import omgevingskaart
 
     ds = omgevingskaart.open_dataset()
-    now = ds.geocoder
+    now = geocoder_for(ds)
     pairs = spellings(now.records)
     share, misses = share_found(now, pairs)
     direct = sum(1 for q, meant in pairs if _resolves(now, q) == meant) / len(pairs)

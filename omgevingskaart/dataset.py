@@ -42,8 +42,6 @@ __all__ = ["DEMO_PATH", "META_TABLE", "Dataset", "LayerIndex", "open_dataset", "
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue
-    from .geocode import Geocoder
-    from .report import ParcelReport
 
 #: the embedded demo dataset (synthetic, shaped like the real registers); shipped in the package,
 #: ``data/demo/`` at the top of the repository.
@@ -69,9 +67,6 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
         #: the file or folder of a file-based store; for PostGIS the URI without password.
         self.path = Path(getattr(self.store, "path", self.store.location))
         self._catalogue: Catalogue | None = None
-        self._geocoder: Geocoder | None = None
-        # the store's lock: the caches hung on the dataset share it
-        self._lock = self.store.cache.lock
 
     @property
     def uri(self) -> str:
@@ -165,37 +160,6 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
 
             self._catalogue = load_catalogue().for_dataset(self)
         return self._catalogue
-
-    # --- queries -------------------------------------------------------------------------------
-    def report(self, *args: Any, **kwargs: Any) -> ParcelReport:
-        """What applies at a point, address or perceel: see :func:`omgevingskaart.report.report`."""
-        from .report import report
-
-        return report(self, *args, **kwargs)
-
-    def check_build(self, address_or_parcel: str, proposal: Mapping[str, Any], **kwargs: Any) -> Any:
-        """"Mag ik bouwen?" for a proposal at an address or kadastrale aanduiding.
-
-        See :func:`omgevingskaart.permit.from_dataset.check_build_at`; returns a
-        :class:`~omgevingskaart.permit.CheckResult`.
-        """
-        from .permit.from_dataset import check_build_at
-
-        return check_build_at(self, address_or_parcel, proposal, **kwargs)
-
-    @property
-    def geocoder(self) -> Geocoder:
-        """The address index of this dataset (built on first use)."""
-        from .geocode import Geocoder
-
-        with self._lock:
-            if self._geocoder is None:
-                self._geocoder = Geocoder(self)
-            return self._geocoder
-
-    def geocode(self, query: str) -> list[dict[str, Any]]:
-        """Addresses matching ``query`` (free text, or postcode + huisnummer): a list of records."""
-        return self.geocoder.search(query)
 
 
 def open_dataset(path: str | Path | None = None) -> Dataset:

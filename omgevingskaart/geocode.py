@@ -278,7 +278,7 @@ class Geocoder:
         :meth:`suggest` gives. Raises :class:`QueryError` for an empty or unreadable query.
 
         >>> from omgevingskaart import open_dataset
-        >>> [c["weergave"] for c in open_dataset().geocoder.lookup("wwk00k2997")]
+        >>> [c["weergave"] for c in geocoder_for(open_dataset()).lookup("wwk00k2997")]
         ['WWK00 K 2997']
         """
         if isinstance(query, str) and (aand := parse_aanduiding(query)) is not None:

@@ -2,14 +2,14 @@
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
->>> r = ds.report("Markt 12, Winterswijk")
+>>> r = omgevingskaart.report_at(ds, "Markt 12, Winterswijk")
 >>> r.perceel.kadastrale_aanduiding.startswith("WWK00")
 True
 >>> r.samenvatting.grenzen[0]
 'Maximum goothoogte: 13 m.'
 >>> r.regels[0].url.startswith("https://www.ruimtelijkeplannen.nl/documents/")
 True
->>> r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
+>>> r = omgevingskaart.report_at(ds, point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
 >>> r.to_dict()["geldig_op"]
 '2026-06-01'
 
@@ -60,7 +60,7 @@ from .errors import (
     OutsideDataError,
     QueryError,
 )
-from .geocode import display_address, parse_aanduiding
+from .geocode import display_address, geocoder_for, parse_aanduiding
 from .omgevingsplan import (
     GELDEND,
     ONTWERP,
@@ -540,7 +540,7 @@ def report(
         qinfo = {"type": "adres", "input": address}
 
     if address is not None:
-        address_rec, pt = dataset.geocoder.resolve(address)
+        address_rec, pt = geocoder_for(dataset).resolve(address)
         x, y = float(pt.x), float(pt.y)
         qinfo["gevonden"] = address_rec["weergave"]
     elif perceel_row is not None:
@@ -553,6 +553,11 @@ def report(
         x, y = to_rd(point[0], point[1], crs)
     return _build(dataset, x, y, qinfo, perceel_index=None if perceel_row is None else perceel_row[0],
                   geldig_op=parse_date(geldig_op))
+
+
+#: :func:`report` under the name it has at the package's top level (``omgevingskaart.report_at``),
+#: where ``omgevingskaart.report`` is this module.
+report_at = report
 
 
 def _looks_like_address(text: str) -> bool:

@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 from apphelpers import ROOT, map_frame, running_app
 
+from omgevingskaart import report_at
+
 AXE = ROOT / "omgevingskaart" / "static" / "vendor" / "axe-core" / "axe.min.js"
 PAGES = {"/": "Kaart", "/kaart": "Kaart", "/bouwen": "Mag ik bouwen?", "/3d": "3D binnenstad",
          "/lagen": "Lagen", "/over": "Over deze kaart"}
@@ -141,7 +143,7 @@ def test_autocomplete_suggests_while_typing_and_after_a_typo(page: Any, app_url:
     assert examples, placeholder
     street, postcode, perceel = examples[0]
     for example in (street, postcode, perceel):  # the examples exist in the loaded data
-        assert ds.report(example) is not None
+        assert report_at(ds, example) is not None
     box.click()
     box.press_sequentially("mrkt 12", delay=40)
     option = page.get_by_role("option", name="Markt 12, 7101AK Winterswijk")

@@ -22,6 +22,8 @@ from apphelpers import (
     running_app,
 )
 
+from omgevingskaart import geocoder_for, report_at
+
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -68,9 +70,9 @@ def _address(dataset_file: Path) -> tuple[str, str]:
     import omgevingskaart
 
     ds = omgevingskaart.open_dataset(dataset_file)
-    text = "Markt 12, Winterswijk" if ds.geocode("Markt 12, Winterswijk") else ds.geocode(
+    text = "Markt 12, Winterswijk" if geocoder_for(ds).search("Markt 12, Winterswijk") else geocoder_for(ds).search(
         ds["verblijfsobject"]["openbare_ruimte"].iloc[0] + " " + str(ds["verblijfsobject"]["huisnummer"].iloc[0]))[0]["weergave"]
-    rep = ds.report(text)
+    rep = report_at(ds, text)
     assert rep.perceel is not None
     return text, str(rep.perceel.kadastrale_aanduiding)
 
@@ -298,7 +300,7 @@ def test_report_url_with_a_point(page: Any, app_url: str, dataset_file: Path) ->
     import omgevingskaart
 
     ds = omgevingskaart.open_dataset(dataset_file)
-    rep = ds.report(_address(dataset_file)[0])
+    rep = report_at(ds, _address(dataset_file)[0])
     page.goto(f"{app_url}/?x={rep.x:.2f}&y={rep.y:.2f}")
     map_frame(page)
     page.wait_for_selector(f".st-key-ok_rapport :text('{rep.perceel.kadastrale_aanduiding}')", timeout=20000)

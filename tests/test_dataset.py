@@ -9,6 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point, box
 
+from omgevingskaart import report_at
 from omgevingskaart.dataset import Dataset, open_dataset, write_dataset
 from omgevingskaart.errors import DatasetError, GeometryError
 
@@ -67,7 +68,7 @@ def test_open_lists_layers_and_reads_lazily(small: Path) -> None:
 
 def test_report_on_small_dataset(small: Path) -> None:
     ds = open_dataset(small)
-    r = ds.report(point=(246510, 443305), crs="EPSG:28992")
+    r = report_at(ds, point=(246510, 443305), crs="EPSG:28992")
     assert r.perceel.kadastrale_aanduiding == "WWK00 K 1"
     assert [p.identificatie for p in r.panden] == ["0294100000000001"]
     assert [a.weergave for a in r.adressen] == ["Markt 1, 7101BH Winterswijk"]
@@ -75,8 +76,8 @@ def test_report_on_small_dataset(small: Path) -> None:
     assert r.enkelbestemmingen[0].planstatus == "vastgesteld"
     assert r.maatvoering("maximum bouwhoogte (m)") == 10.0
     assert r.plannen[0].plan_id == "NL.IMRO.0294.T-1"
-    assert ds.report("Markt 3").perceel.kadastrale_aanduiding == "WWK00 K 2"
-    assert ds.report(perceel="WWK00 K 2").adressen[0].gebruiksdoel == "winkelfunctie"
+    assert report_at(ds, "Markt 3").perceel.kadastrale_aanduiding == "WWK00 K 2"
+    assert report_at(ds, perceel="WWK00 K 2").adressen[0].gebruiksdoel == "winkelfunctie"
 
 
 def test_write_is_deterministic(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ import shapely
 from live_servers import RuimtelijkePlannenServer
 
 import omgevingskaart.cli as cli
+from omgevingskaart import report_at
 from omgevingskaart.dataset import open_dataset
 from omgevingskaart.errors import RemoteSourceError
 from omgevingskaart.io import imro
@@ -184,5 +185,5 @@ def test_fetch_cli_writes_the_plan_layers_into_a_dataset(
     assert code == 0, capsys.readouterr().err
     ds = open_dataset(out)
     assert len(ds["enkelbestemming"]) == 10
-    report = ds.report(point=(51200.0, 390900.0), crs="EPSG:28992")
+    report = report_at(ds, point=(51200.0, 390900.0), crs="EPSG:28992")
     assert report.to_dict()

@@ -1,4 +1,4 @@
-"""Dataset.check_build: the permit check for an address of the demo, from its registers."""
+"""check_build_at: the permit check for an address of the demo, from its registers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import shapely
 from shapely.geometry import box, shape
 
 import omgevingskaart
+from omgevingskaart import check_build_at, report_at
 from omgevingskaart.errors import AddressNotFoundError, ScenarioError
 from omgevingskaart.permit import scenario_for
 
@@ -21,9 +22,9 @@ def ds():
 
 def _rear_box(ds, address: str, size: float = 3.0):
     """A size x size box in the achtererfgebied of the address, clear of existing buildings."""
-    probe = ds.check_build(address, {"footprint": _free_spot(ds, address), "height": 2.5})
+    probe = check_build_at(ds, address, {"footprint": _free_spot(ds, address), "height": 2.5})
     achter = shape(probe.to_dict()["derived"]["achtererfgebied"])
-    report = ds.report(address)
+    report = report_at(ds, address)
     idx = ds.index("pand")
     built = shapely.union_all(idx.geometries[idx.tree.query(report.perceel.geometry, predicate="intersects")])
     free = achter.difference(built.buffer(0.2)).buffer(-size / 2 - 0.05)
@@ -33,7 +34,7 @@ def _rear_box(ds, address: str, size: float = 3.0):
 
 
 def _free_spot(ds, address: str):
-    report = ds.report(address)
+    report = report_at(ds, address)
     idx = ds.index("pand")
     built = shapely.union_all(idx.geometries[idx.tree.query(report.perceel.geometry, predicate="intersects")])
     c = report.perceel.geometry.difference(built.buffer(0.3)).representative_point()
@@ -43,7 +44,7 @@ def _free_spot(ds, address: str):
 def test_scenario_from_the_registers(ds) -> None:
     sc = scenario_for(ds, "Markt 12, Winterswijk", {"footprint": _free_spot(ds, "Markt 12, Winterswijk"),
                                                    "height": 3.0})
-    report = ds.report("Markt 12, Winterswijk")
+    report = report_at(ds, "Markt 12, Winterswijk")
     assert shape(sc["parcel"]).equals_exact(report.perceel.geometry, 1e-6)
     assert sc["main_building"]["height"] == pytest.approx(report.panden[0].hoogte_m, abs=0.01)
     assert sc["plan"]["bestemming"] == report.enkelbestemming.naam == "Centrum"
@@ -54,25 +55,25 @@ def test_scenario_from_the_registers(ds) -> None:
 def test_small_rear_annex_is_free_and_a_tall_one_is_not(ds) -> None:
     address = "Misterstraat 20"
     footprint = _rear_box(ds, address)
-    ok = ds.check_build(address, {"footprint": footprint, "height": 3.0, "eaves_height": 3.0}).to_dict()
+    ok = check_build_at(ds, address, {"footprint": footprint, "height": 3.0, "eaves_height": 3.0}).to_dict()
     assert ok["verdict"] in OUTCOMES
     tech = {a["activity"]: a for a in ok["activities"]}["technische_bouwactiviteit"]
     assert tech["outcome"] == "geen vergunning nodig"
     achter = next(c for a in ok["activities"] for c in a["conditions"] if c["id"] == "achtererfgebied")
     assert achter["passed"] is True
-    stated = ds.check_build(address, {"footprint": footprint, "height": 3.0, "eaves_height": 3.0},
+    stated = check_build_at(ds, address, {"footprint": footprint, "height": 3.0, "eaves_height": 3.0},
                             original=True, protected_townscape=False)
     assert stated.verdict == "geen vergunning nodig", stated.summary
-    tall = ds.check_build(address, {"footprint": footprint, "height": 6.0, "eaves_height": 5.5}).to_dict()
+    tall = check_build_at(ds, address, {"footprint": footprint, "height": 6.0, "eaves_height": 5.5}).to_dict()
     assert tall["verdict"] != "geen vergunning nodig"
     failing = {c["id"] for a in tall["activities"] for c in a["conditions"] if c.get("passed") is False}
     assert failing, "a 6 m annex must fail a height condition"
 
 
 def test_monument_needs_a_permit(ds) -> None:
-    report = ds.report("Markt 1, Winterswijk")
+    report = report_at(ds, "Markt 1, Winterswijk")
     assert report.monumenten and report.monumenten[0].monumenttype == "rijksmonument"
-    res = ds.check_build("Markt 1, Winterswijk", {"footprint": _free_spot(ds, "Markt 1, Winterswijk"),
+    res = check_build_at(ds, "Markt 1, Winterswijk", {"footprint": _free_spot(ds, "Markt 1, Winterswijk"),
                                                   "height": 2.5}).to_dict()
     assert res["verdict"] == "vergunningplicht"
     assert any("monument" in a["activity"] and a["outcome"] == "vergunningplicht" for a in res["activities"])
@@ -80,18 +81,18 @@ def test_monument_needs_a_permit(ds) -> None:
 
 def test_bad_input(ds) -> None:
     with pytest.raises(ScenarioError, match=r"proposal\.footprint: the proposal lies outside the perceel"):
-        ds.check_build("Markt 12, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
+        check_build_at(ds, "Markt 12, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
     with pytest.raises(ScenarioError, match=r"proposal\.footprint"):
-        ds.check_build("Markt 12, Winterswijk", {"height": 3.0})
+        check_build_at(ds, "Markt 12, Winterswijk", {"height": 3.0})
     with pytest.raises(AddressNotFoundError):
-        ds.check_build("Kasteelstraat 1, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
+        check_build_at(ds, "Kasteelstraat 1, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
 
 
 def test_registers_never_fill_in_what_they_cannot_know(ds) -> None:
     """The BAG does not say whether the hoofdgebouw is the original, the demo has no beschermd-gezicht
     layer: those conditions are "onbekend" and the verdict is never "geen vergunning nodig"."""
     address = "Misterstraat 20"
-    res = ds.check_build(address, {"footprint": _rear_box(ds, address), "height": 3.0})
+    res = check_build_at(ds, address, {"footprint": _rear_box(ds, address), "height": 3.0})
     sc = scenario_for(ds, address, {"footprint": _rear_box(ds, address), "height": 3.0})
     assert sc["main_building"]["original"] is None and sc["protected_townscape"] is None
     assert res.verdict == "hangt af van ontbrekende gegevens"
@@ -103,7 +104,7 @@ def test_demo_plan_lacks_bijgebouw_rules_so_22_27_depends_on_the_plan(ds) -> Non
     """A shed that fails 22.36 (4 m high, beyond 4 m) can only be freed by 22.27; the demo plan has no
     rules for bijgebouwen, so the honest answer is "hangt af van het omgevingsplan"."""
     address = "Misterstraat 20"
-    res = ds.check_build(address, {"footprint": _rear_box(ds, address), "height": 4.0},
+    res = check_build_at(ds, address, {"footprint": _rear_box(ds, address), "height": 4.0},
                          original=True, protected_townscape=False)
     assert res.verdict == "hangt af van het omgevingsplan", res.summary
     assert "dakvoet_verder_3m" in res.failing_conditions

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from shapely.geometry import Polygon, box
 
+from omgevingskaart import check_build_at
 from omgevingskaart.crs import rd_to_wgs84, wgs84_to_rd
 from omgevingskaart.errors import ScenarioError
 from omgevingskaart.permit import check_build
@@ -167,7 +168,7 @@ def test_site_derived_and_check_on_demo(ds: Any) -> None:
     s, w, n, e = (v for pair in pv.bounds_latlon(site["scenario"]["parcel"]) for v in pair)
     assert s < n and w < e
     drawn = pv.drawing_to_rd(_drawn(BACK_GARDEN))
-    res = ds.check_build("Misterstraat 20", {"footprint": drawn, "height": 3.0}, original=True,
+    res = check_build_at(ds, "Misterstraat 20", {"footprint": drawn, "height": 3.0}, original=True,
                          protected_townscape=False)
     assert res.verdict == "geen vergunning nodig"
     # the achtererfgebied does not depend on the proposal
@@ -187,14 +188,15 @@ def _app() -> None:
 def test_page_ambiguous_address_offers_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from omgevingskaart.dataset import Dataset
+    import omgevingskaart.report
     from omgevingskaart.errors import AmbiguousAddressError
 
     def ambiguous(_ds: Any, text: str, *args: Any, **kwargs: Any) -> Any:
         raise AmbiguousAddressError(text, ["Markt 12, Winterswijk", "Markt 12A, Winterswijk"])
 
-    # the demo has no ambiguous address; patch the class (AppTest may re-import the page module)
-    monkeypatch.setattr(Dataset, "report", ambiguous)
+    # the demo has no ambiguous address; patch the query module (the page imports report_at
+    # from it when it runs, so AppTest's re-import of the page module sees the patch)
+    monkeypatch.setattr(omgevingskaart.report, "report_at", ambiguous)
     at = AppTest.from_function(_app, default_timeout=60)
     # the search box is a component AppTest cannot type into: the address comes in the URL
     # (/bouwen?adres=...), which runs the same search

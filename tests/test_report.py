@@ -10,6 +10,7 @@ import pytest
 from shapely.geometry import Point
 
 import omgevingskaart
+from omgevingskaart import report_at
 from omgevingskaart.cli import main
 from omgevingskaart.dataset import write_dataset
 from omgevingskaart.errors import (
@@ -28,7 +29,7 @@ def ds():
 
 
 def test_report_for_an_address(ds) -> None:
-    r = ds.report("Markt 12, Winterswijk")
+    r = report_at(ds, "Markt 12, Winterswijk")
     assert r.query["gevonden"] == "Markt 12, 7101AK Winterswijk"
     assert r.perceel.kadastrale_aanduiding == "WWK00 L 3839"
     assert [a.weergave for a in r.adressen] == ["Markt 12, 7101AK Winterswijk"]
@@ -50,13 +51,13 @@ def test_report_for_an_address(ds) -> None:
 
 
 def test_same_answer_by_point_postcode_and_aanduiding(ds) -> None:
-    r = ds.report("Markt 12, Winterswijk")
-    by_point = ds.report(point=(r.x, r.y), crs="EPSG:28992")
+    r = report_at(ds, "Markt 12, Winterswijk")
+    by_point = report_at(ds, point=(r.x, r.y), crs="EPSG:28992")
     lon, lat = omgevingskaart.rd_to_wgs84(r.x, r.y)
-    by_wgs84 = ds.report(point=(lon, lat), crs="EPSG:4326")
-    by_postcode = ds.report(postcode="7101 AK", huisnummer=12)
-    by_perceel = ds.report(perceel="WWK00 L 3839")
-    by_text = ds.report("WWK00 L 3839")
+    by_wgs84 = report_at(ds, point=(lon, lat), crs="EPSG:4326")
+    by_postcode = report_at(ds, postcode="7101 AK", huisnummer=12)
+    by_perceel = report_at(ds, perceel="WWK00 L 3839")
+    by_text = report_at(ds, "WWK00 L 3839")
     for other in (by_point, by_wgs84, by_postcode, by_perceel, by_text):
         assert other.perceel.kadastrale_aanduiding == "WWK00 L 3839"
         assert other.enkelbestemming.naam == "Centrum"
@@ -64,15 +65,15 @@ def test_same_answer_by_point_postcode_and_aanduiding(ds) -> None:
 
 
 def test_monument_on_the_markt(ds) -> None:
-    r = ds.report("Markt 1")
+    r = report_at(ds, "Markt 1")
     assert [(m.naam, m.monumenttype) for m in r.monumenten] == [("Jacobskerk (demo)", "rijksmonument")]
 
 
 def test_huisletter_and_toevoeging(ds) -> None:
-    assert ds.report("Gasthuisstraat 1A").adressen
-    assert ds.report("Gasthuisstraat 1A").query["gevonden"] == "Gasthuisstraat 1A, 7101AA Winterswijk"
-    assert ds.report("gasthuisstraat 1 a").query["gevonden"] == "Gasthuisstraat 1A, 7101AA Winterswijk"
-    assert ds.report("Gasthuisstraat 1").query["gevonden"] == "Gasthuisstraat 1, 7101AA Winterswijk"
+    assert report_at(ds, "Gasthuisstraat 1A").adressen
+    assert report_at(ds, "Gasthuisstraat 1A").query["gevonden"] == "Gasthuisstraat 1A, 7101AA Winterswijk"
+    assert report_at(ds, "gasthuisstraat 1 a").query["gevonden"] == "Gasthuisstraat 1A, 7101AA Winterswijk"
+    assert report_at(ds, "Gasthuisstraat 1").query["gevonden"] == "Gasthuisstraat 1, 7101AA Winterswijk"
 
 
 @pytest.mark.parametrize(
@@ -100,7 +101,7 @@ def test_huisletter_and_toevoeging(ds) -> None:
 )
 def test_bad_input(ds, kwargs, error, match) -> None:
     with pytest.raises(error, match=match):
-        ds.report(**kwargs)
+        report_at(ds, **kwargs)
 
 
 def test_ambiguous_address_lists_candidates(tmp_path) -> None:
@@ -114,9 +115,9 @@ def test_ambiguous_address_lists_candidates(tmp_path) -> None:
         geometry=[Point(246510, 443307), Point(246530, 443307)], crs="EPSG:28992")
     ds = omgevingskaart.open_dataset(write_dataset(layers, tmp_path / "a.gpkg"))
     with pytest.raises(AmbiguousAddressError) as err:
-        ds.report("Markt 1")
+        report_at(ds, "Markt 1")
     assert err.value.candidates == ["Markt 1A, 7101BH Winterswijk", "Markt 1B, 7101BH Winterswijk"]
-    assert ds.report("Markt 1B").perceel.kadastrale_aanduiding == "WWK00 K 2"
+    assert report_at(ds, "Markt 1B").perceel.kadastrale_aanduiding == "WWK00 K 2"
 
 
 def test_cli_report_json_and_errors(capsys) -> None:
@@ -139,7 +140,7 @@ def test_cli_report_json_and_errors(capsys) -> None:
 
 
 def test_road_perceel_lists_its_bestemming_once(ds) -> None:
-    r = ds.report(perceel="WWK00 K 1838")
+    r = report_at(ds, perceel="WWK00 K 1838")
     verkeer = [o for o in r.enkelbestemmingen if o.naam == "Verkeer - Verblijfsgebied"]
     assert len(verkeer) == 1 and verkeer[0].aantal == 3 and verkeer[0].aandeel_perceel == 97.8
     assert sum("Verkeer - Verblijfsgebied" in line for line in r.samenvatting.gebruik) == 1
@@ -147,7 +148,7 @@ def test_road_perceel_lists_its_bestemming_once(ds) -> None:
 
 
 def test_the_answer_comes_first_with_rule_links(ds) -> None:
-    r = ds.report("Markt 12, Winterswijk")
+    r = report_at(ds, "Markt 12, Winterswijk")
     sv = r.samenvatting
     assert sv.gebruik[0].startswith("Bestemming hier: Centrum (artikel 3")
     assert sv.grenzen[:2] == ["Maximum goothoogte: 13 m.", "Maximum bouwhoogte: 16 m."]
@@ -168,7 +169,7 @@ def test_the_answer_comes_first_with_rule_links(ds) -> None:
 
 def test_voorontwerp_is_shown_apart(ds) -> None:
     plan = ds["bestemmingsplangebied_voorontwerp"].geometry.iloc[0].representative_point()
-    r = ds.report(point=(plan.x, plan.y), crs="EPSG:28992")
+    r = report_at(ds, point=(plan.x, plan.y), crs="EPSG:28992")
     assert r.ontwerpen and {o.status for o in r.ontwerpen} == {"voorontwerp"}
     assert all(o.plan_id != "NL.IMRO.0294.BPHERONTW2027-VO01" for o in r.enkelbestemmingen)
     assert any("Er ligt een voorontwerp" in line for line in r.samenvatting.let_op)
@@ -192,7 +193,7 @@ def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
     shutil.copy(DEMO_PATH, path)
     write_dataset(tpod.read(_package(tmp_path, gio=_gio())), path, extend=True)
     ds = omgevingskaart.open_dataset(path)
-    r = ds.report(point=(246580, 443380), crs="EPSG:28992")
+    r = report_at(ds, point=(246580, 443380), crs="EPSG:28992")
     assert r.enkelbestemming.naam and r.enkelbestemming.deel == "tijdelijk deel"
     assert [(a.naam, a.kwalificatie, a.op_locatie, a.werkingsgebied, a.deel) for a in r.activiteiten] == [
         ("Bouwen in het centrum", "Vergunningplicht", True, "hier", "nieuwe deel")]
@@ -210,7 +211,7 @@ def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
     assert "Maximum bouwhoogte (omgevingsplan, nieuwe deel): 9,5 Meter." in sv.grenzen
     assert any("Beschermd dorpsgezicht" in line for line in sv.beschermd)
     # outside the GIO's square the nieuwe deel has nothing
-    assert ds.report(point=(246520, 443300), crs="EPSG:28992").activiteiten == []
+    assert report_at(ds, point=(246520, 443300), crs="EPSG:28992").activiteiten == []
     # the map: the TPOD layers are catalogue layers of this dataset
     assert {"activiteit", "omgevingsnorm", "gebiedsaanwijzing", "regeltekst"} <= {s.id for s in ds.catalogue}
     feats = layer_features(ds, ds.catalogue["activiteit"], view_around(246580, 443380, 18))
@@ -218,10 +219,10 @@ def test_tijdelijk_and_nieuwe_deel_in_one_answer(tmp_path) -> None:
 
 
 def test_geldig_op_before_the_plan(ds) -> None:
-    r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-01-01")
+    r = report_at(ds, point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-01-01")
     assert r.enkelbestemmingen == [] and not r.bouwvlak_op_locatie and r.maatvoering("maximum bouwhoogte (m)") is None
     assert {o.status for o in r.toekomstig} == {"nog niet geldend"}
     assert r.samenvatting.gebruik[0].startswith("Op 1-1-2026 geldt hier nog geen bestemmingsplan")
     assert any("Nog niet geldend op 1-1-2026: Centrum Winterswijk (demo) (vanaf 12-3-2026)" in line
                for line in r.samenvatting.let_op)
-    assert ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-03-12").enkelbestemmingen
+    assert report_at(ds, point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-03-12").enkelbestemmingen

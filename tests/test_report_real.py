@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from omgevingskaart import report_at
 from omgevingskaart.cli import main
 from omgevingskaart.cli.import_ import import_paths
 from omgevingskaart.dataset import Dataset, open_dataset
@@ -48,7 +49,7 @@ def _inside(ds: Dataset, layer: str, row: int = 0) -> tuple[float, float]:
 
 def test_only_bag_reports_the_pand_and_its_address(datasets: dict[str, Dataset]) -> None:
     ds = datasets["bag"]
-    r = ds.report(point=_inside(ds, "pand"), crs="EPSG:28992")
+    r = report_at(ds, point=_inside(ds, "pand"), crs="EPSG:28992")
     assert [(p.identificatie, p.bouwjaar, p.bron) for p in r.panden] == [("0221100000311191", 1992, "BAG")]
     assert [a.verblijfsobject_id for a in r.adressen] == ["0221010000330999"]
     assert r.perceel is None and r.woonplaats == "Doesburg" and r.gemeentecode == "0221"
@@ -60,7 +61,7 @@ def test_only_bag_reports_the_pand_and_its_address(datasets: dict[str, Dataset])
 
 
 def test_brk_and_bgt_count_bgt_panden_with_their_bag_ids(datasets: dict[str, Dataset]) -> None:
-    r = datasets["otterlo"].report(perceel="OTL02 B 2299")
+    r = report_at(datasets["otterlo"], perceel="OTL02 B 2299")
     assert [(p.identificatie, p.bron, p.aandeel_op_perceel) for p in r.panden] == [
         ("0228100000009587", "BGT", 98.7), ("0228100000074392", "BGT", 100.0)]
     assert r.gemeentecode == "0228"  # Ede, from the BAG ids the BGT carries
@@ -70,20 +71,20 @@ def test_brk_and_bgt_count_bgt_panden_with_their_bag_ids(datasets: dict[str, Dat
 
 def test_only_bgt_and_only_brk(datasets: dict[str, Dataset]) -> None:
     bgt = datasets["bgt"]
-    r = bgt.report(point=_inside(bgt, "bgt_pand"), crs="EPSG:28992")
+    r = report_at(bgt, point=_inside(bgt, "bgt_pand"), crs="EPSG:28992")
     assert r.perceel is None and len(r.panden) == 1 and r.panden[0].bron == "BGT"
     assert r.panden[0].identificatie == bgt["bgt_pand"]["identificatie_bag_pnd"].iloc[0]
     brk = datasets["brk"]
-    r = brk.report(perceel="OTL02 B 2299")
+    r = report_at(brk, perceel="OTL02 B 2299")
     assert r.perceel.kadastrale_grootte == pytest.approx(222, abs=1)
     assert r.panden == [] and "BAG (panden, adressen)" in r.ontbrekend
     with pytest.raises(OutsideDataError, match="no loaded layer has anything there"):
-        brk.report(point=(100000, 400000), crs="EPSG:28992")
+        report_at(brk, point=(100000, 400000), crs="EPSG:28992")
 
 
 def test_only_a_plan_ontwerp_apart_and_dated(datasets: dict[str, Dataset]) -> None:
     ds = datasets["goes"]
-    r = ds.report(point=GOES_POINT, crs="EPSG:28992", geldig_op="2020-01-01")
+    r = report_at(ds, point=GOES_POINT, crs="EPSG:28992", geldig_op="2020-01-01")
     assert [(o.naam, o.artikelnummer, o.status) for o in r.enkelbestemmingen] == [("Verkeer", "8", "geldend")]
     assert [d.naam for d in r.dubbelbestemmingen] == ["Waarde - Archeologie - 2"]
     assert sorted({(o.plan_id, o.status) for o in r.ontwerpen}) == [("NL.IMRO.0664.BPBS03-ON99", "ontwerp")]
@@ -93,14 +94,14 @@ def test_only_a_plan_ontwerp_apart_and_dated(datasets: dict[str, Dataset]) -> No
                                "r_NL.IMRO.0664.BPBS02-VG99.html#dceff8b1-100c-41ff-8dde-68e4c431f3bf")
     assert any("Er ligt een ontwerp" in line for line in r.samenvatting.let_op)
     # before the plan's date (13 February 2014) it is not in force: listed apart
-    before = ds.report(point=GOES_POINT, crs="EPSG:28992", geldig_op="2014-01-01")
+    before = report_at(ds, point=GOES_POINT, crs="EPSG:28992", geldig_op="2014-01-01")
     assert before.enkelbestemmingen == [] and {o.status for o in before.toekomstig} == {"nog niet geldend"}
     assert any("Nog niet geldend op 1-1-2014" in line for line in before.samenvatting.let_op)
 
 
 def test_tpod_package_reports_inside_its_werkingsgebied(datasets: dict[str, Dataset]) -> None:
     ds = datasets["tpod"]
-    r = ds.report(point=AMERSFOORT, crs="EPSG:28992", geldig_op="2024-01-01")
+    r = report_at(ds, point=AMERSFOORT, crs="EPSG:28992", geldig_op="2024-01-01")
     assert len(r.regels) == 587 and len(r.activiteiten) == 91
     assert Counter(g.deel for g in r.regels) == {"tijdelijk deel (bruidsschat)": 584, "nieuwe deel": 3}
     assert {g.geldig_vanaf for g in r.regels} == {"2021-04-05"} and {g.status for g in r.regels} == {"geldend"}
@@ -116,7 +117,7 @@ def test_tpod_package_reports_inside_its_werkingsgebied(datasets: dict[str, Data
     assert {a.op_locatie for a in r.activiteiten} == {None}
     assert any("gelden als deze plek in die gemeente ligt" in line for line in r.samenvatting.let_op)
     # before its juridischWerkendVanaf date the rules are not in force
-    early = ds.report(point=AMERSFOORT, crs="EPSG:28992", geldig_op="2021-01-01")
+    early = report_at(ds, point=AMERSFOORT, crs="EPSG:28992", geldig_op="2021-01-01")
     assert {g.status for g in early.regels} == {"nog niet geldend"}
     assert any("Nog niet geldend op 1-1-2021: 587 regels" in line for line in early.samenvatting.let_op)
 
@@ -124,7 +125,7 @@ def test_tpod_package_reports_inside_its_werkingsgebied(datasets: dict[str, Data
 def test_tpod_rules_do_not_apply_in_another_gemeente(datasets: dict[str, Dataset]) -> None:
     """A Doesburg pand (BAG gemeentecode 0221) is not in ambtsgebied GM0307."""
     ds = datasets["tpod_bag"]
-    r = ds.report(point=_inside(ds, "pand"), crs="EPSG:28992")
+    r = report_at(ds, point=_inside(ds, "pand"), crs="EPSG:28992")
     assert r.gemeentecode == "0221" and r.regels == [] and r.activiteiten == []
     assert [p.identificatie for p in r.panden] == ["0221100000311191"]
 
@@ -141,4 +142,4 @@ def test_cli_report_geldig_op_json(datasets: dict[str, Dataset], capsys: pytest.
     assert text.index("Wat mag hier?") < text.index("Regels") < text.index("Details")
     assert "Artikel 22.27" in text
     with pytest.raises(QueryError, match="geldig_op must be a date"):
-        datasets["tpod"].report(point=AMERSFOORT, crs="EPSG:28992", geldig_op="morgen")
+        report_at(datasets["tpod"], point=AMERSFOORT, crs="EPSG:28992", geldig_op="morgen")

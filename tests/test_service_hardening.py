@@ -21,6 +21,7 @@ import pytest
 from service_data import serve, write_catalogue, write_keys, write_street_dataset
 from shapely.geometry import Polygon, box
 
+from omgevingskaart import report_at
 from omgevingskaart.dataset import open_dataset, write_dataset
 from omgevingskaart.errors import CoordinateRangeError
 from omgevingskaart.service.auth import KeyStore, hash_secret, new_key, write_keys_file
@@ -278,6 +279,6 @@ def test_layer_items_never_send_non_finite_json(tmp_path: Path, demo_path: Path)
 def test_coordinate_errors_are_typed() -> None:
     ds = open_dataset()
     with pytest.raises(CoordinateRangeError, match="look like degrees"):
-        ds.report(point=(6.7, 51.9), crs="EPSG:28992")
+        report_at(ds, point=(6.7, 51.9), crs="EPSG:28992")
     with pytest.raises(CoordinateRangeError, match="from \\(1e\\+308, 5\\) in EPSG:3857"):
-        ds.report(point=(1e308, 5), crs="EPSG:3857")
+        report_at(ds, point=(1e308, 5), crs="EPSG:3857")

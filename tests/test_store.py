@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from omgevingskaart import report_at
 from omgevingskaart.dataset import DEMO_PATH, open_dataset, write_dataset
 from omgevingskaart.errors import DatasetError, QueryError
 from omgevingskaart.store import Store, open_store
@@ -111,7 +112,7 @@ def test_auto_mode_uses_the_rtree_above_the_threshold(monkeypatch: pytest.Monkey
     monkeypatch.setenv("OMGEVINGSKAART_MEMORY_MAX_MB", "1")
     ds = open_dataset(DEMO_PATH)
     assert ds.store.mode == "rtree"
-    r = ds.report(point=(246564, 443350), crs="EPSG:28992")  # the query modules still work
+    r = report_at(ds, point=(246564, 443350), crs="EPSG:28992")  # the query modules still work
     assert r.perceel is not None
 
 

@@ -9,6 +9,7 @@ import pytest
 from viz_data import write_grid
 
 import omgevingskaart
+from omgevingskaart import report_at
 from omgevingskaart.errors import AddressNotFoundError, OutsideDataError
 from omgevingskaart.viz.assets import remote_urls
 from omgevingskaart.viz.deck3d import build_deck, height_colour
@@ -62,7 +63,7 @@ def test_deck_has_no_basemap_and_heights(ds: omgevingskaart.Dataset) -> None:
 
 
 def test_report_markdown_and_dutch_errors(ds: omgevingskaart.Dataset) -> None:
-    md = report_markdown(ds.report(point=(246580.0 - 390, 443380.0 - 290), crs="EPSG:28992"))
+    md = report_markdown(report_at(ds, point=(246580.0 - 390, 443380.0 - 290), crs="EPSG:28992"))
     assert "### Perceel" in md and "Bestemming" in md
     assert "staat niet in de gegevens" in dutch_error(AddressNotFoundError("x"))
     assert "geen gegevens" in dutch_error(OutsideDataError("x"))

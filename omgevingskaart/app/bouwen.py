@@ -5,7 +5,7 @@ line and the road side (computed before anything is drawn, see
 :func:`~omgevingskaart.viz.permit_view.site_derived`). Leaflet.draw (vendored, served by the app)
 draws a rectangle or polygon; streamlit-folium returns it (``all_drawings``), it is converted to RD
 (:func:`~omgevingskaart.viz.permit_view.drawing_to_rd`) and checked with
-:meth:`Dataset.check_build <omgevingskaart.dataset.Dataset.check_build>`. The static map (frame,
+:func:`~omgevingskaart.permit.from_dataset.check_build_at`. The static map (frame,
 Draw control) is sent once per address; the layers follow as ``feature_group_to_add``, so a drawing
 stays on the map across reruns.
 

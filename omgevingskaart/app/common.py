@@ -15,6 +15,8 @@ import streamlit as st
 
 from ..dataset import DEMO_PATH, Dataset, open_dataset
 from ..errors import AmbiguousAddressError, OmgevingskaartError
+from ..geocode import geocoder_for
+from ..report import report_at
 from ..viz.map2d import TileSet, View, default_view, ensure_tiles
 from ..viz.report_view import dutch_error
 
@@ -59,7 +61,7 @@ def _tiles(path: str, mtime: float, _ds: Dataset) -> TileSet:
     tiles = ensure_tiles(_ds)
     # build the report's indexes now (about 0.6 s for the demo) rather than on the first click
     try:
-        _ds.report(point=default_view(_ds).centre, crs="EPSG:28992")
+        report_at(_ds, point=default_view(_ds).centre, crs="EPSG:28992")
     except Exception:  # a point without a perceel or a broken layer: the click will say so
         _log.info("report warm-up failed", exc_info=True)
     return tiles
@@ -182,7 +184,7 @@ def search_examples(ds: Dataset) -> str:
     address nearest the opening view, its postcode form, and the perceel it lies on)."""
     import shapely
 
-    g = ds.geocoder
+    g = geocoder_for(ds)
     if not g.records:
         return "bijv. een kadastrale aanduiding" if "perceel" not in ds else (
             f"bijv. {ds['perceel']['kadastrale_aanduiding'].dropna().iloc[0]}")
@@ -211,7 +213,7 @@ def candidates_for(ds: Dataset, text: str, exc: Exception) -> list[str]:
     if isinstance(exc, AmbiguousAddressError):
         return list(exc.candidates)
     try:
-        return [c["weergave"] for c in ds.geocoder.suggest(text, limit=SUGGESTIONS)]
+        return [c["weergave"] for c in geocoder_for(ds).suggest(text, limit=SUGGESTIONS)]
     except OmgevingskaartError:
         return []
 
@@ -247,7 +249,7 @@ def _search_box(ds: Dataset, prefix: str, label: str, examples: str,
     typed = get("typed") if get is not None else None
     suggestions: list[str] = []
     if typed and len(typed.strip()) >= 2:
-        suggestions = [c["weergave"] for c in ds.geocoder.suggest(typed, limit=SUGGESTIONS)]
+        suggestions = [c["weergave"] for c in geocoder_for(ds).suggest(typed, limit=SUGGESTIONS)]
 
     def submitted() -> None:
         value = ss.get(key)

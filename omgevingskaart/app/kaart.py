@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from ..errors import AmbiguousAddressError, OmgevingskaartError
+from ..report import report_at
 from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
 from ..viz.report_view import (
     activities_markdown,
@@ -100,7 +101,7 @@ def _search(ds: Any, text: str, *, url: bool = True) -> None:
         _fail("Vul een adres of een kadastrale aanduiding in.")
         return
     try:
-        rep = ds.report(text, geldig_op=_geldig_op())
+        rep = report_at(ds, text, geldig_op=_geldig_op())
     except OmgevingskaartError as exc:
         # a failed search never leaves the previous place's report on screen (_fail clears it)
         _fail(dutch_error(exc))
@@ -129,12 +130,13 @@ def _report_at(ds: Any, where: dict[str, str], *, zoom_to: bool) -> None:
     """The report for a location as the URL gives it (adres, perceel, or x/y with crs)."""
     try:
         if "adres" in where:
-            rep = ds.report(where["adres"], geldig_op=_geldig_op())
+            rep = report_at(ds, where["adres"], geldig_op=_geldig_op())
         elif "perceel" in where:
-            rep = ds.report(perceel=where["perceel"], geldig_op=_geldig_op())
+            rep = report_at(ds, perceel=where["perceel"], geldig_op=_geldig_op())
         else:
-            rep = ds.report(point=(where["x"], where["y"]), crs=where.get("crs", "EPSG:28992"),
-                            geldig_op=_geldig_op())
+            # the URL's text goes in as it is: report() checks it and names a bad x or y
+            xy: Any = (where["x"], where["y"])
+            rep = report_at(ds, point=xy, crs=where.get("crs", "EPSG:28992"), geldig_op=_geldig_op())
     except OmgevingskaartError as exc:
         _fail(dutch_error(exc))
         return
@@ -183,7 +185,7 @@ def _read_map_state(ds: Any) -> None:
     if click and click != ss.get("ok_last_click"):
         ss.ok_last_click = click
         try:
-            rep = ds.report(point=(float(click["lng"]), float(click["lat"])), crs="EPSG:4326",
+            rep = report_at(ds, point=(float(click["lng"]), float(click["lat"])), crs="EPSG:4326",
                             geldig_op=_geldig_op())
         except OmgevingskaartError as exc:
             _fail(dutch_error(exc))

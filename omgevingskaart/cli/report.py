@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     from ..dataset import open_dataset
     from ..errors import QueryError
+    from ..report import report_at
 
     given = sum(x is not None for x in (args.query, args.point, args.perceel))
     if given != 1:
@@ -53,11 +54,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         on = args.geldig_op
         if args.point is not None:
-            rep = ds.report(point=tuple(args.point), crs=args.crs or "EPSG:28992", geldig_op=on)
+            rep = report_at(ds, point=tuple(args.point), crs=args.crs or "EPSG:28992", geldig_op=on)
         elif args.perceel is not None:
-            rep = ds.report(perceel=args.perceel, geldig_op=on)
+            rep = report_at(ds, perceel=args.perceel, geldig_op=on)
         else:
-            rep = ds.report(args.query, geldig_op=on)
+            rep = report_at(ds, args.query, geldig_op=on)
     except AmbiguousAddressError as exc:
         print(f"omgevingskaart report: address {exc.query!r} is ambiguous; candidates:", file=sys.stderr)
         for c in exc.candidates:

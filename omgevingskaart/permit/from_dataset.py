@@ -1,8 +1,8 @@
-"""The permit check for an address or perceel of a dataset: ``Dataset.check_build``.
+"""The permit check for an address or perceel of a dataset: ``check_build_at`` (``omgevingskaart.check_build_at``).
 
 The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel` needs:
 
-* the perceel (BRK) at the address or kadastrale aanduiding (through :meth:`Dataset.report`);
+* the perceel (BRK) at the address or kadastrale aanduiding (through :func:`~omgevingskaart.report.report`);
 * the panden on it (BAG footprints) with their height above ground from the 3D BAG
   (``b3_h_dak_max - b3_h_maaiveld``: the highest point, which is what "never higher than the
   hoofdgebouw" compares); the pand holding the address is the hoofdgebouw;
@@ -30,8 +30,8 @@ The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel`
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
 >>> from shapely.geometry import box
->>> r = ds.report("Markt 12, Winterswijk")
->>> res = ds.check_build("Markt 12, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
+>>> r = omgevingskaart.report_at(ds, "Markt 12, Winterswijk")
+>>> res = omgevingskaart.check_build_at(ds, "Markt 12, Winterswijk", {"footprint": box(0, 0, 1, 1), "height": 3.0})
 Traceback (most recent call last):
 ...
 omgevingskaart.errors.ScenarioError: proposal.footprint: the proposal lies outside the perceel WWK00 L 3839
@@ -49,6 +49,7 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from ..errors import ScenarioError
+from ..report import report_at
 from .check import CheckResult, check_build
 from .from_parcel import scenario_from_parcel
 
@@ -131,7 +132,7 @@ def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mappi
     is the caller's statement about a rijksbeschermd gezicht, used when the dataset has no
     ``beschermd_gezicht`` layer (True always counts).
     """
-    report = dataset.report(location) if isinstance(location, str) else location
+    report = report_at(dataset, location) if isinstance(location, str) else location
     if report.perceel is None or report.perceel.geometry is None:
         raise ScenarioError("perceel", f"no kadastraal perceel at {report.query.get('input')!r} in the dataset")
     parcel = report.perceel.geometry

@@ -4,7 +4,7 @@
 heights above ground, e.g. 3D BAG ``b3_h_70p - b3_h_maaiveld``), the public road near it (BGT
 wegdeel / ondersteunend wegdeel polygons, or road centre lines), the plan values and the
 monument / beschermd gezicht flags into the scenario dict that :func:`~omgevingskaart.permit.check_build`
-takes, so that ``Dataset.check_build(address_or_parcel, proposal)`` is a few lines::
+takes, so that ``check_build_at(dataset, address_or_parcel, proposal)`` is a few lines::
 
     scenario = scenario_from_parcel(
         perceel=perceel_geom,

@@ -49,8 +49,9 @@ from ..catalogue import Catalogue, LayerSpec, load_catalogue
 from ..crs import rd_to_wgs84
 from ..dataset import Dataset, open_dataset
 from ..errors import QueryError
-from ..geocode import parse_aanduiding
+from ..geocode import geocoder_for, parse_aanduiding
 from ..permit import check_build
+from ..report import report_at
 from . import errors as service_errors
 from .auth import HEADER, KeyRecord, KeyStore
 from .check import CHECK_LAYERS, check_at
@@ -153,7 +154,7 @@ class ServiceState:
         for name in self.dataset.layers:
             self.dataset.index(name)
         if "verblijfsobject" in self.dataset:
-            _ = self.dataset.geocoder
+            _ = geocoder_for(self.dataset)
 
     def spec(self, layer_id: str) -> LayerSpec:
         if layer_id not in self.catalogue:
@@ -255,7 +256,7 @@ def _locate(state: ServiceState, *, x: float | None, y: float | None, crs: str |
     if point is None:
         kwargs.pop("crs")
     try:
-        return state.dataset.report(**kwargs)
+        return report_at(state.dataset, **kwargs)
     except QueryError as exc:
         only_perceel = point is None and address is None and postcode is None and huisnummer is None
         if (perceel is not None and only_perceel and type(exc) is QueryError
@@ -405,7 +406,7 @@ def create_app(
     def geocode(request: Request, q: SearchText, key: ApiKey = None) -> dict[str, Any]:
         """Forgiving of case, spacing, commas and postcode form, not of typos (see /v1/suggest);
         a street or postcode alone lists its addresses."""
-        return _candidates(request, key, q, ds.geocoder.lookup(q))
+        return _candidates(request, key, q, geocoder_for(ds).lookup(q))
 
     @app.get("/v1/suggest", tags=["zoeken"], summary="Autocomplete and did-you-mean candidates",
              response_model=CandidateList, responses=_COMMON)
@@ -413,7 +414,7 @@ def create_app(
                 limit: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
         """The addresses and percelen the text probably means, best first: exact matches, then
         similar streets (typos), then what starts with the text (typing)."""
-        return _candidates(request, key, q, ds.geocoder.suggest(q, limit=limit))
+        return _candidates(request, key, q, geocoder_for(ds).suggest(q, limit=limit))
 
     @app.post(
         "/v1/check", tags=["vergunningcheck"], summary="Mag ik bouwen? (bijbehorend bouwwerk)",

@@ -16,9 +16,9 @@
 >>> from shapely.geometry import box
 >>> ds = omgevingskaart.open_dataset()
 >>> shed = {"footprint": box(246173, 442961.5, 246175.5, 442966.5), "height": 3.0}
->>> result_markdown(ds.check_build("Misterstraat 20", shed)).splitlines()[0]  # BAG cannot tell
+>>> result_markdown(omgevingskaart.check_build_at(ds, "Misterstraat 20", shed)).splitlines()[0]  # BAG cannot tell
 '### Uitkomst: Hangt af van ontbrekende gegevens'
->>> res = ds.check_build("Misterstraat 20", shed, original=True, protected_townscape=False)
+>>> res = omgevingskaart.check_build_at(ds, "Misterstraat 20", shed, original=True, protected_townscape=False)
 >>> result_markdown(res).splitlines()[0]
 '### Uitkomst: Geen vergunning nodig'
 >>> drawing_to_rd(None)
@@ -184,8 +184,9 @@ def site_derived(ds: Dataset, address: str) -> dict[str, Any]:
     Raises :class:`~omgevingskaart.errors.ScenarioError` / address errors like ``check_build``.
     """
     from ..permit import check_build, scenario_for
+    from ..report import report_at
 
-    report = ds.report(address)
+    report = report_at(ds, address)
     if report.perceel is None or report.perceel.geometry is None:
         raise ScenarioError("perceel", f"no kadastraal perceel at {address!r}")
     parcel = report.perceel.geometry

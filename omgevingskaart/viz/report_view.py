@@ -2,7 +2,7 @@
 
 >>> import omgevingskaart
 >>> ds = omgevingskaart.open_dataset()
->>> rep = ds.report("Markt 12, Winterswijk")
+>>> rep = omgevingskaart.report_at(ds, "Markt 12, Winterswijk")
 >>> report_markdown(rep).splitlines()[0]
 '#### Markt 12, 7101AK Winterswijk'
 >>> bouwen_link(rep)
