@@ -238,7 +238,7 @@ def page() -> None:
     # the report first: Streamlit sends the elements in script order, so after a click the
     # report shows before the map has re-applied its layers
     with col_report:
-        st.subheader("Wat geldt hier?")
+        st.header("Wat geldt hier?")  # h2 under the page's h1 (axe heading-order)
         if "ok_geldig_op" not in ss:
             ss.ok_geldig_op = date.today()
         st.date_input("Geldig op", key="ok_geldig_op", format="DD-MM-YYYY",
