@@ -199,7 +199,12 @@ def _read_map_state(ds: Any) -> None:
 
 def _show_report(rep: Any) -> None:
     """The answer first, the rules per part of the omgevingsplan, the codes behind a fold."""
+    from ..live.plantekst import add_plan_texts_online
+
     st.markdown(report_markdown(rep))
+    note = add_plan_texts_online(rep)  # the plan regels text, with an API key only (else links)
+    if note:
+        st.caption(note)
     for title, rules in rule_groups(rep):
         with st.expander(f"{title} ({len(rules)})", expanded=len(rules) <= 6):
             st.markdown(rules_markdown(rules, limit=60))
