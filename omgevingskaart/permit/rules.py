@@ -73,7 +73,7 @@ ART_BS_VERGUNNINGPLICHT: Final = f"Bruidsschat art. 22.26 (vergunningplicht omge
 ART_BS_PLAN_VAN_TOEPASSING: Final = (
     f"Bruidsschat art. 22.27, aanhef en onder a (bijbehorend bouwwerk; omgevingsplan onverminderd van "
     f"toepassing, ook het tijdelijk deel: "
-    f"Rb. Limburg 7 mei 2025, ECLI:NL:RBLIM:2025:4355; voorheen Bor bijlage II art. 3, onderdeel 1); {BRUIDSSCHAT_VERSION}"
+    f"vzr. Rb. Limburg 1 mei 2025, ECLI:NL:RBLIM:2025:4355; voorheen Bor bijlage II art. 3, onderdeel 1); {BRUIDSSCHAT_VERSION}"
 )
 ART_BS_VRIJ: Final = (
     f"Bruidsschat art. 22.36, eerste lid, onder a (bijbehorend bouwwerk in achtererfgebied; omgevingsplan niet "
