@@ -84,6 +84,18 @@ def test_town_wide_rules_are_certain_inside_and_absent_outside(amersfoort: Path,
         report(ds, point=OUTSIDE, crs="EPSG:28992", geldig_op="2024-01-01")
 
 
+def test_a_second_import_with_the_boundary_replaces_the_unconfirmed_rows(amersfoort: Path, grens: Path,
+                                                                         tmp_path: Path) -> None:
+    out = tmp_path / "later.gpkg"
+    import_paths([amersfoort], out, replace=True)
+    before = report(open_dataset(out), point=TOWER, crs="EPSG:28992", geldig_op="2024-01-01")
+    assert {a.op_locatie for a in before.activiteiten} == {None}
+    import_paths([amersfoort], out, gemeentegrens=grens)  # extends: objects delivered again replace
+    after = report(open_dataset(out), point=TOWER, crs="EPSG:28992", geldig_op="2024-01-01")
+    assert len(after.regels) == 587 and len(after.activiteiten) == 91
+    assert {a.op_locatie for a in after.activiteiten} == {True}
+
+
 def test_cli_import_with_gemeentegrens(amersfoort: Path, grens: Path, tmp_path: Path,
                                        capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "a.gpkg"
