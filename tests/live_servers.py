@@ -174,12 +174,15 @@ class RuimtelijkePlannenServer:
     ``functieaanduidingen``, ``maatvoeringen``). ``extra`` plan objects are added as they are
     (e.g. an expired plan). Pages hold at most ``page_size`` items. ``requests`` and
     ``gml_requests`` record (method, path, headers, body) of what each server received.
+    ``teksten`` (plan id -> artikelnummer -> ``{"titel", "inhoud"}``) gives those plans'
+    bestemmingsvlakken ``_links.teksten`` and answers ``GET /plannen/{planId}/teksten/{id}``.
     """
 
     KEY = "test-key-0294"
 
     def __init__(self, gml_files: Mapping[str, Path], *, with_gml: set[str], extra=(),
-                 page_size: int = 2, broken_gml: set[str] = frozenset()):
+                 page_size: int = 2, broken_gml: set[str] = frozenset(),
+                 teksten: Mapping[str, Mapping[str, dict]] | None = None):
         import warnings
 
         import pyogrio
@@ -192,7 +195,9 @@ class RuimtelijkePlannenServer:
         self.objects: dict[str, dict[str, list[dict]]] = {}
         self.files: dict[str, bytes] = {}
         gml_server = _Server(self._gml_answer)
-        self._servers = [gml_server]
+        self._api = _Server(self._api_answer)
+        self._servers = [gml_server, self._api]
+        self.teksten: dict[str, dict] = {}  # tekst id -> tekst document
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for plan_id, path in gml_files.items():
@@ -209,12 +214,18 @@ class RuimtelijkePlannenServer:
                     data = path.read_bytes()
                     self.files[name] = data[: len(data) // 3] if plan_id in broken_gml else data
                     plan["verwijzingNaarGml"] = f"{gml_server.url}/documents/{name}"
-                else:
+                if plan_id not in with_gml or plan_id in (teksten or {}):
                     self.objects[plan_id] = _planobjects(path)
+                for vlak in self.objects.get(plan_id, {}).get("bestemmingsvlakken", []):
+                    artikel = str(vlak.get("artikelnummer"))
+                    tekst = (teksten or {}).get(plan_id, {}).get(artikel)
+                    if tekst is not None:
+                        tid = f"{plan_id}.artikel.{artikel}"
+                        self.teksten[tid] = {"id": tid, **tekst}
+                        vlak["_links"] = {"teksten": [
+                            {"href": f"{self._api.url}/v4/plannen/{plan_id}/teksten/{tid}"}]}
                 self.plans.append(plan)
         self.plans.extend(extra)
-        self._api = _Server(self._api_answer)
-        self._servers.append(self._api)
         self.gml_url = gml_server.url
         self.url = f"{self._api.url}/v4"
 
@@ -250,6 +261,13 @@ class RuimtelijkePlannenServer:
             return problem(401, "Geen geldige API-key")
         if "application/hal+json" not in (h.headers.get("Accept") or ""):
             return problem(406, "Not Acceptable: application/hal+json")
+        if h.command == "GET":
+            segments = unquote(urlsplit(h.path).path).removeprefix("/v4").strip("/").split("/")
+            if len(segments) == 4 and segments[0] == "plannen" and segments[2] == "teksten" \
+                    and segments[3] in self.teksten:
+                return 200, {"Content-Type": "application/hal+json"}, json.dumps(
+                    self.teksten[segments[3]]).encode()
+            return problem(404, f"Niet gevonden: {h.path}")
         if h.command != "POST":
             return problem(405, "Method Not Allowed")
         if (h.headers.get("Content-Crs") or "").lower() != "epsg:28992":

@@ -8,6 +8,7 @@ Runs ``streamlit run streamlit_app.py`` on the embedded demo on 127.0.0.1 and he
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Iterator
@@ -108,8 +109,12 @@ def test_axe_finds_no_serious_violations(page: Any, app_url: str, path: str,
     if path == "/":
         map_frame(page)
     time.sleep(2.0)  # let the page settle (lazy elements, the 3D view)
-    bad = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
+    violations = _axe(page)
+    bad = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert not bad, bad
+    if path == "/":  # the Kaart page: h1 page, h2 "Wat geldt hier?", h3 the place, h4 its sections
+        order = [v for v in violations if v["id"] == "heading-order"]
+        assert not order, order
     for frame in page.frames[1:]:  # the map's own document (streamlit-folium's iframe)
         frame.add_script_tag(path=str(AXE))
         found = frame.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']}))"
@@ -166,6 +171,22 @@ def test_a_failed_search_clears_the_report_and_offers_suggestions(page: Any, app
     page.get_by_text("Bedoelt u een van de adressen hieronder?").wait_for(timeout=30000)
     assert page.locator(".st-key-ok_rapport").count() == 0
     page.get_by_label("Bedoelt u een van deze adressen of percelen?").wait_for()
+
+
+def test_kaart_headings_stay_in_order_with_a_report(page: Any, app_url: str) -> None:
+    """With an answer on screen the headings still go one level at a time (axe heading-order):
+    h1 Kaart, h2 Wat geldt hier?, h3 the address, h4 the summary's sections."""
+    _open(page, app_url + "/")
+    map_frame(page)
+    page.get_by_label(LABEL).fill("Markt 12")
+    page.get_by_role("button", name="Zoeken").click()
+    page.wait_for_selector(".st-key-ok_rapport h4", timeout=30000)
+    violations = _axe(page)
+    assert not [v for v in violations if v["id"] == "heading-order"], violations
+    assert not [v for v in violations if v["impact"] in ("serious", "critical")], violations
+    levels = page.evaluate("() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]"
+                           ".filter(h => h.offsetParent !== null).map(h => +h.tagName[1])")
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in itertools.pairwise(levels)), levels
 
 
 def test_on_a_phone_the_answer_comes_before_the_map(page: Any, app_url: str) -> None:

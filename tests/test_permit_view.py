@@ -223,6 +223,30 @@ def test_page_checks_without_drawing_in_dutch() -> None:
     assert [e.value for e in at.error] and "nog niets getekend" in at.error[0].value
 
 
+def test_page_failed_search_clears_the_previous_place() -> None:
+    """After a search that finds nothing, the previous perceel and its verdict are gone; the message
+    names what was typed and the geocoder's suggestions are offered (as on the Kaart page)."""
+    if not DEMO.exists():
+        pytest.skip("the embedded demo dataset is not built")
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_app, default_timeout=60)
+    at.query_params["adres"] = "Misterstraat 20"
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.session_state["mb_site"] is not None and at.session_state["mb_address"] == "Misterstraat 20"
+    at.query_params["adres"] = "Mistrstraat 20"
+    at.run()
+    assert not at.exception
+    assert at.session_state["mb_site"] is None and at.session_state["mb_address"] is None
+    assert at.session_state["mb_result"] is None
+    warning = at.warning[0].value
+    assert "‘Mistrstraat 20’ is niet gevonden" in warning and "Bedoelt u" in warning
+    options = at.selectbox(key="mb_candidate").options
+    assert options and options[0].startswith("Misterstraat 20"), options
+    assert any("Zoek eerst uw adres" in m.value for m in at.markdown)
+
+
 # --- typed sizes and the check in the URL --------------------------------------------------------------
 
 

@@ -53,7 +53,7 @@ from ..viz.permit_view import (
     verdict_label,
 )
 from ..viz.report_view import dutch_error
-from .common import demo_banner, get_dataset, pdok_basemap_toggle, search_form
+from .common import candidates_for, demo_banner, get_dataset, pdok_basemap_toggle, search_form
 
 MAP_HEIGHT = 600
 MAX_ZOOM = 22
@@ -134,25 +134,41 @@ def base_map(site: dict[str, Any], *, basemap: bool) -> folium.Map:
 # --- address -------------------------------------------------------------------------------------
 
 
+def _fail(message: str) -> None:
+    """Show ``message`` and clear the previous address, its perceel and its verdict: a failed search
+    never leaves the last place's answer on screen under the new question."""
+    ss = _state()
+    ss.mb_error = message
+    ss.mb_address = None
+    ss.mb_site = None
+    ss.mb_result = None
+    ss.mb_check_error = None
+
+
 def _choose(ds: Any, text: str) -> None:
     ss = _state()
     ss.mb_candidates = []
     ss.mb_error = None
     text = (text or "").strip()
     if not text:
-        ss.mb_error = "Vul een adres of een kadastrale aanduiding in."
+        _fail("Vul een adres of een kadastrale aanduiding in.")
         return
     try:
         site = site_derived(ds, text)
-    except AmbiguousAddressError as exc:
-        ss.mb_candidates = list(exc.candidates)
-        ss.mb_error = dutch_error(exc)
-        return
     except ScenarioError as exc:
-        ss.mb_error = ("Voor dit adres kan de toets niet worden gedaan: " + scenario_error_dutch(exc))
+        _fail(f"Voor ‘{text}’ kan de toets niet worden gedaan: " + scenario_error_dutch(exc))
         return
     except OmgevingskaartError as exc:
-        ss.mb_error = dutch_error(exc)
+        # the same suggestions as the Kaart page: the candidates of an ambiguous address, else the
+        # geocoder's near matches ("Mrkt 20" -> "Markt 20, ...")
+        ss.mb_candidates = candidates_for(ds, text, exc)
+        if isinstance(exc, AmbiguousAddressError):
+            _fail(dutch_error(exc))
+            return
+        message = f"‘{text}’ is niet gevonden. {dutch_error(exc)}"
+        if ss.mb_candidates:
+            message += " Bedoelt u een van de adressen hieronder?"
+        _fail(message)
         return
     ss.mb_address = text
     ss.mb_site = site
@@ -259,7 +275,7 @@ def _restore_from_url(ds: Any) -> None:
     try:
         q = decode_check(params)
     except DrawingError as exc:
-        ss.mb_error = f"De link kan niet worden geopend: {exc}"
+        _fail(f"De link kan niet worden geopend: {exc}")
         return
     _choose(ds, q["address"])
     if ss.get("mb_site") is None or q["footprint"] is None:

@@ -201,7 +201,12 @@ def _read_map_state(ds: Any) -> None:
 
 def _show_report(rep: Any) -> None:
     """The answer first, the rules per part of the omgevingsplan, the codes behind a fold."""
+    from ..live.plantekst import add_plan_texts_online
+
     st.markdown(report_markdown(rep))
+    note = add_plan_texts_online(rep)  # the plan regels text, with an API key only (else links)
+    if note:
+        st.caption(note)
     for title, rules in rule_groups(rep):
         with st.expander(f"{title} ({len(rules)})", expanded=len(rules) <= 6):
             st.markdown(rules_markdown(rules, limit=60))
@@ -240,7 +245,7 @@ def page() -> None:
     # the report first: Streamlit sends the elements in script order, so after a click the
     # report shows before the map has re-applied its layers
     with col_report:
-        st.subheader("Wat geldt hier?")
+        st.header("Wat geldt hier?")  # h2 under the page's h1 (axe heading-order)
         if "ok_geldig_op" not in ss:
             ss.ok_geldig_op = date.today()
         st.date_input("Geldig op", key="ok_geldig_op", format="DD-MM-YYYY",

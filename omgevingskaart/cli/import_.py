@@ -36,6 +36,7 @@ import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -75,20 +76,26 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--wait", type=float, default=None, metavar="SECONDS",
                    help="how long to wait for another import into the same dataset to finish "
                         "(default $OMGEVINGSKAART_LOCK_TIMEOUT or 600; 0: fail at once)")
+    p.add_argument("--gemeentegrens", type=Path, metavar="FILE",
+                   help="the gemeente boundary (polygon file with a CRS, e.g. PDOK Bestuurlijke "
+                        "Gebieden 'gemeentegebied') for the ambtsgebied of the STOP/TPOD packages "
+                        "imported with it: rules for the whole gemeente then apply exactly there")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar, no summary")
     p.set_defaults(func=run)
 
 
 def read_inputs(
-    paths: Sequence[Path], *, progress: bool = False, skipped: list[str] | None = None
+    paths: Sequence[Path], *, progress: bool = False, skipped: list[str] | None = None,
+    ambtsgebied: Mapping[str, Any] | None = None,
 ) -> list[tuple[Path, str, dict[str, gpd.GeoDataFrame]]]:
     """``(path, format, layers)`` for each input, in order; errors name the file.
 
     Inputs (or parts of inputs, such as the kadastralegrens file of a Kadastrale Kaart download)
     that hold nothing omgevingskaart reads are skipped: one message per skipped file, with the
-    reason, goes to ``skipped`` (or is issued as a :class:`SkippedInputWarning`).
+    reason, goes to ``skipped`` (or is issued as a :class:`SkippedInputWarning`). ``ambtsgebied``:
+    gemeente boundaries for the Ambtsgebied of STOP/TPOD packages (``--gemeentegrens``).
     """
-    from ..io import detect
+    from ..io import detect, tpod
 
     notes: list[str] = []
 
@@ -107,7 +114,8 @@ def read_inputs(
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", SkippedInputWarning)
-                layers = module.read(path)
+                layers = (module.read(path, ambtsgebied=ambtsgebied)
+                          if ambtsgebied is not None and module is tpod else module.read(path))
         except NothingToReadError as exc:
             skip(str(exc))
             continue
@@ -177,6 +185,7 @@ def import_paths(
     progress: bool = False,
     skipped: list[str] | None = None,
     wait: float | None = None,
+    gemeentegrens: Path | str | None = None,
 ) -> dict[str, int]:
     """Import ``paths`` into the dataset ``into``; returns the feature count per imported layer.
 
@@ -184,13 +193,24 @@ def import_paths(
     :class:`~omgevingskaart.errors.SkippedInputWarning`); when every input is skipped nothing is
     written and :class:`~omgevingskaart.errors.DataFileError` says so. ``wait``: seconds to wait for
     the dataset's write lock (None: ``$OMGEVINGSKAART_LOCK_TIMEOUT`` or 600), then
-    :class:`~omgevingskaart.errors.DatasetLockedError`.
+    :class:`~omgevingskaart.errors.DatasetLockedError`. ``gemeentegrens``: a polygon file with the
+    gemeente boundary (:mod:`omgevingskaart.io.gemeentegrens`) stored on the Ambtsgebied of the
+    STOP/TPOD inputs, so rules for the whole gemeente apply exactly inside it.
     """
     from ..dataset import Dataset, write_dataset
     from ..store import is_postgres_uri
 
     target: Path | str = str(into) if is_postgres_uri(str(into)) else Path(into)
-    inputs = read_inputs([Path(p) for p in paths], progress=progress, skipped=skipped)
+    grens = None
+    if gemeentegrens is not None:
+        from ..io.gemeentegrens import read_gemeentegrens
+
+        grens = read_gemeentegrens(gemeentegrens)
+    inputs = read_inputs([Path(p) for p in paths], progress=progress, skipped=skipped, ambtsgebied=grens)
+    if grens is not None and not any("locatie" in layers for _, _, layers in inputs):
+        raise OmgevingskaartError("--gemeentegrens gives the boundary of a STOP/TPOD package's "
+                                  "ambtsgebied, but no input is such a package: import it together "
+                                  "with the package")
     new_layers = merge_layers([layers for _, _, layers in inputs])
     # read the old dataset, merge and write under the dataset's lock: a concurrent import waits
     # instead of starting from the same old file and dropping this one's layers (PostGIS: one
@@ -228,7 +248,8 @@ def run(args: argparse.Namespace) -> int:
         raise OmgevingskaartError("--wait must be 0 or more seconds")
     skipped: list[str] = []
     counts = import_paths(args.paths, args.into, title=args.title, replace=args.replace,
-                          progress=progress, skipped=skipped, wait=args.wait)
+                          progress=progress, skipped=skipped, wait=args.wait,
+                          gemeentegrens=args.gemeentegrens)
     for message in skipped:
         print(f"overgeslagen: {message}", file=sys.stderr)
     if not args.quiet:

@@ -48,9 +48,10 @@ second.
 from __future__ import annotations
 
 import functools
+import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -156,8 +157,10 @@ def read(path: str | Path, *, max_text: int = MAX_TEXT, ambtsgebied: Any = None,
     """Read an Omgevingsplan STOP/TPOD delivery package (zip or folder) into five layers.
 
     ``max_text`` caps the rule text length; ``ambtsgebied`` optionally gives the gemeente's
-    boundary (shapely geometry, EPSG:28992) for Ambtsgebied locations, which the package only
-    references; ``max_chord_error`` bounds GIO arc linearisation (metres).
+    boundary (shapely geometry, EPSG:28992, or a mapping gemeentecode -> geometry as
+    :func:`~omgevingskaart.io.gemeentegrens.read_gemeentegrens` returns) for Ambtsgebied
+    locations, which the package only references; ``max_chord_error`` bounds GIO arc
+    linearisation (metres).
     """
     path = Path(path)
     ow_roots: list[tuple[str, Any]] = []
@@ -258,6 +261,27 @@ def _child_text(el: Any, local: str) -> str | None:
     return next((_text(c) for c in el if _local(c) == local), None)
 
 
+def _ambtsgebied_geometry(path: Path, el: Any, lid: str, ambtsgebied: Any) -> Any:
+    """The boundary for one Ambtsgebied: ``ambtsgebied`` itself (a geometry), or from a mapping
+    gemeentecode -> geometry (:func:`omgevingskaart.io.gemeentegrens.read_gemeentegrens`) by the
+    package's ``bestuurlijkeGrenzenID`` (``GM0307``), else the code in the IMOW id."""
+    if not isinstance(ambtsgebied, Mapping):
+        return ambtsgebied
+    from .gemeentegrens import ANY_GEMEENTE, normalise_code
+
+    ref = next((_text(c) for c in el.iter() if _local(c) == "bestuurlijkeGrenzenID"), None)
+    m = re.match(r"nl\.imow-gm(\d{4})\.", lid, re.IGNORECASE)
+    code = normalise_code(ref) or (m.group(1) if m else None)
+    geom = ambtsgebied.get(code) if code is not None else None
+    if geom is None:
+        geom = ambtsgebied.get(ANY_GEMEENTE)
+    if geom is None:
+        have = ", ".join(f"GM{c}" for c in sorted(ambtsgebied)) or "none"
+        raise DataFileError(path, f"the gemeentegrens has no boundary for ambtsgebied {lid} "
+                                  f"({ref or code or 'no gemeentecode'}); it has {have}")
+    return geom
+
+
 def _layers(path: Path, objs: dict[str, list[tuple[Any, str]]], articles: dict[str, Any],
             gio: dict[str, shapely.Geometry], regeling_id: str | None, ambtsgebied: Any
             ) -> dict[str, gpd.GeoDataFrame]:
@@ -276,7 +300,7 @@ def _layers(path: Path, objs: dict[str, list[tuple[Any, str]]], articles: dict[s
                 if refs and refs[0] in gio:
                     geom = gio[refs[0]]
             elif ltype == "Ambtsgebied":
-                geom = ambtsgebied
+                geom = _ambtsgebied_geometry(path, el, lid, ambtsgebied)
             else:
                 groups[lid] = [h for c in el.iter() if _local(c).endswith("Ref")
                                and (h := c.get(_XLINK_HREF))]

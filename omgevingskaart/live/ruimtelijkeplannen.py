@@ -52,6 +52,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -89,7 +91,7 @@ class RuimtelijkePlannenClient:
     """Bestemmingsplannen and their planobjecten in an area, as normalised layers."""
 
     def __init__(self, *, base_url: str | None = None, key: str | None = None,
-                 cache: bool = True, retries: int = 5, progress: bool | None = None):
+                 cache: bool | str | Path = True, retries: int = 5, progress: bool | None = None):
         self.base_url = (base_url or BASE_URL).rstrip("/")
         key = key or api_key()
         self._http = OGCAPIFeaturesClient(self.base_url, cache=cache, retries=retries,
@@ -201,6 +203,73 @@ class RuimtelijkePlannenClient:
             layers[layer] = conform_columns(columns, geoms, layer,
                                             what=f"{self.base_url} plan {pid} ({layer})")
         return layers
+
+    # regelteksten
+    def regelteksten(self, plan_id: str, geometry: Mapping[str, Any]) -> list[PlanTekst]:
+        """The regels text of the bestemmingen of plan ``plan_id`` that intersect ``geometry``
+        (GeoJSON, RD New): ``POST /plannen/{planId}/bestemmingsvlakken/_zoek``, then for each
+        bestemmingsvlak the texts its ``_links.teksten`` point at (``GET
+        /plannen/{planId}/teksten/{id}``: ``titel`` and ``inhoud`` in XHTML), each fetched once
+        (disk cache). The key is sent only to the API's own host."""
+        out: list[PlanTekst] = []
+        seen: set[str] = set()
+        api_host = urlsplit(self.base_url).netloc
+        for vlak in self.planobjecten(plan_id, "bestemmingsvlakken", geometry):
+            artikel = vlak.get("artikelnummer") or vlak.get("artikelNummer")
+            links = (vlak.get("_links") or {}).get("teksten") or []
+            for link in links if isinstance(links, list) else [links]:
+                href = str((link or {}).get("href") or "")
+                if not href:
+                    continue
+                url = href if urlsplit(href).scheme else f"{self.base_url}{href}"
+                if url in seen:
+                    continue
+                seen.add(url)
+                doc, _, _ = self._http.request_json(
+                    url, accept=_HAL,
+                    extra_headers=self._headers if urlsplit(url).netloc == api_host else None)
+                out.append(PlanTekst(plan_id=plan_id, artikel=None if artikel is None else str(artikel),
+                                     bestemming=vlak.get("naam"), titel=doc.get("titel"),
+                                     tekst=xhtml_text(doc.get("inhoud")), url=url))
+        return out
+
+
+@dataclass
+class PlanTekst:
+    """One text of a plan's regels, as the API gives it for a bestemming."""
+
+    plan_id: str
+    artikel: str | None
+    bestemming: str | None
+    titel: str | None
+    tekst: str | None
+    url: str
+
+
+#: the longest rule text kept, in characters (the report shows the text, the link has the rest)
+MAX_TEKST = 4000
+_BLOCKS = ("p", "li", "br", "tr", "div", "h1", "h2", "h3", "h4", "h5", "h6", "dd", "dt")
+
+
+def xhtml_text(inhoud: Any, *, limit: int = MAX_TEKST) -> str | None:
+    r"""The plain text of an XHTML fragment (the API's ``inhoud``): one line per paragraph or list
+    item, whitespace collapsed, at most ``limit`` characters (cut at a word, then " …").
+
+    >>> xhtml_text("<p>De voor <b>Wonen</b> aangewezen gronden</p><ul><li>a. wonen;</li></ul>")
+    'De voor Wonen aangewezen gronden\na. wonen;'
+    """
+    if not inhoud or not str(inhoud).strip():
+        return None
+    import lxml.html
+
+    root = lxml.html.fragment_fromstring(str(inhoud), create_parent="div")
+    for el in root.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    lines = [" ".join(line.split()) for line in root.text_content().split("\n")]
+    text = "\n".join(line for line in lines if line)
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text or None
 
 
 #: plan types that hold bestemmingen (IMRO TypePlan values, as the API spells them).

@@ -18,8 +18,8 @@ Sources and version dates (see ``docs/permit-check.md`` for what was verified ho
   the Wkb does not (yet) apply to verbouw of an existing building.
 * **Bruidsschat** — the rules the Invoeringsbesluit Omgevingswet (Stb. 2020, 400) put in every
   omgevingsplan on 1 January 2024 (tijdelijk deel): art. 22.26 (vergunningplicht
-  omgevingsplanactiviteit bouwen), art. 22.27 (uitzonderingen, omgevingsplan onverminderd van
-  toepassing: a bijbehorend bouwwerk of uitbreiding daarvan, op de grond staand, niet hoger dan
+  omgevingsplanactiviteit bouwen), art. 22.27, aanhef en onder a (uitzonderingen, omgevingsplan
+  onverminderd van toepassing: a bijbehorend bouwwerk of uitbreiding daarvan, op de grond staand, niet hoger dan
   5 m, that meets the omgevingsplan), art. 22.36 (uitzonderingen, omgevingsplan niet van
   toepassing: a bijbehorend bouwwerk in het achtererfgebied within the area formula and height
   limits below; not on or at a monument; limited in a rijksbeschermd stads- of dorpsgezicht).
@@ -55,24 +55,30 @@ ART_BBL_VERGUNNINGPLICHT: Final = (
 )
 #: the exception for a bijbehorend bouwwerk on the ground of at most 5 m.  Verified: art. 2.27 holds
 #: the exceptions to the vergunningplicht of art. 2.25 and 2.26 (first lid: gevolgklasse 1 and
-#: partial renovation; second lid: a list of bouwwerken).  Not verified offline: the letter of the
-#: second lid that names the bijbehorend bouwwerk (see docs/permit-check.md, "Sources").
+#: partial renovation; second lid: a list of bouwwerken, letters a to i read: none of them is the
+#: bijbehorend bouwwerk).  Unverified: the letter after i that names it, and what art. 2.29 now
+#: says; no stored copy of the text in force has them (searches listed in docs/permit-check.md).
 ART_BBL_VRIJ: Final = (
     f"Bbl art. 2.27, tweede lid (uitzondering op de vergunningplicht van art. 2.25 en 2.26: bijbehorend "
-    f"bouwwerk op de grond, niet hoger dan 5 m); {BBL_VERSION}"
+    f"bouwwerk op de grond, niet hoger dan 5 m; onderdeel niet geverifieerd); {BBL_VERSION}"
 )
 ART_BBL_MELDING: Final = (
     f"Bbl art. 2.27, eerste lid, onder a (bouwwerk in gevolgklasse 1, art. 2.17: geen vergunning, wel "
     f"bouwmelding en gereedmelding onder de Wet kwaliteitsborging); {BBL_VERSION}"
 )
 ART_BS_VERGUNNINGPLICHT: Final = f"Bruidsschat art. 22.26 (vergunningplicht omgevingsplanactiviteit bouwen); {BRUIDSSCHAT_VERSION}"
+#: art. 22.27, aanhef en onder a: "Het verbod, bedoeld in artikel 22.26, geldt niet voor de activiteiten,
+#: bedoeld in dat artikel, als die betrekking hebben op een van de volgende bouwwerken: a. een bijbehorend
+#: bouwwerk ..." (as published in the omgevingsplannen of Epe and Ommen; see docs/permit-check.md, "Sources").
 ART_BS_PLAN_VAN_TOEPASSING: Final = (
-    f"Bruidsschat art. 22.27 (uitzondering; omgevingsplan onverminderd van toepassing, ook het tijdelijk deel: "
-    f"Rb. Limburg 7 mei 2025, ECLI:NL:RBLIM:2025:4355; voorheen Bor bijlage II art. 3, onderdeel 1); {BRUIDSSCHAT_VERSION}"
+    f"Bruidsschat art. 22.27, aanhef en onder a (bijbehorend bouwwerk; omgevingsplan onverminderd van "
+    f"toepassing, ook het tijdelijk deel: "
+    f"vzr. Rb. Limburg 1 mei 2025, ECLI:NL:RBLIM:2025:4355; voorheen Bor bijlage II art. 3, onderdeel 1); {BRUIDSSCHAT_VERSION}"
 )
 ART_BS_VRIJ: Final = (
     f"Bruidsschat art. 22.36, eerste lid, onder a (bijbehorend bouwwerk in achtererfgebied; omgevingsplan niet "
-    f"van toepassing; voorheen Bor bijlage II art. 2, onderdeel 3); {BRUIDSSCHAT_VERSION}"
+    f"van toepassing; voorheen Bor bijlage II art. 2, onderdeel 3; lid en onderdeel niet geverifieerd); "
+    f"{BRUIDSSCHAT_VERSION}"
 )
 ART_BS_MONUMENT: Final = (
     f"Bruidsschat, beperking bij monumenten (voorheen Bor bijlage II art. 4a, eerste lid: niet op, aan of bij een "

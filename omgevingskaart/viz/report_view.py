@@ -4,7 +4,7 @@
 >>> ds = omgevingskaart.open_dataset()
 >>> rep = omgevingskaart.report_at(ds, "Markt 12, Winterswijk")
 >>> report_markdown(rep).splitlines()[0]
-'#### Markt 12, 7101AK Winterswijk'
+'### Markt 12, 7101AK Winterswijk'
 >>> bouwen_link(rep)
 'bouwen?adres=Markt+12%2C+7101AK+Winterswijk'
 
@@ -77,7 +77,7 @@ def report_markdown(r: ParcelReport) -> str:
     codes and coordinates: :func:`details_markdown`."""
     from ..report import SUMMARY_SECTIONS, summarise
 
-    out = [f"#### {md(report_title(r))}"]
+    out = [f"### {md(report_title(r))}"]
     if r.perceel is not None and r.query.get("gevonden"):
         out.append(f"Perceel {md(r.perceel.kadastrale_aanduiding or '')}, "
                    f"{_num(r.perceel.kadastrale_grootte, 'm²')}")
@@ -86,7 +86,7 @@ def report_markdown(r: ParcelReport) -> str:
     for key, heading in SUMMARY_SECTIONS:
         items = getattr(sv, key)
         if items:
-            out.append(f"##### {heading}")
+            out.append(f"#### {heading}")
             out.extend(f"- {md(item)}" for item in items)
     link = bouwen_link(r)
     if link:
