@@ -16,7 +16,7 @@ LEVELS: list[tuple[int, tuple[str, ...]]] = [
     (0, ("errors", "_resources", "_files", "_lock", "_extras", "crs", "schema", "io", "live")),
     (1, ("store",)),
     (2, ("dataset", "catalogue", "layerinfo")),
-    (3, ("report", "geocode", "omgevingsplan", "permit", "batch")),
+    (3, ("report", "geocode", "omgevingsplan", "permit", "batch", "plantekst")),
     (4, ("viz", "export")),
     (5, ("app", "service", "cli", "demo", "__init__", "__main__")),
 ]

@@ -20,8 +20,8 @@ from live_servers import RuimtelijkePlannenServer
 
 from omgevingskaart.cli.import_ import import_paths
 from omgevingskaart.dataset import open_dataset
-from omgevingskaart.live.plantekst import add_plan_texts, add_plan_texts_online
 from omgevingskaart.live.ruimtelijkeplannen import API_KEY_ENV, RuimtelijkePlannenClient
+from omgevingskaart.plantekst import add_plan_texts, add_plan_texts_online
 from omgevingskaart.report import report
 
 VG = "NL.IMRO.0664.BPBS02-VG99"

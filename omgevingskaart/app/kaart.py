@@ -201,7 +201,7 @@ def _read_map_state(ds: Any) -> None:
 
 def _show_report(rep: Any) -> None:
     """The answer first, the rules per part of the omgevingsplan, the codes behind a fold."""
-    from ..live.plantekst import add_plan_texts_online
+    from ..plantekst import add_plan_texts_online
 
     st.markdown(report_markdown(rep))
     note = add_plan_texts_online(rep)  # the plan regels text, with an API key only (else links)

@@ -29,11 +29,11 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from ..errors import OmgevingskaartError
+from .errors import OmgevingskaartError
 
 if TYPE_CHECKING:
-    from ..report import ParcelReport, Regel
-    from .ruimtelijkeplannen import PlanTekst, RuimtelijkePlannenClient
+    from .live.ruimtelijkeplannen import PlanTekst, RuimtelijkePlannenClient
+    from .report import ParcelReport, Regel
 
 _PLAN_ID = re.compile(r"NL\.IMRO\.[^/#?&\s]+")
 #: half the side of the square searched around the report's point, in metres
@@ -86,7 +86,7 @@ def add_plan_texts_online(report: ParcelReport, *, base_url: str | None = None,
     """:func:`add_plan_texts` when an API key is set (``RUIMTELIJKEPLANNEN_API_KEY``), with the disk
     cache. Returns a Dutch note for the page when the texts could not be fetched, else None; without
     a key nothing is fetched (the rules keep their links). ``base_url``: another API root."""
-    from .ruimtelijkeplannen import API_KEY_ENV, RuimtelijkePlannenClient
+    from .live.ruimtelijkeplannen import API_KEY_ENV, RuimtelijkePlannenClient
 
     if not os.environ.get(API_KEY_ENV, "").strip():
         return None
