@@ -30,15 +30,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from ..errors import DatasetError, QueryError
 from ..schema import RD_NEW, conform
 from .base import (
     META_TABLE,
     Bounds,
+    Overlay,
     Query,
     Store,
     StoreCache,
+    Where,
     WriteMode,
     conform_read,
     is_known_layer,
@@ -344,6 +347,61 @@ class PostGISStore(Store):
         if "identificatie" in attrs:
             con.execute(sql.SQL("CREATE INDEX {} ON {} (identificatie)").format(
                 sql.Identifier(f"{name}_id_{token}"), self._table(name)))
+
+    # --- overlay ----------------------------------------------------------------------------------
+    def overlay(self, layer: str, geometry: BaseGeometry, *, columns: Sequence[str] | None = None,
+                where: Where | None = None, point: BaseGeometry | None = None,
+                tolerance: float = 0.0, areas: bool = True) -> Overlay:
+        """:meth:`Store.overlay` in one SQL statement: the rows found by the GiST index and
+        ``ST_Intersects``, their ``ST_Area``, the shared area by ``ST_Covers`` /
+        ``ST_Intersects`` against ``ST_Buffer(shape, -tolerance, 'join=mitre')`` and
+        ``ST_Area(ST_Intersection(...))``, and ``ST_Intersects`` with the point. Every value is
+        a bound parameter; only the attributes and three numbers per row leave the database."""
+        if tolerance < 0 or not np.isfinite(tolerance):
+            raise QueryError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+        query = Query.build(geometry=geometry, where=where, columns=columns)
+        statement, attrs, filter_params = self._overlay_sql(layer, query)
+        params: list[Any] = [shapely.to_wkb(geometry), None if point is None else shapely.to_wkb(point),
+                             float(tolerance), float(tolerance), bool(areas), bool(areas), *filter_params]
+        rows = self._con().execute(statement, params).fetchall()
+        k = len(attrs)
+        shape_area = float(rows[0][k + 3]) if rows else float(geometry.area)
+        return Overlay(
+            records=[dict(zip(attrs, r[:k], strict=True)) for r in rows],
+            area=np.array([np.nan if r[k] is None else r[k] for r in rows], dtype=float),
+            shared=np.array([np.nan if r[k + 1] is None else r[k + 1] for r in rows], dtype=float),
+            at_point=np.array([bool(r[k + 2]) for r in rows], dtype=bool),
+            shape_area=shape_area,
+        )
+
+    def _overlay_sql(self, layer: str, query: Query) -> tuple[Any, list[str], list[Any]]:
+        """The overlay statement, its attribute columns and the parameters of its filters."""
+        self._check(layer)
+        sql = self._sql()
+        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
+        if query.columns is not None:
+            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
+            if unknown:
+                raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
+            attrs = [c for c in query.columns if c != "geometry"]
+        select = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier("t", c)) for c in attrs)
+        clause, filter_params = self._filters(layer, query)
+        statement = sql.SQL(
+            "WITH s AS (SELECT ST_GeomFromWKB(%s, {srid}) AS q_shape, ST_GeomFromWKB(%s, {srid}) AS q_point), "
+            "b AS (SELECT q_shape, q_point, ST_Area(q_shape) AS q_area, CASE WHEN %s > 0 "
+            "THEN ST_Buffer(q_shape, -%s, 'join=mitre') ELSE q_shape END AS q_buf FROM s), "
+            "r AS (SELECT q_shape, q_point, q_area, CASE WHEN ST_IsEmpty(q_buf) THEN q_shape ELSE q_buf END "
+            "AS q_inner FROM b) "
+            "SELECT {select}CASE WHEN %s THEN ST_Area(t.geometry) END, "
+            "CASE WHEN NOT %s OR ST_GeometryType(t.geometry) NOT IN ('ST_Polygon', 'ST_MultiPolygon') THEN NULL "
+            "WHEN ST_Covers(t.geometry, r.q_inner) THEN r.q_area "
+            "WHEN NOT ST_Intersects(r.q_inner, t.geometry) THEN 0 "
+            "WHEN ST_Covers(r.q_shape, t.geometry) THEN ST_Area(t.geometry) "
+            "ELSE ST_Area(ST_Intersection(t.geometry, r.q_shape)) END, "
+            "coalesce(ST_Intersects(t.geometry, r.q_point), false), r.q_area "
+            "FROM {table} t, r{clause} ORDER BY t.fid"
+        ).format(srid=sql.Literal(SRID), select=select, table=self._table(layer), clause=clause)
+        return statement, attrs, filter_params
 
 
 def _pg_type(series: pd.Series) -> str:
