@@ -227,6 +227,11 @@ class StoreCache:
         with self.lock:
             return key in self._values
 
+    def keys(self) -> list[Hashable]:
+        """The keys cached now (e.g. to check that no whole layer was read)."""
+        with self.lock:
+            return list(self._values)
+
 
 # --- helpers the backends share -----------------------------------------------------------------
 

@@ -204,8 +204,10 @@ class GeoPackageStore(Store):
     def _sqlite_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         fields = self.fields(layer)
         con = self._sqlite()
-        geom_col = self.cache.get(("geomcol", layer), lambda: con.execute(
-            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()[0])
+        geom_col = self.cache.get(("geomcol", layer), lambda: next(iter(con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone() or ()), None))
+        if geom_col is None and query.window is not None:  # an attribute table: nothing in a window
+            return [], np.empty(0, dtype=object)
         clauses, params = [], []
         for column, values in query.where:
             if column not in fields or not _IDENT.match(column):
@@ -224,7 +226,8 @@ class GeoPackageStore(Store):
             params = [x1, x0, y1, y0, *params]
         cols = ", ".join(f't."{c}"' for c in fields)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = con.execute(f'SELECT {cols}, t."{geom_col}" FROM "{layer}" t{join}{where} ORDER BY t.fid',
+        geom = "NULL" if geom_col is None else f't."{geom_col}"'
+        rows = con.execute(f'SELECT {cols}, {geom} FROM "{layer}" t{join}{where} ORDER BY t.fid',
                            params).fetchall()
         recs = [dict(zip(fields, r[:-1], strict=True)) for r in rows]
         return recs, _gpkg_geometries([r[-1] for r in rows])
