@@ -397,11 +397,8 @@ def overlay_geometries(records: list[dict[str, Any]], geoms: np.ndarray, shape: 
         area = np.asarray(shapely.area(geoms), dtype=float)
         types = shapely.get_type_id(geoms)
         todo = (types == 3) | (types == 6)
-        inner = shape
-        if tolerance > 0:
-            inner = shapely.buffer(shape, -tolerance, join_style="mitre")
-            if inner.is_empty:
-                inner = shape
+        shapely.prepare(shape)  # tested against every row below
+        inner = _shrunk(shape, tolerance)
         whole = todo & np.asarray(shapely.covers(geoms, inner), dtype=bool)
         shared[whole] = shape_area
         todo &= ~whole
@@ -418,3 +415,23 @@ def overlay_geometries(records: list[dict[str, Any]], geoms: np.ndarray, shape: 
         if todo.any():
             shared[todo] = shapely.area(shapely.intersection(geoms[todo], shape))
     return Overlay(records, area, shared, at_point, shape_area)
+
+
+_last_shrunk: tuple[BaseGeometry, float, BaseGeometry] | None = None
+
+
+def _shrunk(shape: BaseGeometry, tolerance: float) -> BaseGeometry:
+    """``shape`` shrunk by ``tolerance`` m (mitred corners; ``shape`` itself when that leaves
+    nothing), prepared. The last one is kept: a report asks for the same perceel per layer."""
+    global _last_shrunk
+    if tolerance <= 0:
+        return shape
+    last = _last_shrunk
+    if last is not None and last[0] is shape and last[1] == tolerance:
+        return last[2]
+    inner = shapely.buffer(shape, -tolerance, join_style="mitre")
+    if inner.is_empty:
+        inner = shape
+    shapely.prepare(inner)
+    _last_shrunk = (shape, tolerance, inner)
+    return inner
