@@ -70,7 +70,8 @@ def assert_same(expected: dict[str, Any], got: dict[str, Any]) -> None:
 
 
 def whole_layer_reads(store: Store) -> list[Any]:
-    return [k for k in store.cache.keys() if isinstance(k, tuple) and k and k[0] in ("frame", "index")]
+    keys = store.cache.keys()
+    return [k for k in keys if isinstance(k, tuple) and k and k[0] in ("frame", "index")]
 
 
 def demo_points(n: int = 60, seed: int = 12) -> list[tuple[float, float]]:
