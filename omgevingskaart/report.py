@@ -1,15 +1,16 @@
 """The parcel report: what applies at a point, an address or a kadastraal perceel, as an answer.
 
 >>> import omgevingskaart
+>>> from omgevingskaart.report import report
 >>> ds = omgevingskaart.open_dataset()
->>> r = ds.report("Markt 12, Winterswijk")
+>>> r = report(ds, "Markt 12, Winterswijk")
 >>> r.perceel.kadastrale_aanduiding.startswith("WWK00")
 True
 >>> r.samenvatting.grenzen[0]
 'Maximum goothoogte: 13 m.'
 >>> r.regels[0].url.startswith("https://www.ruimtelijkeplannen.nl/documents/")
 True
->>> r = ds.report(point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
+>>> r = report(ds, point=(246580, 443380), crs="EPSG:28992", geldig_op="2026-06-01")
 >>> r.to_dict()["geldig_op"]
 '2026-06-01'
 
@@ -36,8 +37,18 @@ Without a perceel (no BRK loaded, or none there) the report covers the point: th
 their addresses, the plan objects at it. The point is "outside the data"
 (:class:`OutsideDataError`) only when no loaded layer has anything there.
 
-All lookups go through cached STRtrees and shapely's vectorised operations
-(``benchmarks/bench_report.py``).
+Every lookup is a question to the dataset's store (:mod:`omgevingskaart.store`), never a whole
+layer: the perceel at the point (or by its aanduiding: a ``where`` query on ``sectie`` and
+``perceelnummer``), then per layer the rows on that perceel with
+:meth:`~omgevingskaart.store.base.Store.overlay`, which returns their area, the area they share
+with the perceel and whether they lie at the point. Plan objects are compared with the perceel
+shrunk by :data:`EDGE_TOLERANCE_M` (covers it: 100 %; only shares its edge: 0 %; else the exact
+intersection). On a small GeoPackage the store answers from in-memory STRtrees; on a large one
+through the file's R-tree; on PostGIS the overlay is one SQL statement per layer (``ST_Covers``,
+``ST_Intersects``, ``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so
+only attributes and three numbers per row leave the database. The plan records are kept in the
+store's cache (keys ``("report", ...)``), nothing on the Dataset (``benchmarks/bench_report.py``;
+``tests/test_report_stores.py`` checks that every backend gives the same answer).
 """
 
 from __future__ import annotations
