@@ -638,13 +638,10 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     on_perceel = perceel_geom is not None
 
     # the plan objects on the perceel (or at the point), with their share computed by the store
-    overlays: dict[str, Overlay] = {}
-    for layer in _PLAN_LAYERS:
-        for name in (layer, layer + _STAGE_SUFFIX):
-            if name in layers:
-                ov = store.overlay(name, area_geom, point=pt, tolerance=EDGE_TOLERANCE_M, areas=on_perceel)
-                overlays[name] = ov
-                holds[name] = bool(ov.at_point.any())  # the point lies on the perceel
+    plan_layers = [name for layer in _PLAN_LAYERS for name in (layer, layer + _STAGE_SUFFIX) if name in layers]
+    overlays = store.overlay_many(plan_layers, area_geom, point=pt, tolerance=EDGE_TOLERANCE_M, areas=on_perceel)
+    for name, ov in overlays.items():
+        holds[name] = bool(ov.at_point.any())  # the point lies on the perceel
     plan_here: list[dict[str, Any]] = []
     if _PLAN_AREA in layers:
         plan_here = store.overlay(_PLAN_AREA, pt, columns=["plan_id", "identificatie"], areas=False).records

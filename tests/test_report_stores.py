@@ -135,6 +135,18 @@ def test_overlay_is_the_same_on_every_backend(demo_store: Store) -> None:
                 assert b.shared == pytest.approx(a.shared, abs=1e-6)
                 assert (b.at_point == a.at_point).all()
                 assert b.shape_area == pytest.approx(a.shape_area, abs=1e-6)
+        # several layers in one question (one SQL statement in PostGIS): the same as one by one
+        layers = ["enkelbestemming", "maatvoering", "bouwvlak_voorontwerp", "monument"]
+        many = demo_store.overlay_many(layers, geoms[0], point=pt, tolerance=0.001)
+        assert list(many) == layers
+        for layer in layers:
+            one = demo_store.overlay(layer, geoms[0], point=pt, tolerance=0.001)
+            assert many[layer].records == one.records
+            assert ([[(k, type(v)) for k, v in r.items()] for r in many[layer].records]
+                    == [[(k, type(v)) for k, v in r.items()] for r in one.records])
+            assert many[layer].shared == pytest.approx(one.shared, abs=1e-9, nan_ok=True)
+            assert many[layer].area == pytest.approx(one.area, abs=1e-9)
+            assert (many[layer].at_point == one.at_point).all()
 
 
 # --- real samples --------------------------------------------------------------------------------

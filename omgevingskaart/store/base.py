@@ -158,6 +158,15 @@ class Store(Protocol):
         recs, geoms = self.rows(layer, geometry=geometry, columns=columns, where=where)
         return overlay_geometries(recs, geoms, geometry, point=point, tolerance=tolerance, areas=areas)
 
+    def overlay_many(self, layers: Sequence[str], geometry: BaseGeometry, *,
+                     point: BaseGeometry | None = None, tolerance: float = 0.0,
+                     areas: bool = True) -> dict[str, Overlay]:
+        """:meth:`overlay` of several layers with the same shape (all columns): the report's plan
+        layers in one question. PostGIS answers it with one statement; the default asks per layer.
+        """
+        return {layer: self.overlay(layer, geometry, point=point, tolerance=tolerance, areas=areas)
+                for layer in layers}
+
 
 @dataclass(frozen=True)
 class Query:
