@@ -44,7 +44,8 @@ layer: the perceel at the point (or by its aanduiding: a ``where`` query on ``se
 with the perceel and whether they lie at the point. Plan objects are compared with the perceel
 shrunk by :data:`EDGE_TOLERANCE_M` (covers it: 100 %; only shares its edge: 0 %; else the exact
 intersection). On a small GeoPackage the store answers from in-memory STRtrees; on a large one
-through the file's R-tree; on PostGIS the overlay is one SQL statement per layer (``ST_Covers``,
+through the file's R-tree; on PostGIS the plan layers' overlays are one SQL statement
+(:meth:`~omgevingskaart.store.base.Store.overlay_many`: ``ST_Covers``,
 ``ST_Intersects``, ``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so
 only attributes and three numbers per row leave the database. The plan records are kept in the
 store's cache (keys ``("report", ...)``), nothing on the Dataset (``benchmarks/bench_report.py``;
