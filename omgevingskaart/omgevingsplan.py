@@ -39,7 +39,6 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import numpy as np
 import shapely
 
 from .errors import QueryError
@@ -213,60 +212,52 @@ class TpodAtLocation:
 
 
 def _ambtsgebieden(dataset: Dataset) -> dict[str, tuple[str | None, str | None, Any]]:
-    """Ambtsgebied locatie id -> (gemeentecode, naam, geometry or None), cached per dataset."""
-    cached = dataset.__dict__.get("_ambtsgebieden")
-    if cached is not None:
-        return cached
-    out: dict[str, tuple[str | None, str | None, Any]] = {}
-    if "locatie" in dataset:
-        idx = dataset.index("locatie")
-        for rec, geom in zip(idx.records, idx.geometries, strict=True):
-            if rec.get("type") == "Ambtsgebied":
+    """Ambtsgebied locatie id -> (gemeentecode, naam, geometry or None): a ``where`` query on
+    the locaties' type, kept in the store's cache."""
+    def build() -> dict[str, tuple[str | None, str | None, Any]]:
+        out: dict[str, tuple[str | None, str | None, Any]] = {}
+        if "locatie" in dataset.store.layers():
+            recs, geoms = dataset.store.rows("locatie", where={"type": "Ambtsgebied"})
+            for rec, geom in zip(recs, geoms, strict=True):
                 lid = rec.get("identificatie") or ""
                 out[lid] = (gemeente_of_imow(lid), rec.get("naam"),
                             geom if geom is not None and not geom.is_empty else None)
-    dataset.__dict__["_ambtsgebieden"] = out
-    return out
+        return out
+
+    return dataset.store.cache.get(("omgevingsplan", "ambtsgebieden"), build)
 
 
-def _ambtsgebied_rows(dataset: Dataset, layer: str, ambts: dict[str, Any]) -> list[tuple[int, str]]:
-    """Rows of ``layer`` without geometry whose every location is an ambtsgebied (cached)."""
-    cache = dataset.__dict__.setdefault("_ambtsgebied_rows", {})
-    rows = cache.get(layer)
-    if rows is None:
-        idx = dataset.index(layer)
-        rows = []
-        for j, rec in enumerate(idx.records):
-            g = idx.geometries[j]
-            if g is not None and not g.is_empty:
-                continue
-            locs = [x for x in (rec.get("locatie_id") or "").split(";") if x]
-            if locs and all(x in ambts for x in locs):
-                rows.append((j, locs[0]))
-        cache[layer] = rows
-    return rows
+def _ambtsgebied_rows(dataset: Dataset, layer: str, locs: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of ``layer`` without geometry whose location is one of the ambtsgebieden ``locs``
+    (a ``where`` query on ``locatie_id``, kept in the store's cache per layer and ``locs``)."""
+    def build() -> list[dict[str, Any]]:
+        recs, geoms = dataset.store.rows(layer, where={"locatie_id": list(locs)})
+        return [r for r, g in zip(recs, geoms, strict=True) if g is None or g.is_empty]
+
+    return dataset.store.cache.get(("omgevingsplan", "ambtsgebied_rows", layer, locs), build)
 
 
 def _where(dataset: Dataset, layer: str, pt: shapely.Point, gemeentecode: str | None
-           ) -> list[tuple[int, bool | None, str]]:
-    """Rows of ``layer`` at ``pt``: (row, op_locatie, werkingsgebied text)."""
-    idx = dataset.index(layer)
-    out: list[tuple[int, bool | None, str]] = []
-    for j in np.sort(idx.tree.query(pt, predicate="intersects")):
-        out.append((int(j), True, "hier"))
-    ambts = _ambtsgebieden(dataset)
-    for j, loc in _ambtsgebied_rows(dataset, layer, ambts):
-        code, naam, geom = ambts[loc]
+           ) -> list[tuple[dict[str, Any], bool | None, str]]:
+    """Rows of ``layer`` at ``pt``: (record, op_locatie, werkingsgebied text)."""
+    out: list[tuple[dict[str, Any], bool | None, str]] = [
+        (r, True, "hier") for r in dataset.store.overlay(layer, pt, areas=False).records]
+    wanted: dict[str, tuple[bool | None, str]] = {}
+    for loc, (code, naam, geom) in _ambtsgebieden(dataset).items():
         label = f"ambtsgebied GM{code}" + (f" ({naam})" if naam else "") if code else \
             f"ambtsgebied {naam or loc}"
         if geom is not None:
             if shapely.intersects(geom, pt):
-                out.append((j, True, label))
+                wanted[loc] = (True, label)
         elif code is not None and gemeentecode is not None:
             if code == gemeentecode:
-                out.append((j, True, label))
+                wanted[loc] = (True, label)
         else:
-            out.append((j, None, label))
+            wanted[loc] = (None, label)
+    if wanted:
+        for r in _ambtsgebied_rows(dataset, layer, tuple(sorted(wanted))):
+            op, label = wanted[str(r.get("locatie_id"))]
+            out.append((r, op, label))
     return out
 
 
@@ -275,19 +266,18 @@ def tpod_at(dataset: Dataset, pt: shapely.Point, *, gemeentecode: str | None,
     """The STOP/TPOD rules, activiteiten, normen and gebiedsaanwijzingen at ``pt`` (RD).
 
     ``gemeentecode`` (4 digits, from a BAG id at the location) decides whether ambtsgebied-wide
-    rules apply when the ambtsgebied's boundary is not in the data.
+    rules apply when the ambtsgebied's boundary is not in the data. Every row comes from a point
+    query or a ``where`` query to the store; the rules cited by the activiteiten, normen and
+    gebiedsaanwijzingen are fetched by their identificatie.
     """
     res = TpodAtLocation()
-    if not any(layer in dataset for layer in TPOD_LAYERS):
+    layers = dataset.store.layers()
+    if not any(layer in layers for layer in TPOD_LAYERS):
         return res
+    here = {layer: _where(dataset, layer, pt, gemeentecode) for layer in TPOD_LAYERS[1:] if layer in layers}
     rules_by_id: dict[str, dict[str, Any]] = {}
-    if "regeltekst" in dataset:
-        idx = dataset.index("regeltekst")
-        for rec in idx.records:
-            if rec.get("identificatie"):
-                rules_by_id[rec["identificatie"]] = rec
-        for j, op, where in _where(dataset, "regeltekst", pt, gemeentecode):
-            r = idx.records[j]
+    if "regeltekst" in layers:
+        for r, op, where in _where(dataset, "regeltekst", pt, gemeentecode):
             res.regels.append(TpodRegel(
                 identificatie=r.get("identificatie"), artikel=r.get("artikel"), lid=r.get("lid"),
                 titel=r.get("artikel_titel"), tekst=r.get("tekst"), type_regel=r.get("type_regel"),
@@ -299,6 +289,12 @@ def tpod_at(dataset: Dataset, pt: shapely.Point, *, gemeentecode: str | None,
             if op is None and where not in res.ambtsgebied_onbekend:
                 res.ambtsgebied_onbekend.append(where)
         res.regels.sort(key=lambda r: (_article_key(r.artikel), _article_key(r.lid)))
+        cited = sorted({i for rows in here.values() for r, _, _ in rows
+                        for i in (r.get("regeltekst_id") or "").split(";") if i})
+        if cited:
+            recs = dataset.store.rows("regeltekst", where={"identificatie": cited},
+                                      columns=["identificatie", "artikel", "geldig_vanaf"])[0]
+            rules_by_id = {rec["identificatie"]: rec for rec in recs if rec.get("identificatie")}
 
     def dated(rule_ids: list[str]) -> tuple[list[str], str | None, str]:
         recs = [rules_by_id[i] for i in rule_ids if i in rules_by_id]
@@ -307,11 +303,9 @@ def tpod_at(dataset: Dataset, pt: shapely.Point, *, gemeentecode: str | None,
         deel = tpod_part(arts[0]) if arts and all(tpod_part(a) == BRUIDSSCHAT for a in arts) else NIEUW
         return arts, since, deel
 
-    if "activiteit" in dataset:
-        idx = dataset.index("activiteit")
+    if "activiteit" in here:
         groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-        for j, op, where in _where(dataset, "activiteit", pt, gemeentecode):
-            r = idx.records[j]
+        for r, op, where in here["activiteit"]:
             key = (r.get("identificatie"), r.get("activiteitregelkwalificatie"), where)
             g = groups.setdefault(key, {"rec": r, "rules": [], "op": op, "where": where})
             if r.get("regeltekst_id"):
@@ -325,26 +319,20 @@ def tpod_at(dataset: Dataset, pt: shapely.Point, *, gemeentecode: str | None,
                 status=plan_status(None, since, geldig_op), geldig_vanaf=since,
                 werkingsgebied=g["where"], op_locatie=g["op"]))
         res.activiteiten.sort(key=lambda a: (a.naam or "", a.kwalificatie or ""))
-    if "omgevingsnorm" in dataset:
-        idx = dataset.index("omgevingsnorm")
-        for j, op, where in _where(dataset, "omgevingsnorm", pt, gemeentecode):
-            r = idx.records[j]
-            arts, since, deel = dated((r.get("regeltekst_id") or "").split(";"))
-            res.omgevingsnormen.append(TpodNorm(
-                identificatie=r.get("identificatie"), naam=r.get("naam"), type=r.get("type"),
-                waarde=r.get("waarde"), waarde_tekst=r.get("waarde_tekst"), eenheid=r.get("eenheid"),
-                artikelen=arts, deel=deel, status=plan_status(None, since, geldig_op),
-                geldig_vanaf=since, werkingsgebied=where, op_locatie=op))
-    if "gebiedsaanwijzing" in dataset:
-        idx = dataset.index("gebiedsaanwijzing")
-        for j, op, where in _where(dataset, "gebiedsaanwijzing", pt, gemeentecode):
-            r = idx.records[j]
-            arts, since, deel = dated((r.get("regeltekst_id") or "").split(";"))
-            res.gebiedsaanwijzingen.append(TpodGebiedsaanwijzing(
-                identificatie=r.get("identificatie"), naam=r.get("naam"), type=r.get("type"),
-                groep=r.get("groep"), artikelen=arts, deel=deel,
-                status=plan_status(None, since, geldig_op), geldig_vanaf=since,
-                werkingsgebied=where, op_locatie=op))
+    for r, op, where in here.get("omgevingsnorm", []):
+        arts, since, deel = dated((r.get("regeltekst_id") or "").split(";"))
+        res.omgevingsnormen.append(TpodNorm(
+            identificatie=r.get("identificatie"), naam=r.get("naam"), type=r.get("type"),
+            waarde=r.get("waarde"), waarde_tekst=r.get("waarde_tekst"), eenheid=r.get("eenheid"),
+            artikelen=arts, deel=deel, status=plan_status(None, since, geldig_op),
+            geldig_vanaf=since, werkingsgebied=where, op_locatie=op))
+    for r, op, where in here.get("gebiedsaanwijzing", []):
+        arts, since, deel = dated((r.get("regeltekst_id") or "").split(";"))
+        res.gebiedsaanwijzingen.append(TpodGebiedsaanwijzing(
+            identificatie=r.get("identificatie"), naam=r.get("naam"), type=r.get("type"),
+            groep=r.get("groep"), artikelen=arts, deel=deel,
+            status=plan_status(None, since, geldig_op), geldig_vanaf=since,
+            werkingsgebied=where, op_locatie=op))
     return res
 
 

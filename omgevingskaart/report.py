@@ -36,8 +36,19 @@ Without a perceel (no BRK loaded, or none there) the report covers the point: th
 their addresses, the plan objects at it. The point is "outside the data"
 (:class:`OutsideDataError`) only when no loaded layer has anything there.
 
-All lookups go through cached STRtrees and shapely's vectorised operations
-(``benchmarks/bench_report.py``).
+Every lookup is a question to the dataset's store (:mod:`omgevingskaart.store`), never a whole
+layer: the perceel at the point (or by its aanduiding: a ``where`` query on ``sectie`` and
+``perceelnummer``), then per layer the rows on that perceel with
+:meth:`~omgevingskaart.store.base.Store.overlay`, which returns their area, the area they share
+with the perceel and whether they lie at the point. Plan objects are compared with the perceel
+shrunk by :data:`EDGE_TOLERANCE_M` (covers it: 100 %; only shares its edge: 0 %; else the exact
+intersection). On a small GeoPackage the store answers from in-memory STRtrees; on a large one
+through the file's R-tree; on PostGIS the plan layers' overlays are one SQL statement
+(:meth:`~omgevingskaart.store.base.Store.overlay_many`: ``ST_Covers``,
+``ST_Intersects``, ``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so
+only attributes and three numbers per row leave the database. The plan records are kept in the
+store's cache (keys ``("report", ...)``), nothing on the Dataset (``benchmarks/bench_report.py``;
+``tests/test_report_stores.py`` checks that every backend gives the same answer).
 """
 
 from __future__ import annotations
@@ -78,6 +89,7 @@ from .omgevingsplan import (
     tpod_at,
 )
 from .schema import kind_of
+from .store.base import Overlay, Store
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -506,7 +518,7 @@ def report(
         raise QueryError("give exactly one of: query, point, address, postcode+huisnummer, perceel; "
                          f"got {given or 'none'}")
     address_rec = None
-    perceel_row = None
+    perceel_row: _Row | None = None
     if query is not None:
         aand = parse_aanduiding(query)
         if aand is not None:
@@ -544,15 +556,16 @@ def report(
         x, y = float(pt.x), float(pt.y)
         qinfo["gevonden"] = address_rec["weergave"]
     elif perceel_row is not None:
-        idx_p, _ = perceel_row
-        geom = dataset.index("perceel").geometries[idx_p]
-        rp = shapely.point_on_surface(geom)
+        rp = shapely.point_on_surface(perceel_row[1])
         x, y = float(rp.x), float(rp.y)
     else:
         assert point is not None
         x, y = to_rd(point[0], point[1], crs)
-    return _build(dataset, x, y, qinfo, perceel_index=None if perceel_row is None else perceel_row[0],
-                  geldig_op=parse_date(geldig_op))
+    return _build(dataset, x, y, qinfo, perceel=perceel_row, geldig_op=parse_date(geldig_op))
+
+
+#: a row of a layer as the store gives it: its record and its geometry
+_Row = tuple[dict[str, Any], Any]
 
 
 #: :func:`report` under the name it has at the package's top level (``omgevingskaart.report_at``),
@@ -564,19 +577,18 @@ def _looks_like_address(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and any(ch.isalpha() for ch in text)
 
 
-def _find_perceel(dataset: Dataset, aand: tuple[str, str, int],
-                  text: str) -> tuple[int, dict[str, Any]]:
-    if "perceel" not in dataset:
+def _find_perceel(dataset: Dataset, aand: tuple[str, str, int], text: str) -> _Row:
+    """The first perceel (row order) with this sectie and number in this kadastrale gemeente
+    (code or name): a ``where`` query on the aanduiding's columns, not a scan of the layer."""
+    if "perceel" not in dataset.store.layers():
         raise QueryError(f"this dataset has no percelen to look up {text!r} in")
     gem, sectie, nr = aand
-    idx = dataset.index("perceel")
+    recs, geoms = dataset.store.rows("perceel", where={"sectie": sectie, "perceelnummer": nr})
     gem_n = gem.lower()
-    for i, rec in enumerate(idx.records):
-        if rec.get("sectie") == sectie and rec.get("perceelnummer") == nr and gem_n in (
-            (rec.get("kadastrale_gemeente_code") or "").lower(),
-            (rec.get("kadastrale_gemeente") or "").lower(),
-        ):
-            return i, rec
+    for rec, geom in zip(recs, geoms, strict=True):
+        if gem_n in ((rec.get("kadastrale_gemeente_code") or "").lower(),
+                     (rec.get("kadastrale_gemeente") or "").lower()):
+            return rec, geom
     raise QueryError(f"kadastraal perceel {text!r} not found in this dataset")
 
 
@@ -584,13 +596,14 @@ _PLAN_LAYERS = ("enkelbestemming", "dubbelbestemming", "bouwvlak", "maatvoering"
                 "functieaanduiding", "bouwaanduiding", "gebiedsaanduiding")
 #: plan-stage suffixes of layers that hold plans not yet published (schema.STAGE_SUFFIXES)
 _STAGE_SUFFIX = "_voorontwerp"
+_PLAN_AREA = "bestemmingsplangebied"
 #: layers that say nothing about a place by themselves (no geometry, or a whole town)
 _NOT_A_PLACE = ("openbare_ruimte", "locatie", "regeltekst", "activiteit", "omgevingsnorm",
                 "gebiedsaanwijzing")
 #: the layers the report reads itself (the others are only asked when these hold nothing)
 _REPORT_LAYERS = frozenset(("perceel", "pand", "bgt_pand", "verblijfsobject", "ligplaats", "standplaats",
-                            "woonplaats", "bestemmingsplangebied", "monument", "beschermd_gezicht",
-                            *_PLAN_LAYERS, *(n + _STAGE_SUFFIX for n in ("bestemmingsplangebied", *_PLAN_LAYERS))))
+                            "woonplaats", _PLAN_AREA, "monument", "beschermd_gezicht",
+                            *_PLAN_LAYERS, *(n + _STAGE_SUFFIX for n in (_PLAN_AREA, *_PLAN_LAYERS))))
 #: registers the report draws on: the layers that stand for them, and their Dutch name
 _REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pand", "verblijfsobject")),
               ("bestemmingsplan (IMRO)", ("enkelbestemming",)), ("monumenten", ("monument",)),
@@ -598,20 +611,24 @@ _REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pan
 
 
 def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
-           perceel_index: int | None = None, geldig_op: Any = None) -> ParcelReport:
+           perceel: _Row | None = None, geldig_op: Any = None) -> ParcelReport:
+    """The report at RD ``(x, y)``; ``perceel`` when the query named one. Every question goes
+    to the store as a point or perceel query (:meth:`Store.rows`, :meth:`Store.overlay`)."""
     on = parse_date(geldig_op)
     pt = shapely.Point(x, y)
-    layers = dataset.layers
+    store = dataset.store
+    layers = store.layers()
+    #: per layer, whether it holds anything at the point (answered by the queries made anyway)
+    holds: dict[str, bool] = {}
     perceel_geom = None
     perceel_obj = None
     if "perceel" in layers:
-        pidx = dataset.index("perceel")
-        if perceel_index is None:
-            hits = pidx.tree.query(pt, predicate="intersects")
-            perceel_index = int(hits.min()) if len(hits) else None
-        if perceel_index is not None:
-            rec = pidx.records[perceel_index]
-            perceel_geom = pidx.geometries[perceel_index]
+        if perceel is None:
+            recs, geoms = store.rows("perceel", geometry=pt, limit=1)
+            perceel = (recs[0], geoms[0]) if recs else None
+        holds["perceel"] = perceel is not None  # a named perceel holds its point_on_surface
+        if perceel is not None:
+            rec, perceel_geom = perceel
             perceel_obj = Perceel(
                 identificatie=rec.get("identificatie"),
                 kadastrale_aanduiding=rec.get("kadastrale_aanduiding"),
@@ -623,21 +640,26 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
                 geometry=perceel_geom,
             )
     area_geom = perceel_geom if perceel_geom is not None else pt
+    on_perceel = perceel_geom is not None
 
-    # what the loaded layers hold at the point itself ("outside the data" only when nothing)
-    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and not n.endswith(_STAGE_SUFFIX)
-                  and _holds(dataset, n, area_geom, pt)]
-    if not lagen_hier and perceel_geom is None:  # anything else at all? (topography, ...)
-        lagen_hier = [n for n in layers if n not in _NOT_A_PLACE and n not in _REPORT_LAYERS
-                      and _holds(dataset, n, area_geom, pt)]
-    gemeentecode = None
-    plans = _plans(dataset, on)
+    # the plan objects on the perceel (or at the point), with their share computed by the store
+    plan_layers = [name for layer in _PLAN_LAYERS for name in (layer, layer + _STAGE_SUFFIX) if name in layers]
+    overlays = store.overlay_many(plan_layers, area_geom, point=pt, tolerance=EDGE_TOLERANCE_M, areas=on_perceel)
+    for name, ov in overlays.items():
+        holds[name] = bool(ov.at_point.any())  # the point lies on the perceel
+    plan_here: list[dict[str, Any]] = []
+    if _PLAN_AREA in layers:
+        plan_here = store.overlay(_PLAN_AREA, pt, columns=["plan_id", "identificatie"], areas=False).records
+        holds[_PLAN_AREA] = bool(plan_here)
+    plan_ids = {r.get("plan_id") for ov in overlays.values() for r in ov.records}
+    plan_ids |= {r.get("plan_id") or r.get("identificatie") for r in plan_here}
+    plans = _plans(dataset, plan_ids, on)
     found: dict[str, list[PlanObject]] = {}
     for layer in _PLAN_LAYERS:
-        objs = _plan_objects(dataset, layer, area_geom, pt, plans, perceel_index) if layer in layers else []
-        stage = layer + _STAGE_SUFFIX
-        if stage in layers:
-            objs += _plan_objects(dataset, stage, area_geom, pt, plans, perceel_index)
+        objs: list[PlanObject] = []
+        for name in (layer, layer + _STAGE_SUFFIX):
+            if name in overlays:
+                objs += _plan_objects(name, overlays[name], on_perceel, plans)
         found[layer] = objs
     toekomstig = [o for objs in found.values() for o in objs if o.status == TOEKOMSTIG]
     ontwerpen = [o for objs in found.values() for o in objs if o.status in (ONTWERP, VOORONTWERP)]
@@ -645,76 +667,54 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         found[layer] = [o for o in found[layer] if o.status == GELDEND]
 
     panden: list[Pand] = []
-    if "pand" in layers:
-        panden = _panden(dataset, "pand", area_geom, "BAG")
-    elif "bgt_pand" in layers:
-        panden = _panden(dataset, "bgt_pand", area_geom, "BGT")
-    adressen: list[Adres] = []
-    addr_area = perceel_geom
-    if addr_area is None and panden:
-        idx = dataset.index("pand" if "pand" in layers else "bgt_pand")
-        addr_area = shapely.union_all(idx.geometries[idx.tree.query(pt, predicate="intersects")])
-    if addr_area is not None:
-        for layer in ("verblijfsobject", "ligplaats", "standplaats"):
-            if layer not in layers:
-                continue
-            idx = dataset.index(layer)
-            pred = "contains" if layer == "verblijfsobject" else "intersects"
-            hits = np.sort(idx.tree.query(addr_area, predicate=pred))
-            for j in hits:
-                r = idx.records[int(j)]
-                if layer != "verblijfsobject":
-                    inter = shapely.intersection(idx.geometries[int(j)], addr_area).area
-                    if inter < 0.5 * idx.geometries[int(j)].area:
-                        continue
-                adressen.append(_adres(r))
-    for layer in ("ligplaats", "standplaats"):  # a ligplaats on water has no perceel or pand
-        if layer in layers and not adressen and addr_area is None:
-            idx = dataset.index(layer)
-            adressen += [_adres(idx.records[int(j)]) for j in np.sort(idx.tree.query(pt, predicate="intersects"))]
-    monumenten = _monumenten(dataset, perceel_geom, pt)
+    pand_layer = "pand" if "pand" in layers else "bgt_pand" if "bgt_pand" in layers else None
+    if pand_layer is not None:
+        panden, holds[pand_layer] = _panden(store, pand_layer, area_geom, pt, "BAG" if pand_layer == "pand" else "BGT")
+    adressen = _adressen(store, layers, perceel_geom, pand_layer if panden else None, pt)
+    monumenten = _monumenten(store, layers, perceel_geom, pt, holds)
     gezichten: list[BeschermdGezicht] = []
     if "beschermd_gezicht" in layers:
-        idx = dataset.index("beschermd_gezicht")
-        for j in np.sort(idx.tree.query(area_geom, predicate="intersects")):
-            r = idx.records[int(j)]
+        ov = store.overlay("beschermd_gezicht", area_geom, point=pt, areas=False,
+                           columns=["identificatie", "naam", "gezichtstype"])
+        holds["beschermd_gezicht"] = bool(ov.at_point.any())
+        for r, here in zip(ov.records, ov.at_point, strict=True):
             gezichten.append(BeschermdGezicht(r.get("identificatie"), r.get("naam"), r.get("gezichtstype"),
-                                              bool(shapely.intersects(idx.geometries[int(j)], pt))))
+                                              bool(here)))
     woonplaats = None
     if "woonplaats" in layers:
-        idx = dataset.index("woonplaats")
-        hits = np.sort(idx.tree.query(pt, predicate="intersects"))
-        woonplaats = idx.records[int(hits[0])].get("naam") if len(hits) else None
+        names = store.overlay("woonplaats", pt, columns=["naam"], areas=False).records
+        holds["woonplaats"] = bool(names)
+        woonplaats = names[0].get("naam") if names else None
+
+    # what the loaded layers hold at the point itself ("outside the data" only when nothing)
+    lagen_hier = [n for n in layers if n in _REPORT_LAYERS and not n.endswith(_STAGE_SUFFIX)
+                  and (holds[n] if n in holds else _holds(store, n, area_geom, pt))]
+    if not lagen_hier and perceel_geom is None:  # anything else at all? (topography, ...)
+        lagen_hier = [n for n in layers if n not in _NOT_A_PLACE and n not in _REPORT_LAYERS
+                      and _holds(store, n, area_geom, pt)]
 
     # the gemeente: from the BAG ids here (4 digits gemeentecode), else the dataset's own
+    gemeentecode = None
     for pid in [p.identificatie for p in panden] + [a.verblijfsobject_id for a in adressen]:
         if pid and len(pid) == 16 and pid.isdigit():
             gemeentecode = pid[:4]
             break
-    if gemeentecode is None and lagen_hier and dataset.meta.get("gemeentecode"):
-        gemeentecode = dataset.meta["gemeentecode"]
+    meta = dataset.meta
+    if gemeentecode is None and lagen_hier and meta.get("gemeentecode"):
+        gemeentecode = meta["gemeentecode"]
     tpod = tpod_at(dataset, pt, gemeentecode=gemeentecode, geldig_op=on)
 
     if not lagen_hier and perceel_geom is None and not (tpod.regels or tpod.activiteiten):
-        extent = dataset.__dict__.get("_report_extent")
-        if extent is None:  # the file header is read once: outside clicks stay cheap
-            try:
-                b = dataset.bounds
-                extent = f"this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f}"
-            except OmgevingskaartError:
-                extent = "this dataset holds no geometry"
-            dataset.__dict__["_report_extent"] = extent
         raise OutsideDataError(
             f"point RD ({x:.2f}, {y:.2f}) lies outside the data: no loaded layer has anything "
-            f"there ({extent})"
+            f"there ({store.cache.get(('report', 'extent'), lambda: _extent(dataset))})"
         )
 
     used_plans = sorted({o.plan_id for objs in found.values() for o in objs if o.plan_id})
     plan_list = [plans[p] for p in used_plans if p in plans]
-    if not plan_list and "bestemmingsplangebied" in layers:
-        idx = dataset.index("bestemmingsplangebied")
-        for j in np.sort(idx.tree.query(pt, predicate="intersects")):
-            pid = idx.records[int(j)].get("plan_id") or idx.records[int(j)].get("identificatie")
+    if not plan_list:
+        for r in plan_here:
+            pid = r.get("plan_id") or r.get("identificatie")
             if pid in plans and plans[pid].status == GELDEND:
                 plan_list.append(plans[pid])
 
@@ -731,8 +731,8 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         bouwaanduidingen=found["bouwaanduiding"],
         gebiedsaanduidingen=found["gebiedsaanduiding"],
         monumenten=monumenten,
-        bron=dataset.meta.get("bron"),
-        notice=DEMO_NOTICE if dataset.is_synthetic else None,
+        bron=meta.get("bron"),
+        notice=DEMO_NOTICE if meta.get("synthetisch", "nee") == "ja" else None,
         geldig_op=on.isoformat(),
         regels=_imro_rules(found, plans) + _tpod_rules(tpod.regels),
         activiteiten=tpod.activiteiten,
@@ -751,33 +751,39 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
     return rep
 
 
-def _holds(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point) -> bool:
+def _extent(dataset: Dataset) -> str:
+    """The dataset's extent for the "outside the data" message (from the layers' metadata)."""
+    try:
+        b = dataset.bounds
+    except OmgevingskaartError:
+        return "this dataset holds no geometry"
+    return f"this dataset covers RD {b[0]:.0f},{b[1]:.0f} - {b[2]:.0f},{b[3]:.0f}"
+
+
+def _holds(store: Store, layer: str, area_geom: Any, pt: shapely.Point) -> bool:
     """Whether ``layer`` has anything at the point (address points and monuments: on the perceel)."""
     where = area_geom if layer in ("verblijfsobject", "monument") else pt
-    return len(dataset.index(layer).tree.query(where, predicate="intersects")) > 0
+    return bool(store.rows(layer, geometry=where, columns=[], limit=1)[0])
 
 
-def _panden(dataset: Dataset, layer: str, area_geom: Any, bron: str) -> list[Pand]:
+def _panden(store: Store, layer: str, area_geom: Any, pt: shapely.Point, bron: str) -> tuple[list[Pand], bool]:
     """The panden standing on ``area_geom`` (a perceel: at least MIN_PAND_SHARE % of their
-    footprint on it; a point: the panden at it), largest share first."""
-    idx = dataset.index(layer)
-    hits = idx.tree.query(area_geom, predicate="intersects")
-    if not len(hits):
-        return []
-    g = idx.geometries[hits]
-    areas = shapely.area(g)
-    shared = areas.copy()
-    if area_geom.geom_type != "Point":
-        partial = ~shapely.covers(area_geom, g)  # the perceel is prepared
-        if partial.any():
-            shared[partial] = shapely.area(shapely.intersection(g[partial], area_geom))
-    share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
+    footprint on it; a point: the panden at it), largest share first; and whether any pand
+    stands at the point itself."""
+    ov = store.overlay(layer, area_geom, point=pt)
+    if not ov.records:
+        return [], False
+    areas = ov.area
+    shared = areas.copy() if area_geom.geom_type == "Point" else np.nan_to_num(ov.shared)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(areas > 0, shared / np.where(areas > 0, areas, 1) * 100, 0)
     out = []
     seen: set[Any] = set()
-    for j in np.argsort(-shared, kind="stable"):
+    # ties (equal footprints) in row order, whatever the last bits of each backend's areas
+    for j in np.argsort(-np.round(shared, 6), kind="stable"):
         if share[j] < MIN_PAND_SHARE:
             continue
-        r = idx.records[int(hits[j])]
+        r = ov.records[int(j)]
         ident = r.get("identificatie") if bron == "BAG" else (r.get("identificatie_bag_pnd")
                                                               or r.get("identificatie"))
         if ident in seen:  # BGT: one BAG pand can be drawn as several BGT objects
@@ -791,31 +797,52 @@ def _panden(dataset: Dataset, layer: str, area_geom: Any, bron: str) -> list[Pan
             oppervlakte_m2=round(float(areas[j]), 1), aandeel_op_perceel=round(float(share[j]), 1),
             bron=bron,
         ))
-    return out
+    return out, bool(ov.at_point.any())
 
 
-def _monumenten(dataset: Dataset, perceel_geom: Any, pt: shapely.Point) -> list[Monument]:
-    if "monument" not in dataset:
+def _adressen(store: Store, layers: list[str], perceel_geom: Any, pand_layer: str | None,
+              pt: shapely.Point) -> list[Adres]:
+    """The addresses on the perceel (without one: in the panden at the point; a ligplaats or
+    standplaats when at least half of it lies there); on water, the ligplaats at the point."""
+    adressen: list[Adres] = []
+    addr_area = perceel_geom
+    if addr_area is None and pand_layer is not None:
+        addr_area = shapely.union_all(store.rows(pand_layer, geometry=pt)[1])
+    if addr_area is not None:
+        for layer in ("verblijfsobject", "ligplaats", "standplaats"):
+            if layer not in layers:
+                continue
+            if layer == "verblijfsobject":
+                adressen += [_adres(r) for r in store.rows(layer, geometry=addr_area, predicate="within")[0]]
+                continue
+            ov = store.overlay(layer, addr_area)
+            adressen += [_adres(r) for r, whole, shared in zip(ov.records, ov.area, ov.shared, strict=True)
+                         if not shared < 0.5 * whole]
+    for layer in ("ligplaats", "standplaats"):  # a ligplaats on water has no perceel or pand
+        if layer in layers and not adressen and addr_area is None:
+            adressen += [_adres(r) for r in store.rows(layer, geometry=pt)[0]]
+    return adressen
+
+
+def _monumenten(store: Store, layers: list[str], perceel_geom: Any, pt: shapely.Point,
+                holds: dict[str, bool]) -> list[Monument]:
+    """The monuments on the perceel (polygons: with at least 10 % of the smaller of the two
+    shared) or at the point."""
+    if "monument" not in layers:
         return []
-    idx = dataset.index("monument")
+    ov = store.overlay("monument", pt if perceel_geom is None else perceel_geom, point=pt,
+                       areas=perceel_geom is not None)
+    holds["monument"] = bool(ov.records)
     out = []
-    if perceel_geom is None:
-        for j in np.sort(idx.tree.query(pt, predicate="intersects")):
-            r = idx.records[int(j)]
-            out.append(Monument(r.get("identificatie"), r.get("naam"), r.get("monumenttype"),
-                                r.get("status"), r.get("adres"), True))
-        return out
-    perceel_area = perceel_geom.area
-    for j in np.sort(idx.tree.query(perceel_geom, predicate="intersects")):
-        g = idx.geometries[int(j)]
-        if (g.geom_type in ("Polygon", "MultiPolygon") and g.area > 0
-                and shapely.intersection(g, perceel_geom).area < 0.1 * min(g.area, perceel_area)):
-            continue
-        r = idx.records[int(j)]
+    for j, r in enumerate(ov.records):
+        if perceel_geom is not None:
+            whole, shared = float(ov.area[j]), float(ov.shared[j])
+            if whole > 0 and shared < 0.1 * min(whole, ov.shape_area):  # NaN (not a polygon): kept
+                continue
         out.append(Monument(
             identificatie=r.get("identificatie"), naam=r.get("naam"),
             monumenttype=r.get("monumenttype"), status=r.get("status"),
-            adres=r.get("adres"), op_locatie=bool(shapely.intersects(g, pt)),
+            adres=r.get("adres"), op_locatie=perceel_geom is None or bool(ov.at_point[j]),
         ))
     return out
 
@@ -871,27 +898,49 @@ def _adres(r: dict[str, Any]) -> Adres:
     )
 
 
-def _plans(dataset: Dataset, on: Any) -> dict[str, Plan]:
-    """Every plan of the dataset (published and voorontwerp) with its standing on ``on``."""
-    cache: dict[Any, dict[str, Plan]] = dataset.__dict__.setdefault("_report_plans", {})
-    cached = cache.get(on)
-    if cached is not None:
-        return cached
+def _plans(dataset: Dataset, plan_ids: set[Any], on: Any) -> dict[str, Plan]:
+    """The plans ``plan_ids`` (published and voorontwerp) with their standing on ``on``.
+
+    A plan's record is looked up by ``plan_id`` (else ``identificatie``) with a ``where`` query,
+    once per plan: the records are kept in the store's cache (keys ``("report", "plan", ...)``),
+    the standing is computed per request."""
     plans: dict[str, Plan] = {}
-    for layer in ("bestemmingsplangebied", "bestemmingsplangebied" + _STAGE_SUFFIX):
-        if layer not in dataset:
+    ids = sorted(str(p) for p in plan_ids if p)
+    if not ids:
+        return plans
+    store = dataset.store
+    for layer in (_PLAN_AREA, _PLAN_AREA + _STAGE_SUFFIX):
+        if layer not in store.layers():
             continue
-        for r in dataset.index(layer).records:
-            pid = r.get("plan_id") or r.get("identificatie")
-            if pid:
-                status = r.get("planstatus") or ("voorontwerp" if layer.endswith(_STAGE_SUFFIX) else None)
-                plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"),
-                                  tekst_ref=r.get("tekst_ref"),
-                                  status=plan_status(status, r.get("datum"), on),
-                                  url=plan_url(pid))
-    if len(cache) < 64:
-        cache[on] = plans
+        for pid in ids:
+            r = _plan_record(store, layer, pid, ids)
+            if r is None:
+                continue
+            status = r.get("planstatus") or ("voorontwerp" if layer.endswith(_STAGE_SUFFIX) else None)
+            plans[pid] = Plan(pid, r.get("naam"), r.get("type_plan"), r.get("planstatus"), r.get("datum"),
+                              tekst_ref=r.get("tekst_ref"), status=plan_status(status, r.get("datum"), on),
+                              url=plan_url(pid))
     return plans
+
+
+def _plan_record(store: Store, layer: str, pid: str, batch: list[str]) -> dict[str, Any] | None:
+    """The record of plan ``pid`` in ``layer`` (the last in row order; None when absent), from
+    the store's cache; a miss fetches the records of every plan of ``batch`` not cached yet."""
+    key = ("report", "plan", layer, pid)
+    if key in store.cache:
+        return store.cache.peek(key)  # type: ignore[no-any-return]
+    missing = [p for p in batch if ("report", "plan", layer, p) not in store.cache]
+    found: dict[str, dict[str, Any]] = {}
+    for r in store.rows(layer, where={"plan_id": missing})[0]:
+        found[str(r["plan_id"])] = r
+    rest = [p for p in missing if p not in found]
+    if rest:
+        for r in store.rows(layer, where={"identificatie": rest})[0]:
+            if not r.get("plan_id"):
+                found[str(r["identificatie"])] = r
+    for p in missing:
+        store.cache.get(("report", "plan", layer, p), lambda p=p: found.get(p))  # type: ignore[misc]
+    return found.get(pid)
 
 
 #: percelen are shrunk by this much (m) to tell "covers it" and "only shares its edge" apart
@@ -900,80 +949,31 @@ def _plans(dataset: Dataset, on: Any) -> dict[str, Plan]:
 EDGE_TOLERANCE_M = 0.001
 
 
-def _inner_percelen(dataset: Dataset) -> np.ndarray:
-    """Every perceel shrunk by :data:`EDGE_TOLERANCE_M`, prepared (built once per dataset)."""
-    inner: np.ndarray | None = dataset.__dict__.get("_perceel_inner")
-    if inner is None:
-        inner = shapely.buffer(dataset.index("perceel").geometries, -EDGE_TOLERANCE_M, join_style="mitre")
-        shapely.prepare(inner)
-        dataset.__dict__["_perceel_inner"] = inner
-    return inner
-
-
-def _overlay(dataset: Dataset, layer: str, area_geom: Any, key: int | None) -> tuple[np.ndarray, np.ndarray]:
-    """The objects of ``layer`` intersecting ``area_geom`` and the share (%) of it they cover.
-
-    For a perceel (``key`` is its row) the answer does not depend on the point, so it is kept in
-    a bounded per-dataset cache. Plan objects and percelen share edges that are equal only up to
-    rounding, so "covers the whole perceel" and "only touches its edge" are decided against the
-    perceel shrunk by :data:`EDGE_TOLERANCE_M` (prepared geometry: fast); only real partial
-    overlaps need the costly exact intersection.
-    """
-    cache: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = (
-        dataset.__dict__.setdefault("_overlay_cache", {}))
-    if key is not None:
-        hit = cache.get((layer, key))
-        if hit is not None:
-            return hit
-    idx = dataset.index(layer)
-    hits = idx.tree.query(area_geom, predicate="intersects")
-    share = np.full(len(hits), 100.0)
-    if len(hits) and area_geom.geom_type != "Point":
-        geoms = idx.geometries[hits]
-        types = shapely.get_type_id(geoms)
-        polygonal = (types == 3) | (types == 6)
-        inner = _inner_percelen(dataset)[key] if key is not None else area_geom
-        if inner.is_empty:
-            inner = area_geom
-        partial = polygonal & ~shapely.covers(geoms, inner)
-        if partial.any():
-            edge_only = np.zeros(len(hits), dtype=bool)
-            edge_only[partial] = ~shapely.intersects(inner, geoms[partial])
-            share[edge_only] = 0.0
-            partial &= ~edge_only
-        if partial.any():
-            total = area_geom.area
-            inter = shapely.area(shapely.intersection(geoms[partial], area_geom))
-            share[partial] = inter / total * 100 if total > 0 else 0.0
-    result = (hits, share)
-    if key is not None:
-        if len(cache) >= _OVERLAY_CACHE_SIZE:
-            cache.pop(next(iter(cache)))
-        cache[(layer, key)] = result
-    return result
-
-
-_OVERLAY_CACHE_SIZE = 20000
-
-
-def _plan_objects(dataset: Dataset, layer: str, area_geom: Any, pt: shapely.Point,
-                  plans: dict[str, Plan], key: int | None = None) -> list[PlanObject]:
-    idx = dataset.index(layer)
-    hits, share = _overlay(dataset, layer, area_geom, key)
-    if not len(hits):
+def _plan_objects(layer: str, ov: Overlay, on_perceel: bool, plans: dict[str, Plan]) -> list[PlanObject]:
+    """The plan objects of ``layer`` in the overlay with the perceel (or the point): those at
+    the point first, then by share of the perceel; the objects that only touch its edge (share
+    below :data:`MIN_SHARE`) are left out, the twins of one plan merged."""
+    n = len(ov.records)
+    if not n:
         return []
-    geoms = idx.geometries[hits]
-    at_point = shapely.intersects(geoms, pt)
-    if area_geom.geom_type == "Point":
+    at_point = ov.at_point
+    if on_perceel:
+        total = ov.shape_area
+        with np.errstate(invalid="ignore", divide="ignore"):
+            part = ov.shared / total * 100 if total > 0 else np.zeros(n)
+        # not polygonal (NaN): counts whole; covering the perceel: exactly 100
+        share = np.where(np.isnan(ov.shared) | (ov.shared >= total), 100.0, part)
+        share = np.round(share, 9)  # the same order whatever the last bits of each backend's areas
+    else:
         share = np.where(at_point, 100.0, 0.0)
     keep = at_point | (share >= MIN_SHARE)
-    order = np.lexsort((hits, -share, ~at_point))
+    order = np.lexsort((np.arange(n), -share, ~at_point))
     out: list[PlanObject] = []
     merged: dict[tuple[Any, ...], PlanObject] = {}
     for j in order:
         if not keep[j]:
             continue
-        r = idx.records[int(hits[j])]
+        r = ov.records[int(j)]
         plan = plans.get(r.get("plan_id") or "")
         # the same bestemming, aanduiding or maat of one plan drawn as several objects (a road
         # perceel under three "Verkeer - Verblijfsgebied" vlakken) is one entry of the answer

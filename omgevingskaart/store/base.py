@@ -134,6 +134,39 @@ class Store(Protocol):
     #: the one locked cache of everything derived from this store's data.
     cache: StoreCache
 
+    # --- overlay ----------------------------------------------------------------------------------
+    def overlay(self, layer: str, geometry: BaseGeometry, *, columns: Sequence[str] | None = None,
+                where: Where | None = None, point: BaseGeometry | None = None,
+                tolerance: float = 0.0, areas: bool = True) -> Overlay:
+        """The rows of ``layer`` intersecting ``geometry`` (in row order) with, per row, its own
+        area, the area of its intersection with ``geometry`` and whether it intersects ``point``:
+        the parcel report's question ("which plan objects lie on this perceel, on how much of it,
+        and which at the point?") answered where the data lives. See :class:`Overlay` for the
+        exact definition (``tolerance`` decides "covers it" / "only touches its edge" against
+        ``geometry`` shrunk by that many metres; ``areas=False`` skips the areas).
+
+        The default computes it with shapely from :meth:`rows` (the GeoPackage and GeoParquet
+        backends); PostGIS computes it in SQL.
+
+        >>> from shapely.geometry import Point, box
+        >>> from omgevingskaart.store import open_store
+        >>> store = open_store("data/demo/winterswijk-centrum.gpkg")
+        >>> ov = store.overlay("pand", box(246514, 443300, 246524, 443310), columns=["identificatie"])
+        >>> len(ov.records) == len(ov.shared) and bool((ov.shared <= ov.area + 1e-9).all())
+        True
+        """
+        recs, geoms = self.rows(layer, geometry=geometry, columns=columns, where=where)
+        return overlay_geometries(recs, geoms, geometry, point=point, tolerance=tolerance, areas=areas)
+
+    def overlay_many(self, layers: Sequence[str], geometry: BaseGeometry, *,
+                     point: BaseGeometry | None = None, tolerance: float = 0.0,
+                     areas: bool = True) -> dict[str, Overlay]:
+        """:meth:`overlay` of several layers with the same shape (all columns): the report's plan
+        layers in one question. PostGIS answers it with one statement; the default asks per layer.
+        """
+        return {layer: self.overlay(layer, geometry, point=point, tolerance=tolerance, areas=areas)
+                for layer in layers}
+
 
 @dataclass(frozen=True)
 class Query:
@@ -202,6 +235,11 @@ class StoreCache:
     def __contains__(self, key: object) -> bool:
         with self.lock:
             return key in self._values
+
+    def keys(self) -> list[Hashable]:
+        """The keys cached now (e.g. to check that no whole layer was read)."""
+        with self.lock:
+            return list(self._values)
 
 
 # --- helpers the backends share -----------------------------------------------------------------
@@ -322,3 +360,87 @@ def union_bounds(boxes: Iterable[Bounds | None]) -> Bounds | None:
         return None
     a = np.asarray(arr, dtype=float)
     return (float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max()))
+
+
+# --- overlay ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overlay:
+    """The answer of :meth:`Store.overlay`: the rows intersecting a query shape, with areas.
+
+    ``shared[i]`` is the area of row ``i``'s intersection with the shape, for polygonal rows
+    (Polygon, MultiPolygon; NaN for others), decided in this order:
+
+    1. the row covers the shape shrunk by ``tolerance`` m: the shape's area (``shape_area``);
+    2. it does not intersect the shrunk shape (it only shares the shape's edge): 0;
+    3. the shape covers the row: the row's own area;
+    4. otherwise the exact intersection's area.
+
+    With ``tolerance=0`` every step is exact; a tolerance (the report uses 1 mm) treats edges
+    that are equal only up to rounding as equal. ``area`` is each row's own area, ``at_point``
+    whether it intersects the ``point`` given (all False without one). With ``areas=False``,
+    ``area`` and ``shared`` are NaN.
+    """
+
+    records: list[dict[str, Any]]
+    area: np.ndarray
+    shared: np.ndarray
+    at_point: np.ndarray
+    shape_area: float
+
+
+def overlay_geometries(records: list[dict[str, Any]], geoms: np.ndarray, shape: BaseGeometry, *,
+                       point: BaseGeometry | None = None, tolerance: float = 0.0,
+                       areas: bool = True) -> Overlay:
+    """:class:`Overlay` of rows already known to intersect ``shape``, computed with shapely."""
+    if tolerance < 0 or not np.isfinite(tolerance):
+        raise QueryError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+    n = len(geoms)
+    at_point = (np.asarray(shapely.intersects(geoms, point), dtype=bool) if point is not None and n
+                else np.zeros(n, dtype=bool))
+    area = np.full(n, np.nan)
+    shared = np.full(n, np.nan)
+    shape_area = float(shape.area)
+    if areas and n:
+        area = np.asarray(shapely.area(geoms), dtype=float)
+        types = shapely.get_type_id(geoms)
+        todo = (types == 3) | (types == 6)
+        shapely.prepare(shape)  # tested against every row below
+        inner = _shrunk(shape, tolerance)
+        whole = todo & np.asarray(shapely.covers(geoms, inner), dtype=bool)
+        shared[whole] = shape_area
+        todo &= ~whole
+        if todo.any():
+            edge = np.zeros(n, dtype=bool)
+            edge[todo] = ~np.asarray(shapely.intersects(inner, geoms[todo]), dtype=bool)
+            shared[edge] = 0.0
+            todo &= ~edge
+        if todo.any():
+            inside = np.zeros(n, dtype=bool)
+            inside[todo] = np.asarray(shapely.covers(shape, geoms[todo]), dtype=bool)
+            shared[inside] = area[inside]
+            todo &= ~inside
+        if todo.any():
+            shared[todo] = shapely.area(shapely.intersection(geoms[todo], shape))
+    return Overlay(records, area, shared, at_point, shape_area)
+
+
+_last_shrunk: tuple[BaseGeometry, float, BaseGeometry] | None = None
+
+
+def _shrunk(shape: BaseGeometry, tolerance: float) -> BaseGeometry:
+    """``shape`` shrunk by ``tolerance`` m (mitred corners; ``shape`` itself when that leaves
+    nothing), prepared. The last one is kept: a report asks for the same perceel per layer."""
+    global _last_shrunk
+    if tolerance <= 0:
+        return shape
+    last = _last_shrunk
+    if last is not None and last[0] is shape and last[1] == tolerance:
+        return last[2]
+    inner = shapely.buffer(shape, -tolerance, join_style="mitre")
+    if inner.is_empty:
+        inner = shape
+    shapely.prepare(inner)
+    _last_shrunk = (shape, tolerance, inner)
+    return inner

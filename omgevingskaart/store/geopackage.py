@@ -166,10 +166,14 @@ class GeoPackageStore(Store):
         through the layer's R-tree table, decoding the GeoPackage geometry blobs with shapely, with
         no GDAL dataset opened and no GeoDataFrame built."""
         label = f"{self.path.name}:{layer}"
+        tested = False
         if self.mode == "memory":
             idx = self.index(layer)
-            rows = (np.arange(len(idx.records)) if query.window is None
-                    else np.sort(idx.tree.query(query.shape)))
+            if query.window is None:
+                rows = np.arange(len(idx.records))
+            else:  # the tree tests the predicate itself, with the query shape prepared
+                rows = np.sort(idx.tree.query(query.shape, predicate=_TREE_PREDICATE[query.predicate]))
+                tested = True
             for column, values in query.where:
                 if idx.records and column not in idx.records[0]:
                     raise QueryError(f"{label}: no column {column!r} to filter on")
@@ -179,7 +183,7 @@ class GeoPackageStore(Store):
             recs = [idx.records[int(i)] for i in rows]
         else:
             recs, geoms = self._sqlite_rows(layer, query)
-        if query.shape is not None and len(geoms):
+        if query.shape is not None and len(geoms) and not tested:
             keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
             geoms = geoms[keep]
             recs = [r for r, k in zip(recs, keep, strict=True) if k]
@@ -204,8 +208,10 @@ class GeoPackageStore(Store):
     def _sqlite_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         fields = self.fields(layer)
         con = self._sqlite()
-        geom_col = self.cache.get(("geomcol", layer), lambda: con.execute(
-            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()[0])
+        geom_col = self.cache.get(("geomcol", layer), lambda: next(iter(con.execute(
+            "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone() or ()), None))
+        if geom_col is None and query.window is not None:  # an attribute table: nothing in a window
+            return [], np.empty(0, dtype=object)
         clauses, params = [], []
         for column, values in query.where:
             if column not in fields or not _IDENT.match(column):
@@ -224,7 +230,8 @@ class GeoPackageStore(Store):
             params = [x1, x0, y1, y0, *params]
         cols = ", ".join(f't."{c}"' for c in fields)
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        rows = con.execute(f'SELECT {cols}, t."{geom_col}" FROM "{layer}" t{join}{where} ORDER BY t.fid',
+        geom = "NULL" if geom_col is None else f't."{geom_col}"'
+        rows = con.execute(f'SELECT {cols}, {geom} FROM "{layer}" t{join}{where} ORDER BY t.fid',
                            params).fetchall()
         recs = [dict(zip(fields, r[:-1], strict=True)) for r in rows]
         return recs, _gpkg_geometries([r[-1] for r in rows])
@@ -331,6 +338,10 @@ class GeoPackageStore(Store):
         return counts
 
 
+#: ``feature PREDICATE shape`` (the store's reading) as ``shape PREDICATE' feature`` (STRtree's)
+_TREE_PREDICATE = {"intersects": "intersects", "within": "contains", "contains": "within",
+                   "covers": "covered_by", "covered_by": "covers", "touches": "touches",
+                   "overlaps": "overlaps", "crosses": "crosses"}
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 
 

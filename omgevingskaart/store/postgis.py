@@ -20,6 +20,7 @@ the PostGIS extension (``CREATE EXTENSION postgis``, done on first write when th
 
 from __future__ import annotations
 
+import functools
 import secrets
 import threading
 import urllib.parse
@@ -30,15 +31,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from ..errors import DatasetError, QueryError
 from ..schema import RD_NEW, conform
 from .base import (
     META_TABLE,
     Bounds,
+    Overlay,
     Query,
     Store,
     StoreCache,
+    Where,
     WriteMode,
     conform_read,
     is_known_layer,
@@ -345,6 +349,111 @@ class PostGISStore(Store):
             con.execute(sql.SQL("CREATE INDEX {} ON {} (identificatie)").format(
                 sql.Identifier(f"{name}_id_{token}"), self._table(name)))
 
+    # --- overlay ----------------------------------------------------------------------------------
+    def overlay(self, layer: str, geometry: BaseGeometry, *, columns: Sequence[str] | None = None,
+                where: Where | None = None, point: BaseGeometry | None = None,
+                tolerance: float = 0.0, areas: bool = True) -> Overlay:
+        """:meth:`Store.overlay` in one SQL statement: the rows found by the GiST index and
+        ``ST_Intersects``, their ``ST_Area``, the shared area by ``ST_Covers`` /
+        ``ST_Intersects`` against ``ST_Buffer(shape, -tolerance, 'join=mitre')`` and
+        ``ST_Area(ST_Intersection(...))``, and ``ST_Intersects`` with the point. Every value is
+        a bound parameter; only the attributes and three numbers per row leave the database."""
+        self._check(layer)
+        sql = self._sql()
+        query = Query.build(geometry=geometry, where=where, columns=columns)
+        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
+        if query.columns is not None:
+            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
+            if unknown:
+                raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
+            attrs = [c for c in query.columns if c != "geometry"]
+        clause, filter_params = self._filters(layer, query)
+        select = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier("t", c)) for c in attrs)
+        cte, measures = _overlay_sql()
+        statement = sql.SQL("{cte} SELECT {select}{measures} FROM {table} t, r{clause} ORDER BY t.fid").format(
+            cte=cte, select=select, measures=measures, table=self._table(layer), clause=clause)
+        rows = self._con().execute(statement, [*_overlay_params(geometry, point, tolerance, areas),
+                                               *filter_params]).fetchall()
+        k = len(attrs)
+        return _overlay_of([dict(zip(attrs, r[:k], strict=True)) for r in rows], [r[k:] for r in rows], geometry)
+
+    def overlay_many(self, layers: Sequence[str], geometry: BaseGeometry, *,
+                     point: BaseGeometry | None = None, tolerance: float = 0.0,
+                     areas: bool = True) -> dict[str, Overlay]:
+        """:meth:`Store.overlay_many` in one statement: the layers' overlays joined by
+        ``UNION ALL`` (each row's attributes as ``jsonb``, typed back by the table's columns)."""
+        for layer in layers:
+            self._check(layer)
+        if not layers:
+            return {}
+        sql = self._sql()
+        cte, measures = _overlay_sql()
+        parts = [sql.SQL("SELECT {i} AS q_i, t.fid AS q_fid, to_jsonb(t) - 'geometry' - 'fid' AS q_rec, {measures} "
+                         "FROM {table} t, r WHERE t.geometry && r.q_shape AND ST_Intersects(t.geometry, r.q_shape)")
+                 .format(i=sql.Literal(i), measures=measures, table=self._table(layer))
+                 for i, layer in enumerate(layers)]
+        statement = sql.SQL("{cte} SELECT * FROM ({parts}) u ORDER BY q_i, q_fid").format(
+            cte=cte, parts=sql.SQL(" UNION ALL ").join(parts))
+        rows = self._con().execute(statement, _overlay_params(geometry, point, tolerance, areas)).fetchall()
+        out: dict[str, Overlay] = {}
+        for i, layer in enumerate(layers):
+            mine = [r for r in rows if r[0] == i]
+            out[layer] = _overlay_of([self._typed(layer, r[2]) for r in mine], [r[3:] for r in mine], geometry)
+        return out
+
+    def _typed(self, layer: str, rec: Mapping[str, Any]) -> dict[str, Any]:
+        """A ``to_jsonb`` record in the table's column order, with its float columns as floats
+        (JSON writes 16.0 as 16)."""
+        cols = self._columns[layer]
+        return {c: (float(rec[c]) if cols[c] == "double precision" and rec.get(c) is not None else rec.get(c))
+                for c in cols if c not in ("fid", "geometry")}
+
+
+@functools.cache
+def _overlay_sql() -> tuple[Any, Any]:
+    """The overlay's common table expression ``r`` (the query shape, point, shape area and the
+    shape shrunk by the tolerance, from 4 parameters: shape WKB, point WKB or NULL, tolerance,
+    areas) and its measures per row ``t`` (its area, the area it shares with the shape by
+    :class:`Overlay`'s rules, whether it is at the point, the shape's area)."""
+    sql = _psycopg().sql
+    cte = sql.SQL(
+        "WITH s AS (SELECT ST_GeomFromWKB(%s, {srid}) AS q_shape, ST_GeomFromWKB(%s, {srid}) AS q_point, "
+        "%s::float8 AS q_tol, %s::boolean AS q_areas), "
+        "b AS (SELECT *, ST_Area(q_shape) AS q_area, CASE WHEN q_tol > 0 "
+        "THEN ST_Buffer(q_shape, -q_tol, 'join=mitre') ELSE q_shape END AS q_buf FROM s), "
+        "r AS (SELECT *, CASE WHEN ST_IsEmpty(q_buf) THEN q_shape ELSE q_buf END AS q_inner FROM b)"
+    ).format(srid=sql.Literal(SRID))
+    measures = sql.SQL(
+        "CASE WHEN r.q_areas THEN ST_Area(t.geometry) END, "
+        "CASE WHEN NOT r.q_areas OR ST_GeometryType(t.geometry) NOT IN ('ST_Polygon', 'ST_MultiPolygon') THEN NULL "
+        "WHEN ST_Covers(t.geometry, r.q_inner) THEN r.q_area "
+        "WHEN NOT ST_Intersects(r.q_inner, t.geometry) THEN 0 "
+        "WHEN ST_Covers(r.q_shape, t.geometry) THEN ST_Area(t.geometry) "
+        "ELSE ST_Area(ST_Intersection(t.geometry, r.q_shape)) END, "
+        "coalesce(ST_Intersects(t.geometry, r.q_point), false), r.q_area")
+    return cte, measures
+
+
+def _overlay_params(geometry: BaseGeometry, point: BaseGeometry | None, tolerance: float,
+                    areas: bool) -> list[Any]:
+    if tolerance < 0 or not np.isfinite(tolerance):
+        raise QueryError(f"tolerance must be a finite number >= 0, got {tolerance!r}")
+    if not isinstance(geometry, BaseGeometry) or (point is not None and not isinstance(point, BaseGeometry)):
+        raise QueryError("overlay: geometry and point must be shapely geometries")
+    return [shapely.to_wkb(geometry), None if point is None else shapely.to_wkb(point), float(tolerance),
+            bool(areas)]
+
+
+def _overlay_of(records: list[dict[str, Any]], measures: Sequence[Sequence[Any]],
+                geometry: BaseGeometry) -> Overlay:
+    """An :class:`Overlay` from the records and the rows' four measures."""
+    return Overlay(
+        records=records,
+        area=np.array([np.nan if m[0] is None else m[0] for m in measures], dtype=float),
+        shared=np.array([np.nan if m[1] is None else m[1] for m in measures], dtype=float),
+        at_point=np.array([bool(m[2]) for m in measures], dtype=bool),
+        shape_area=float(measures[0][3]) if measures else float(geometry.area),
+    )
 
 def _pg_type(series: pd.Series) -> str:
     dtype = series.dtype
