@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_spellings import COUNT, share_found, spellings
+from search_spellings import COUNT, address_records, share_found, spellings
 
 import omgevingskaart
 import omgevingskaart.cli as cli
 from omgevingskaart.errors import AddressNotFoundError, AmbiguousAddressError, QueryError
-from omgevingskaart.geocode import name_key, parse_aanduiding, parse_address
+from omgevingskaart.geocode import geocoder_for, name_key, parse_aanduiding, parse_address
+from omgevingskaart.report import report
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +26,12 @@ def ds():
     "Markt 12, Winterswyk", "Markt, 12, Winterswijk", "12 Markt",
 ])
 def test_one_address_many_spellings(ds, text: str) -> None:
-    rec, _ = ds.geocoder.resolve(text)
+    rec, _ = geocoder_for(ds).resolve(text)
     assert rec["weergave"] == "Markt 12, 7101AK Winterswijk"
 
 
 def test_letter_and_toevoeging_glued_or_apart(ds) -> None:
-    g = ds.geocoder
+    g = geocoder_for(ds)
     assert g.resolve("Markt 2-1")[0]["weergave"] == "Markt 2-1, 7101AK Winterswijk"
     assert g.resolve("markt 2 1 winterswijk")[0]["weergave"] == "Markt 2-1, 7101AK Winterswijk"
     assert g.resolve("Markt 2/1")[0]["weergave"] == "Markt 2-1, 7101AK Winterswijk"
@@ -40,34 +41,34 @@ def test_letter_and_toevoeging_glued_or_apart(ds) -> None:
 
 def test_a_street_alone_lists_its_addresses(ds) -> None:
     with pytest.raises(AmbiguousAddressError) as err:
-        ds.geocoder.resolve("Markt")
+        geocoder_for(ds).resolve("Markt")
     cands = err.value.candidates
     assert cands[0] == "Markt 1, 7101AK Winterswijk"
-    assert len(cands) == len([r for r in ds.geocoder.records if r["openbare_ruimte"] == "Markt"])
+    assert len(cands) == len([r for r in address_records(ds) if r["openbare_ruimte"] == "Markt"])
     with pytest.raises(AmbiguousAddressError):
-        ds.geocoder.resolve("markt winterswijk")
+        geocoder_for(ds).resolve("markt winterswijk")
 
 
 def test_a_typo_is_not_silently_replaced_but_suggested(ds) -> None:
     with pytest.raises(AddressNotFoundError, match="did you mean Markt"):
-        ds.geocoder.resolve("Mrkt 12")
-    assert ds.geocoder.suggest("Mrkt 12")[0]["weergave"] == "Markt 12, 7101AK Winterswijk"
-    assert ds.geocoder.suggest("Wooldstrat 2")[0]["weergave"].startswith("Wooldstraat 2,")
+        geocoder_for(ds).resolve("Mrkt 12")
+    assert geocoder_for(ds).suggest("Mrkt 12")[0]["weergave"] == "Markt 12, 7101AK Winterswijk"
+    assert geocoder_for(ds).suggest("Wooldstrat 2")[0]["weergave"].startswith("Wooldstraat 2,")
 
 
 def test_unknown_place_or_number_is_not_found(ds) -> None:
     with pytest.raises(AddressNotFoundError, match="not found"):
-        ds.geocoder.resolve("Markt 12, Amsterdam")
+        geocoder_for(ds).resolve("Markt 12, Amsterdam")
     with pytest.raises(AddressNotFoundError, match="huisnummers 1-30"):
-        ds.geocoder.resolve("Markt 999")
+        geocoder_for(ds).resolve("Markt 999")
     with pytest.raises(QueryError, match="empty"):
-        ds.geocoder.resolve("  ")
-    assert ds.geocoder.suggest("") == []
-    assert ds.geocoder.suggest("qqqqqq 1") == []
+        geocoder_for(ds).resolve("  ")
+    assert geocoder_for(ds).suggest("") == []
+    assert geocoder_for(ds).suggest("qqqqqq 1") == []
 
 
 def test_autocomplete_while_typing(ds) -> None:
-    g = ds.geocoder
+    g = geocoder_for(ds)
     assert [c["weergave"] for c in g.suggest("markt 1", limit=3)] == [
         "Markt 1, 7101AK Winterswijk", "Markt 10, 7101AK Winterswijk", "Markt 10-1, 7101AK Winterswijk"]
     assert all(c["weergave"].startswith("Kerkstraat") for c in g.suggest("Kerkstr", limit=5))
@@ -80,15 +81,15 @@ def test_autocomplete_while_typing(ds) -> None:
                                   "Winterswijk K 2997", "winterswijk k2997", "WWK00-K-2997"])
 def test_kadastrale_aanduiding_any_spacing(ds, text: str) -> None:
     assert parse_aanduiding(text)[1:] == ("K", 2997)
-    assert ds.report(text).perceel.kadastrale_aanduiding == "WWK00 K 2997"
-    assert ds.geocoder.suggest(text)[0]["weergave"] == "WWK00 K 2997"
+    assert report(ds, text).perceel.kadastrale_aanduiding == "WWK00 K 2997"
+    assert geocoder_for(ds).suggest(text)[0]["weergave"] == "WWK00 K 2997"
 
 
 def test_perceel_autocomplete(ds) -> None:
-    cands = ds.geocoder.suggest("wwk00 k 29", limit=5)
+    cands = geocoder_for(ds).suggest("wwk00 k 29", limit=5)
     assert cands and all(c["soort"] == "perceel" and c["weergave"].startswith("WWK00 K 29")
                          for c in cands)
-    assert ds.geocoder.suggest("Markt")[0]["soort"] == "adres"  # a word is a street, not a gemeente
+    assert geocoder_for(ds).suggest("Markt")[0]["soort"] == "adres"  # a word is a street, not a gemeente
 
 
 def test_parse_and_keys() -> None:
@@ -99,9 +100,9 @@ def test_parse_and_keys() -> None:
 
 
 def test_200_spellings_of_demo_addresses_find_the_right_one(ds) -> None:
-    pairs = spellings(ds.geocoder.records)
+    pairs = spellings(address_records(ds))
     assert len(pairs) == COUNT
-    share, misses = share_found(ds.geocoder, pairs)
+    share, misses = share_found(geocoder_for(ds), pairs)
     assert share >= 0.95, misses[:10]
 
 
@@ -111,12 +112,14 @@ def test_real_bag_addresses_forgiving(real_data: Path, tmp_path: Path,
     out = tmp_path / "bag.gpkg"
     monkeypatch.setattr(cli, "COMMANDS", ["import_"])
     assert cli.main(["import", str(real_data / "bag" / "lv-small"), "--into", str(out)]) == 0
-    g = omgevingskaart.open_dataset(out).geocoder
-    assert g.records, "the real BAG sample has addresses"
-    pairs = spellings(g.records, count=len(g.records))
+    ds = omgevingskaart.open_dataset(out)
+    g = geocoder_for(ds)
+    records = address_records(ds)
+    assert records, "the real BAG sample has addresses"
+    pairs = spellings(records, count=len(records))
     share, misses = share_found(g, pairs)
     assert share == 1.0, misses
-    rec = g.records[0]
+    rec = records[0]
     typed = f"{rec['openbare_ruimte'].lower()} {rec['huisnummer']} {(rec['woonplaats'] or '').upper()}"
     assert g.resolve(typed)[0]["identificatie"] == rec["identificatie"]
 
@@ -130,8 +133,8 @@ def test_real_brk_aanduiding_forgiving(real_data: Path, tmp_path: Path,
     ds = omgevingskaart.open_dataset(out)
     aand = sorted(ds["perceel"]["kadastrale_aanduiding"])[0]
     squashed = aand.replace(" ", "").lower()
-    assert ds.report(squashed).perceel.kadastrale_aanduiding == aand
-    assert ds.geocoder.suggest(squashed)[0]["weergave"] == aand
+    assert report(ds, squashed).perceel.kadastrale_aanduiding == aand
+    assert geocoder_for(ds).suggest(squashed)[0]["weergave"] == aand
 
 
 def test_search_examples_exist_in_the_data(ds) -> None:
@@ -142,5 +145,5 @@ def test_search_examples_exist_in_the_data(ds) -> None:
     assert text.startswith("bijv. ") and "7101 BH 12" not in text and "WWK00 K 1234" not in text
     street, rest = text.removeprefix("bijv. ").split(", ", 1)
     postcode, perceel = rest.split(" of ")
-    assert ds.report(street).query["gevonden"] == ds.report(postcode).query["gevonden"]
-    assert ds.report(perceel).perceel.kadastrale_aanduiding == perceel
+    assert report(ds, street).query["gevonden"] == report(ds, postcode).query["gevonden"]
+    assert report(ds, perceel).perceel.kadastrale_aanduiding == perceel
