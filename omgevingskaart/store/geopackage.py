@@ -179,18 +179,7 @@ class GeoPackageStore(Store):
             rows = (np.arange(len(idx.records)) if query.window is None
                     else np.sort(idx.tree.query(query.shape)))
             if query.where:
-                frame = self.layer_frame(layer)
-                mask = np.ones(len(frame), dtype=bool)
-                for column, values in query.where:  # vectorised over the cached frame
-                    if column not in frame.columns:
-                        raise QueryError(f"{label}: no column {column!r} to filter on")
-                    col = frame[column]
-                    plain = [v for v in values if v is not None]
-                    hit = col.isin(plain).fillna(False).to_numpy(dtype=bool)
-                    if len(plain) < len(values):
-                        hit |= col.isna().to_numpy(dtype=bool)
-                    mask &= hit
-                rows = rows[mask[rows]]
+                rows = self._memory_where(layer, rows, query.where)
             geoms = idx.geometries[rows]
             recs = [idx.records[int(i)] for i in rows]
         else:
@@ -365,12 +354,14 @@ class GeoPackageStore(Store):
         label = f"{self.path.name}:{layer}"
         items = where_items(where)
         if self.mode == "memory":
-            frame = apply_where(self.layer_frame(layer), items, label)
-            unknown = [c for c in cols if c not in frame.columns]
+            unknown = [c for c in cols if c not in self.layer_frame(layer).columns]
             if unknown:
                 raise QueryError(f"{label}: unknown column(s) {unknown}")
-            sub = frame[list(cols)].dropna().drop_duplicates().astype(object)
-            return distinct_tuples(sub.itertuples(index=False, name=None))
+            recs = self.index(layer).records
+            if not items:
+                return distinct_tuples({tuple(r[c] for c in cols) for r in recs})
+            rows = self._memory_where(layer, np.arange(len(recs)), items)
+            return distinct_tuples({tuple(recs[int(i)][c] for c in cols) for i in rows})
         self._check(layer)
         fields = self.fields(layer)
         unknown = [c for c in cols if c not in fields or not _IDENT.match(c)]
@@ -379,9 +370,35 @@ class GeoPackageStore(Store):
         clauses, params = self._sqlite_where(layer, items)
         clauses += [f't."{c}" IS NOT NULL' for c in cols]
         select = ", ".join(f't."{c}"' for c in cols)
-        rows = self._sqlite().execute(
+        found = self._sqlite().execute(
             f'SELECT DISTINCT {select} FROM "{layer}" t WHERE {" AND ".join(clauses)}', params).fetchall()
-        return distinct_tuples(tuple(r) for r in rows)
+        return distinct_tuples(tuple(r) for r in found)
+
+    def _memory_where(self, layer: str, rows: np.ndarray, where: Iterable[tuple[str, Sequence[Any]]]) -> np.ndarray:
+        """The ``rows`` (sorted positions) whose values meet ``where``, by dictionary look-ups in
+        per-column value indexes (memory mode: built once per column asked, kept in the cache)."""
+        columns = self.layer_frame(layer).columns
+        for column, values in where:
+            if column not in columns:
+                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
+            by_value = self._value_rows(layer, column)
+            try:
+                parts = [by_value[v] for v in values if v in by_value]
+            except TypeError as exc:
+                raise QueryError(f"{self.path.name}:{layer}: cannot filter {column!r} on {values!r}") from exc
+            hit = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+            rows = np.intersect1d(rows, hit, assume_unique=True)
+        return rows
+
+    def _value_rows(self, layer: str, column: str) -> dict[Any, np.ndarray]:
+        """``column``'s value -> the sorted row positions holding it (None for nulls)."""
+        def build() -> dict[Any, np.ndarray]:
+            out: dict[Any, list[int]] = {}
+            for i, rec in enumerate(self.index(layer).records):
+                out.setdefault(rec.get(column), []).append(i)
+            return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
+
+        return self.cache.get(("values", layer, column), build)
 
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
