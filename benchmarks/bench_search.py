@@ -106,7 +106,7 @@ def main() -> None:
         for uri in args.dataset:
             timed[f"now, {uri.split('@')[-1]}"] = geocoder_for(omgevingskaart.open_dataset(uri))
         for label, g in timed.items():
-            print(f"{label}:")
+            print(f"{label}: found {share_found(g, pairs)[0]:.1%}")
             _time(g, "resolve", queries, lambda g, q: _resolves(g, q))
             for prefix_len in (3, 6, None):
                 typed = [q[:prefix_len] if prefix_len else q for q in queries]
