@@ -17,6 +17,11 @@ verblijfsobject raises :class:`~omgevingskaart.errors.AmbiguousAddressError` lis
 A misspelt street ("Mrkt 12") is never silently replaced by another: :meth:`Geocoder.resolve` says
 it is not found (naming the closest streets), and :meth:`Geocoder.suggest` ranks the addresses the
 user probably meant, for an autocomplete list or a "bedoelde u ...?" question.
+
+Everything is read through the dataset's store: the geocoder (:func:`geocoder_for`) holds only the
+vocabulary of street names, woonplaatsen, postcodes and kadastrale secties, and fetches addresses
+and percelen by exact ``where`` queries, so it works on a national PostGIS, GeoParquet or large
+GeoPackage dataset without reading a whole layer (docs/storage.md).
 """
 
 from __future__ import annotations
@@ -290,10 +295,8 @@ class Geocoder:
                 self._places.setdefault(name_key(str(place)), str(place))
             for (pc,) in self.store.distinct(layer, ["postcode"]):
                 postcodes.setdefault(_norm_postcode(pc), set()).add(str(pc))
-        #: street key (:func:`name_key`) -> the names as stored, sorted
-        self._street_names = {k: sorted(v) for k, v in names.items()}
-        #: street key -> the name to show (in messages)
-        self._streets = {k: v[0] for k, v in self._street_names.items()}
+        #: street key (:func:`name_key`) -> the names as stored, sorted (the first one is shown)
+        self._street_names = {k: tuple(sorted(v)) for k, v in names.items()}
         self._street_keys = sorted(self._street_names)
         self._keys_by_len: dict[int, list[str]] = {}
         for k in self._street_keys:
@@ -425,8 +428,8 @@ class Geocoder:
         names = self._street_names.get(name_key(street))
         if names is None:
             return None
-        return self._fetch({"openbare_ruimte": names} if nr is None else
-                           {"openbare_ruimte": names, "huisnummer": nr})
+        return self._fetch({"openbare_ruimte": list(names)} if nr is None else
+                           {"openbare_ruimte": list(names), "huisnummer": nr})
 
     def _pc_variants(self, postcodes: Iterable[str]) -> list[str]:
         return [v for pc in postcodes for v in (pc, *self._postcode_odd.get(pc, ()))]
@@ -445,7 +448,7 @@ class Geocoder:
         names = self._street_names[key]
         out: list[_Address] = []
         if nr is not None:
-            out += self._fetch({"openbare_ruimte": names, "huisnummer": nr, **extra})
+            out += self._fetch({"openbare_ruimte": list(names), "huisnummer": nr, **extra})
         typed = "" if nr is None else str(nr)
         for name in names:
             if len(out) >= need:
@@ -674,7 +677,7 @@ class Geocoder:
         p = parse_address(query)
         rows = self._candidate_rows(p, None)
         if p.street is not None and rows is None:
-            close = [self._streets[k] for k in self._close_streets(p.street, n=3)
+            close = [self._street_names[k][0] for k in self._close_streets(p.street, n=3)
                      if k != name_key(p.street)]
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             return f"address {query!r} not found: no street {p.street!r} in this dataset{hint}"
