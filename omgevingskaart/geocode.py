@@ -286,17 +286,19 @@ class Geocoder:
         #: the address layers of the dataset, in search order
         self.layers = [layer for layer in ADDRESS_LAYERS if layer in present]
         names: dict[str, set[str]] = {}
-        self._places: dict[str, str] = {}
+        places: dict[str, set[str]] = {}
         postcodes: dict[str, set[str]] = {}
         for layer in self.layers:
             for (name,) in self.store.distinct(layer, ["openbare_ruimte"]):
                 names.setdefault(name_key(str(name)), set()).add(str(name))
             for (place,) in self.store.distinct(layer, ["woonplaats"]):
-                self._places.setdefault(name_key(str(place)), str(place))
+                places.setdefault(name_key(str(place)), set()).add(str(place))
             for (pc,) in self.store.distinct(layer, ["postcode"]):
                 postcodes.setdefault(_norm_postcode(pc), set()).add(str(pc))
         #: street key (:func:`name_key`) -> the names as stored, sorted (the first one is shown)
         self._street_names = {k: tuple(sorted(v)) for k, v in names.items()}
+        #: woonplaats key -> the names as stored
+        self._places = {k: tuple(sorted(v)) for k, v in places.items()}
         self._street_keys = sorted(self._street_names)
         self._keys_by_len: dict[int, list[str]] = {}
         for k in self._street_keys:
@@ -423,48 +425,32 @@ class Geocoder:
         out.sort(key=lambda a: a.key)
         return out
 
-    def _street_rows(self, street: str, nr: int | None = None) -> list[_Address] | None:
-        """The addresses on ``street`` (with huisnummer ``nr``); None when no such street."""
-        names = self._street_names.get(name_key(street))
-        if names is None:
-            return None
-        return self._fetch({"openbare_ruimte": list(names)} if nr is None else
-                           {"openbare_ruimte": list(names), "huisnummer": nr})
-
     def _pc_variants(self, postcodes: Iterable[str]) -> list[str]:
         return [v for pc in postcodes for v in (pc, *self._postcode_odd.get(pc, ()))]
 
-    def _postcode_rows(self, postcode: str, nr: int | None = None) -> list[_Address]:
-        where: dict[str, Any] = {"postcode": self._pc_variants([postcode])}
-        if nr is not None:
-            where["huisnummer"] = nr
-        return self._fetch(where)
-
-    def _street_pool(self, key: str, nr: int | None, need: int, extra: dict[str, Any]) -> list[_Address]:
-        """The addresses on the street ``key`` (and ``extra``) whose huisnummer starts with
-        ``nr``'s digits, in search order: all of huisnummer ``nr`` itself, then at least the
-        first ``need`` (the street's huisnummers come from the store's distinct values, so only
-        the addresses needed are fetched)."""
-        names = self._street_names[key]
-        out: list[_Address] = []
-        if nr is not None:
-            out += self._fetch({"openbare_ruimte": list(names), "huisnummer": nr, **extra})
-        typed = "" if nr is None else str(nr)
-        for name in names:
-            if len(out) >= need:
-                break
-            numbers = [int(n) for (n,) in self._numbers_on(name, extra)
-                       if str(int(n)).startswith(typed) and int(n) != nr][:need]
-            if numbers:
-                out += self._fetch({"openbare_ruimte": name, "huisnummer": numbers, **extra})
-        return sorted(dict.fromkeys(out), key=lambda a: a.key)
-
-    def _numbers_on(self, name: str, extra: dict[str, Any]) -> list[tuple[Any, ...]]:
-        """The distinct huisnummers on the street ``name`` (and ``extra``) over the address layers."""
-        numbers: set[tuple[Any, ...]] = set()
+    def _first(self, where: dict[str, Any], need: int, prefix: str = "") -> list[_Address]:
+        """The addresses matching ``where`` whose huisnummer starts with ``prefix``, in search
+        order: at least the first ``need`` of them (all when fewer). Only those are fetched: the
+        distinct (street, huisnummer) pairs come first, then the addresses of the first ``need``
+        pairs (each pair holds at least one address, and no other address sorts before them)."""
+        pairs: set[tuple[Any, ...]] = set()
         for layer in self.layers:
-            numbers.update(self.store.distinct(layer, ["huisnummer"], where={"openbare_ruimte": name, **extra}))
-        return sorted(numbers)
+            pairs.update(self.store.distinct(layer, ["openbare_ruimte", "huisnummer"], where=where))
+        chosen = [(str(n), int(h)) for n, h in sorted(pairs) if str(int(h)).startswith(prefix)][:need]
+        out: list[_Address] = []
+        if "openbare_ruimte" not in where:  # addresses without a street sort first
+            out += [a for a in self._fetch({**where, "openbare_ruimte": [None]}) if str(a.nr).startswith(prefix)]
+        if chosen:
+            out += self._fetch({**where, "openbare_ruimte": sorted({n for n, _ in chosen}),
+                                "huisnummer": sorted({h for _, h in chosen})})
+        return sorted(out, key=lambda a: a.key)
+
+    def _pool(self, where: dict[str, Any], nr: int | None, need: int) -> list[_Address]:
+        """The addresses matching ``where`` whose huisnummer starts with ``nr``'s digits, in
+        search order: all of huisnummer ``nr`` itself, then at least the first ``need``."""
+        same = [] if nr is None else self._fetch({**where, "huisnummer": nr})
+        rest = self._first(where, need, "" if nr is None else str(nr))
+        return sorted([*same, *(a for a in rest if a.nr != nr)], key=lambda a: a.key)
 
     # -- matching ------------------------------------------------------------------------------
     def _out(self, a: _Address) -> dict[str, Any]:
@@ -491,9 +477,13 @@ class Geocoder:
             return True
         return bool(difflib.get_close_matches(key, list(self._places), n=1, cutoff=0.85))
 
-    def _place_rows(self, rows: list[_Address], words: tuple[str, ...]) -> list[_Address]:
+    def _close_places(self, words: tuple[str, ...]) -> set[str]:
+        """The woonplaats keys ``words`` may mean (itself and up to 3 close ones)."""
         key = name_key(" ".join(words))
-        close = set(difflib.get_close_matches(key, list(self._places), n=3, cutoff=0.85)) | {key}
+        return set(difflib.get_close_matches(key, list(self._places), n=3, cutoff=0.85)) | {key}
+
+    def _place_rows(self, rows: list[_Address], words: tuple[str, ...]) -> list[_Address]:
+        close = self._close_places(words)
         return [a for a in rows if name_key(a.rec.get("woonplaats") or "") in close]
 
     def _match(self, query: str) -> list[_Address]:
@@ -527,28 +517,39 @@ class Geocoder:
                 return hits
         return []
 
-    def _candidate_rows(self, p: ParsedAddress, nr: int | None) -> list[_Address] | None:
-        """The addresses on the typed street and/or in the typed postcode, with huisnummer ``nr``
-        when given (None: neither the street nor the postcode known)."""
-        rows: list[_Address] | None = None
+    def _candidate_where(self, p: ParsedAddress) -> dict[str, Any] | None:
+        """The ``where`` for the typed street and/or postcode (a woonplaats typed after the
+        street included); None when the street is not known."""
+        where: dict[str, Any] = {}
         if p.street is not None:
-            rows = self._street_rows(p.street, nr)
-            if rows is None:
+            names = self._street_names.get(name_key(p.street))
+            if names is None:
                 # "Markt Winterswijk": the last words may be the woonplaats
                 words = p.street.split()
                 for cut in range(len(words) - 1, 0, -1):
-                    head = " ".join(words[:cut])
-                    if self._place_ok(tuple(words[cut:])) and name_key(head) in self._street_names:
-                        rows = self._place_rows(self._street_rows(head, nr) or [], tuple(words[cut:]))
+                    head = name_key(" ".join(words[:cut]))
+                    if self._place_ok(tuple(words[cut:])) and head in self._street_names:
+                        names = self._street_names[head]
+                        where["woonplaats"] = sorted(n for k in self._close_places(tuple(words[cut:]))
+                                                     for n in self._places.get(k, ()))
                         break
-                if rows is None:
+                if names is None:
                     return None
+            where["openbare_ruimte"] = list(names)
         if p.postcode is not None:
-            if rows is None:
-                rows = self._postcode_rows(p.postcode, nr)
-            else:
-                rows = [a for a in rows if _norm_postcode(a.rec.get("postcode")) == p.postcode]
-        return rows
+            where["postcode"] = self._pc_variants([p.postcode])
+        return where
+
+    def _candidate_rows(self, p: ParsedAddress, nr: int | None) -> list[_Address] | None:
+        """The addresses on the typed street and/or in the typed postcode: those with
+        huisnummer ``nr``, or without ``nr`` the first :data:`MAX_CANDIDATES` (None: the street
+        is not known)."""
+        where = self._candidate_where(p)
+        if where is None:
+            return None
+        if nr is None:
+            return self._first(where, MAX_CANDIDATES)
+        return self._fetch({**where, "huisnummer": nr})
 
     def _with_letters(self, rows: list[_Address], options: list[tuple[str | None, str | None]]) -> list[_Address]:
         if options == [(None, None)]:
@@ -592,9 +593,10 @@ class Geocoder:
             return self._postcodes_from((typed_pc.group(1) + typed_pc.group(2)).upper(), limit)
         streets = self._close_streets(p.street, n=limit) if p.street else []
         extra = {"postcode": self._pc_variants([p.postcode])} if p.postcode else {}
-        pools = [self._street_pool(s, p.huisnummer, limit, extra) for s in streets]
+        pools = [self._pool({"openbare_ruimte": list(self._street_names[s]), **extra}, p.huisnummer, limit)
+                 for s in streets]
         if p.postcode and not any(pools):
-            pools = [self._postcode_rows(p.postcode)]
+            pools = [self._pool({"postcode": self._pc_variants([p.postcode])}, p.huisnummer, limit)]
         out: list[_Address] = []
         for pool in pools:
             if p.huisnummer is None:
@@ -675,15 +677,19 @@ class Geocoder:
 
     def _explain_missing(self, query: str) -> str:
         p = parse_address(query)
-        rows = self._candidate_rows(p, None)
-        if p.street is not None and rows is None:
+        where = self._candidate_where(p)
+        if p.street is not None and where is None:
             close = [self._street_names[k][0] for k in self._close_streets(p.street, n=3)
                      if k != name_key(p.street)]
             hint = f"; did you mean {', '.join(close)}?" if close else ""
             return f"address {query!r} not found: no street {p.street!r} in this dataset{hint}"
-        if p.street is not None and rows and p.huisnummer is not None:
-            numbers = sorted({a.nr for a in rows})
-            name = rows[0].rec.get("openbare_ruimte")
-            return (f"address {query!r} not found: {name} has huisnummers "
-                    f"{numbers[0]}-{numbers[-1]} here, but not this one")
+        if p.street is not None and where is not None and p.huisnummer is not None:
+            pairs: set[tuple[Any, ...]] = set()
+            for layer in self.layers:
+                pairs.update(self.store.distinct(layer, ["openbare_ruimte", "huisnummer"], where=where))
+            if pairs:
+                numbers = sorted({int(h) for _, h in pairs})
+                name = min(pairs)[0]
+                return (f"address {query!r} not found: {name} has huisnummers "
+                        f"{numbers[0]}-{numbers[-1]} here, but not this one")
         return f"address {query!r} not found in this dataset"

@@ -139,9 +139,10 @@ class GeoParquetStore(Store):
             if column not in names or column in (FID, "geometry", "bbox"):
                 raise QueryError(f"{label}: no column {column!r} to filter on")
             plain = [v for v in values if v is not None]
-            term = pc.field(column).isin(plain)
+            terms = [pc.field(column).isin(plain)] if plain else []  # (isin of nothing has no type)
             if len(plain) < len(values):
-                term = term | pc.field(column).is_null()
+                terms.append(pc.field(column).is_null())
+            term = terms[0] if len(terms) == 1 else terms[0] | terms[1] if terms else pc.scalar(False)
             expr = term if expr is None else expr & term
         if query.window is not None:
             x0, y0, x1, y1 = query.window
