@@ -165,10 +165,16 @@ def addresses_by_pand(dataset: Dataset, pand_ids: Iterable[str]) -> dict[str, li
     recs, _ = store.rows("verblijfsobject", where={"pand_identificatie": sorted(wanted)}, columns=cols)
     if "pand" in store.layers():
         _, shapes = store.rows("pand", where={"identificatie": sorted(wanted)}, columns=["identificatie"])
-        boxes = [shapely.box(*g.bounds).buffer(MULTI_PAND_MARGIN_M, join_style="mitre")
-                 for g in shapes if g is not None and not g.is_empty]
-        if boxes:
-            near, _ = store.rows("verblijfsobject", geometry=shapely.union_all(boxes), columns=cols)
+        shapes = shapes[~shapely.is_missing(shapes)]
+        b = shapely.bounds(shapes[~shapely.is_empty(shapes)])
+        if len(b):
+            m = MULTI_PAND_MARGIN_M
+            boxes = shapely.box(b[:, 0] - m, b[:, 1] - m, b[:, 2] + m, b[:, 3] + m)
+            # a few panden: their boxes; many: the box around them all (a wider window only
+            # finds more verblijfsobjecten, each kept only when its own pand list names one asked)
+            window = shapely.union_all(boxes) if len(boxes) <= 32 else shapely.box(
+                *shapely.total_bounds(boxes))
+            near, _ = store.rows("verblijfsobject", geometry=window, columns=cols)
             recs += [r for r in near if ";" in (r.get("pand_identificatie") or "")]
     out: dict[str, list[str]] = {}
     seen: set[tuple[Any, str]] = set()

@@ -137,3 +137,24 @@ def test_same_permit_check_on_every_backend(memory: Dataset, store_ds: Dataset) 
         got = check_build_at(fresh, report(memory, address), proposal).to_dict()
         assert got == want, address
         assert _whole_layer_entries(fresh) == [], address
+
+
+@pytest.mark.parametrize("mode", ["memory", "rtree"])
+def test_addresses_of_a_verblijfsobject_in_two_panden(tmp_path: Path, mode: str) -> None:
+    """A verblijfsobject in panden a and b (``pand_identificatie`` "a;b", its point in a) is an
+    address of b too, also when only b is asked (found by the window around b)."""
+    import geopandas as gpd
+
+    panden = gpd.GeoDataFrame({"identificatie": ["a", "b", "c"]},
+                              geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(500, 0, 510, 10)],
+                              crs="EPSG:28992")
+    vbo = gpd.GeoDataFrame({"identificatie": ["v1", "v2"], "openbare_ruimte": ["Markt", "Markt"],
+                            "huisnummer": [1, 2], "postcode": ["7101AK", "7101AK"],
+                            "woonplaats": ["Winterswijk", "Winterswijk"], "pand_identificatie": ["a;b", "c"]},
+                           geometry=[shapely.Point(5, 5), shapely.Point(505, 5)], crs="EPSG:28992")
+    path = write_dataset({"pand": panden, "verblijfsobject": vbo}, tmp_path / "twee.gpkg")
+    ds = Dataset(GeoPackageStore(path, mode=mode))  # type: ignore[arg-type]
+    assert addresses_by_pand(ds, ["b"]) == {"b": ["Markt 1, 7101AK Winterswijk"]}
+    assert addresses_by_pand(ds, ["a", "c"]) == {"a": ["Markt 1, 7101AK Winterswijk"],
+                                                 "c": ["Markt 2, 7101AK Winterswijk"]}
+    assert addresses_by_pand(ds, ["x"]) == {}
