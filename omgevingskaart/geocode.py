@@ -405,9 +405,9 @@ class Geocoder:
                 rows += [_Address({**r, "_layer": layer}, g, ("", 0, "", "", pos, seq))
                          for seq, (r, g) in enumerate(zip(recs, geoms, strict=True)) if r.get("huisnummer") is not None]
             dist = shapely.distance(centre, np.array([a.point for a in rows], dtype=object)) if rows else np.empty(0)
-            final = radius >= span  # the window holds every address
-            # within ``radius`` of the point the window holds every address: the nearest there is
-            # the nearest of all
+            final = radius >= span  # the window holds the whole dataset
+            # the window holds every address within ``radius``: the nearest of those is the
+            # nearest of all
             order = [rows[int(j)] for j in np.argsort(dist, kind="stable") if final or dist[int(j)] <= radius]
             pick = next((a for a in order if not plain or not (a.rec.get("huisletter") or
                                                                 a.rec.get("huisnummertoevoeging"))), None)
