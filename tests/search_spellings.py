@@ -76,6 +76,20 @@ def _forms(streets: set[str]) -> list[Callable[[dict[str, Any], random.Random], 
     ]
 
 
+def address_records(ds: Any) -> list[dict[str, Any]]:
+    """Every address record of the dataset ``ds`` (the address layers in order, the rows with a
+    huisnummer): the addresses the spellings are drawn from. Reads the layers whole (the demo and
+    the small real samples); the geocoder itself never does."""
+    from omgevingskaart.geocode import ADDRESS_LAYERS
+
+    out: list[dict[str, Any]] = []
+    for layer in ADDRESS_LAYERS:
+        if layer in ds:
+            recs, _ = ds.store.rows(layer)
+            out += [r for r in recs if r.get("huisnummer") is not None]
+    return out
+
+
 def spellings(records: list[dict[str, Any]], count: int = COUNT,
               seed: int = SEED) -> list[tuple[str, str]]:
     """``count`` pairs ``(what a person types, the address meant)`` from ``records``."""

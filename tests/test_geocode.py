@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_spellings import COUNT, share_found, spellings
+from search_spellings import COUNT, address_records, share_found, spellings
 
 import omgevingskaart
 import omgevingskaart.cli as cli
-from omgevingskaart import geocoder_for, report_at
 from omgevingskaart.errors import AddressNotFoundError, AmbiguousAddressError, QueryError
-from omgevingskaart.geocode import name_key, parse_aanduiding, parse_address
+from omgevingskaart.geocode import geocoder_for, name_key, parse_aanduiding, parse_address
+from omgevingskaart.report import report
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_a_street_alone_lists_its_addresses(ds) -> None:
         geocoder_for(ds).resolve("Markt")
     cands = err.value.candidates
     assert cands[0] == "Markt 1, 7101AK Winterswijk"
-    assert len(cands) == len([r for r in geocoder_for(ds).records if r["openbare_ruimte"] == "Markt"])
+    assert len(cands) == len([r for r in address_records(ds) if r["openbare_ruimte"] == "Markt"])
     with pytest.raises(AmbiguousAddressError):
         geocoder_for(ds).resolve("markt winterswijk")
 
@@ -81,7 +81,7 @@ def test_autocomplete_while_typing(ds) -> None:
                                   "Winterswijk K 2997", "winterswijk k2997", "WWK00-K-2997"])
 def test_kadastrale_aanduiding_any_spacing(ds, text: str) -> None:
     assert parse_aanduiding(text)[1:] == ("K", 2997)
-    assert report_at(ds, text).perceel.kadastrale_aanduiding == "WWK00 K 2997"
+    assert report(ds, text).perceel.kadastrale_aanduiding == "WWK00 K 2997"
     assert geocoder_for(ds).suggest(text)[0]["weergave"] == "WWK00 K 2997"
 
 
@@ -100,7 +100,7 @@ def test_parse_and_keys() -> None:
 
 
 def test_200_spellings_of_demo_addresses_find_the_right_one(ds) -> None:
-    pairs = spellings(geocoder_for(ds).records)
+    pairs = spellings(address_records(ds))
     assert len(pairs) == COUNT
     share, misses = share_found(geocoder_for(ds), pairs)
     assert share >= 0.95, misses[:10]
@@ -112,12 +112,14 @@ def test_real_bag_addresses_forgiving(real_data: Path, tmp_path: Path,
     out = tmp_path / "bag.gpkg"
     monkeypatch.setattr(cli, "COMMANDS", ["import_"])
     assert cli.main(["import", str(real_data / "bag" / "lv-small"), "--into", str(out)]) == 0
-    g = geocoder_for(omgevingskaart.open_dataset(out))
-    assert g.records, "the real BAG sample has addresses"
-    pairs = spellings(g.records, count=len(g.records))
+    ds = omgevingskaart.open_dataset(out)
+    g = geocoder_for(ds)
+    records = address_records(ds)
+    assert records, "the real BAG sample has addresses"
+    pairs = spellings(records, count=len(records))
     share, misses = share_found(g, pairs)
     assert share == 1.0, misses
-    rec = g.records[0]
+    rec = records[0]
     typed = f"{rec['openbare_ruimte'].lower()} {rec['huisnummer']} {(rec['woonplaats'] or '').upper()}"
     assert g.resolve(typed)[0]["identificatie"] == rec["identificatie"]
 
@@ -131,7 +133,7 @@ def test_real_brk_aanduiding_forgiving(real_data: Path, tmp_path: Path,
     ds = omgevingskaart.open_dataset(out)
     aand = sorted(ds["perceel"]["kadastrale_aanduiding"])[0]
     squashed = aand.replace(" ", "").lower()
-    assert report_at(ds, squashed).perceel.kadastrale_aanduiding == aand
+    assert report(ds, squashed).perceel.kadastrale_aanduiding == aand
     assert geocoder_for(ds).suggest(squashed)[0]["weergave"] == aand
 
 
@@ -143,5 +145,5 @@ def test_search_examples_exist_in_the_data(ds) -> None:
     assert text.startswith("bijv. ") and "7101 BH 12" not in text and "WWK00 K 1234" not in text
     street, rest = text.removeprefix("bijv. ").split(", ", 1)
     postcode, perceel = rest.split(" of ")
-    assert report_at(ds, street).query["gevonden"] == report_at(ds, postcode).query["gevonden"]
-    assert report_at(ds, perceel).perceel.kadastrale_aanduiding == perceel
+    assert report(ds, street).query["gevonden"] == report(ds, postcode).query["gevonden"]
+    assert report(ds, perceel).perceel.kadastrale_aanduiding == perceel

@@ -208,3 +208,18 @@ def test_rows_are_the_features_as_records(gpkg: Store) -> None:
     assert [r["identificatie"] for r in recs] == list(frame["identificatie"])
     assert [r["bouwjaar"] for r in recs] == [None if v is pd.NA else int(v) for v in frame["bouwjaar"]]
     assert shapely.equals_exact(geoms, frame.geometry.to_numpy(), 1e-9).all()
+
+
+def test_distinct_values(gpkg: Store) -> None:
+    """``distinct``: sorted value combinations without geometry, nulls left out, ``where`` applied."""
+    assert gpkg.distinct("perceel", ["kadastrale_gemeente_code"]) == [("WWK00",)]
+    assert gpkg.distinct("verblijfsobject", ["huisnummer"], where={"openbare_ruimte": "Markt"}) == [
+        (n,) for n in range(1, 31)]
+    pairs = gpkg.distinct("verblijfsobject", ["openbare_ruimte", "huisnummer"])
+    assert len(pairs) == 2839 and pairs == sorted(pairs) and len({n for n, _ in pairs}) == 36
+    assert gpkg.distinct("perceel", ["sectie"], where={"sectie": []}) == []
+    assert gpkg.rows("verblijfsobject", where={"openbare_ruimte": [None]})[0] == []
+    with pytest.raises(QueryError):
+        gpkg.distinct("perceel", ["geen_kolom"])
+    with pytest.raises(QueryError):
+        gpkg.distinct("perceel", ["geometry"])

@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import streamlit as st
 
 from ..dataset import DEMO_PATH, Dataset, open_dataset
@@ -182,28 +181,21 @@ def _examples(path: str, mtime: float, _ds: Dataset) -> str:
 def search_examples(ds: Dataset) -> str:
     """``"bijv. Markt 12, 7101 AK 12 of WWK00 K 2997"``: examples that exist in this dataset (the
     address nearest the opening view, its postcode form, and the perceel it lies on)."""
-    import shapely
-
-    g = geocoder_for(ds)
-    if not g.records:
+    cx, cy = default_view(ds).centre
+    near = geocoder_for(ds).nearest(cx, cy)
+    if near is None:
         return "bijv. een kadastrale aanduiding" if "perceel" not in ds else (
             f"bijv. {ds['perceel']['kadastrale_aanduiding'].dropna().iloc[0]}")
-    cx, cy = default_view(ds).centre
-    dist = shapely.distance(shapely.points(cx, cy), np.asarray(g.points, dtype=object))
-    order = np.argsort(dist, kind="stable")
-    i = next((int(j) for j in order if not g.records[j].get("huisletter")
-              and not g.records[j].get("huisnummertoevoeging")), int(order[0]))
-    rec, pt = g.records[i], g.points[i]
+    rec, pt = near
     nr = f"{rec['huisnummer']}{rec.get('huisletter') or ''}"
     parts = [f"{rec['openbare_ruimte']} {nr}"]
     if rec.get("postcode"):
         pc = rec["postcode"]
         parts.append(f"{pc[:4]} {pc[4:]} {nr}")
     if "perceel" in ds:
-        idx = ds.index("perceel")
-        hits = idx.tree.query(pt, predicate="intersects")
-        if len(hits) and idx.records[int(hits.min())].get("kadastrale_aanduiding"):
-            parts.append(str(idx.records[int(hits.min())]["kadastrale_aanduiding"]))
+        hits, _ = ds.store.rows("perceel", geometry=pt, columns=["kadastrale_aanduiding"], limit=1)
+        if hits and hits[0].get("kadastrale_aanduiding"):
+            parts.append(str(hits[0]["kadastrale_aanduiding"]))
     return "bijv. " + (", ".join(parts[:-1]) + " of " + parts[-1] if len(parts) > 1 else parts[0])
 
 

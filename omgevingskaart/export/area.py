@@ -49,7 +49,7 @@ def building_attributes(dataset: Dataset, rows: np.ndarray) -> dict[str, dict[st
     year = _num(pand, "bouwjaar", rows)
     status = pand["status"].astype(object).to_numpy()[rows] if "status" in pand else [None] * len(rows)
     heights = max_heights(dataset).iloc[rows]
-    addresses = addresses_by_pand(dataset)
+    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
     uses = gebruiksdoel_by_pand(dataset)
     out: dict[str, dict[str, Any]] = {}
     for k, pid in enumerate(ids):

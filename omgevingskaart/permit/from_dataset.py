@@ -1,6 +1,8 @@
 """The permit check for an address or perceel of a dataset: ``check_build_at`` (``omgevingskaart.check_build_at``).
 
-The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel` needs:
+The dataset gives everything :func:`~omgevingskaart.permit.scenario_from_parcel` needs, each read
+with a window query around the perceel (``store.rows(layer, geometry=...)``), so a check costs the
+same on a national PostGIS or GeoParquet store as on the demo:
 
 * the perceel (BRK) at the address or kadastrale aanduiding (through :func:`~omgevingskaart.report.report`);
 * the panden on it (BAG footprints) with their height above ground from the 3D BAG
@@ -43,7 +45,6 @@ import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -81,10 +82,9 @@ def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float |
             original: bool | None) -> list[dict[str, Any]]:
     if "pand" not in dataset:
         raise ScenarioError("panden", "this dataset has no panden (BAG)")
-    pidx = dataset.index("pand")
+    recs, geoms = dataset.store.rows("pand", geometry=parcel)
     panden = []
-    for j in np.sort(pidx.tree.query(parcel, predicate="intersects")):
-        rec = pidx.records[int(j)]
+    for rec, geom in zip(recs, geoms, strict=True):
         ground, top, p70 = (_num(rec.get(k)) for k in ("b3_h_maaiveld", "b3_h_dak_max", "b3_h_dak_70p"))
         top = top if top is not None else p70
         if ground is None or top is None or top <= ground:
@@ -93,7 +93,7 @@ def _panden(dataset: Dataset, parcel: BaseGeometry, second_storey_floor: float |
         storeys = rec.get("b3_bouwlagen")
         if floor is None and storeys and storeys >= 2 and p70 is not None and p70 > ground:
             floor = round((p70 - ground) / storeys, 2)
-        panden.append({"footprint": pidx.geometries[int(j)], "height": round(top - ground, 2),
+        panden.append({"footprint": geom, "height": round(top - ground, 2),
                        "id": rec.get("identificatie"), "second_storey_floor": floor,
                        "original": original})
     if not panden:
@@ -106,11 +106,9 @@ def _roads(dataset: Dataset, parcel: BaseGeometry) -> list[BaseGeometry]:
     roads: list[BaseGeometry] = []
     for layer in ROAD_LAYERS:
         if layer in dataset:
-            idx = dataset.index(layer)
-            roads += list(idx.geometries[np.sort(idx.tree.query(search, predicate="intersects"))])
+            roads += list(dataset.store.rows(layer, geometry=search, columns=[])[1])
     if not roads and "openbare_ruimte" in dataset:
-        idx = dataset.index("openbare_ruimte")
-        roads = [g for g in idx.geometries[np.sort(idx.tree.query(search, predicate="intersects"))]
+        roads = [g for g in dataset.store.rows("openbare_ruimte", geometry=search, columns=[])[1]
                  if g is not None]
     if not roads:
         raise ScenarioError("roads", f"no public road (BGT wegdeel) within {ROAD_SEARCH_M:g} m of the perceel")
@@ -159,8 +157,7 @@ def scenario_for(dataset: Dataset, location: str | ParcelReport, proposal: Mappi
         monument = kind if kind in _MONUMENT_KINDS else True
     protected: bool | None = protected_townscape
     if "beschermd_gezicht" in dataset:
-        gidx = dataset.index("beschermd_gezicht")
-        protected = bool(protected_townscape) or len(gidx.tree.query(parcel, predicate="intersects")) > 0
+        protected = bool(protected_townscape) or dataset.store.count("beschermd_gezicht", geometry=parcel) > 0
 
     address_point = shapely.Point(report.x, report.y) if report.adressen else None
     return scenario_from_parcel(
@@ -197,8 +194,7 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
             plan["plan_naam"] = info.naam
             plan["plan_versie"] = " ".join(x for x in (info.planstatus, info.datum) if x) or None
     if "bouwvlak" in dataset and report.bouwvlakken:
-        bidx = dataset.index("bouwvlak")
-        geoms = bidx.geometries[np.sort(bidx.tree.query(parcel, predicate="intersects"))]
+        geoms = dataset.store.rows("bouwvlak", geometry=parcel, columns=[])[1]
         parts = shapely.intersection(geoms, parcel)
         vlak = shapely.union_all(parts[shapely.area(parts) > 0.5])
         if not vlak.is_empty and vlak.area > 0:
@@ -206,19 +202,17 @@ def _plan_values(dataset: Dataset, report: Any, parcel: BaseGeometry,
     for layer in ("bouwaanduiding", "functieaanduiding"):
         if layer not in dataset:
             continue
-        idx = dataset.index(layer)
-        for j in np.sort(idx.tree.query(footprint, predicate="intersects")):
-            if mentions_bijgebouw(idx.records[int(j)]) and idx.geometries[int(j)].buffer(1e-6).covers(footprint):
+        recs, geoms = dataset.store.rows(layer, geometry=footprint)
+        for rec, geom in zip(recs, geoms, strict=True):
+            if mentions_bijgebouw(rec) and geom.buffer(1e-6).covers(footprint):
                 bijgebouwen["buiten_bouwvlak"] = True
     if loaded:
-        midx = dataset.index("maatvoering")
-        for j in np.sort(midx.tree.query(parcel, predicate="intersects")):
-            rec = midx.records[int(j)]
+        recs, geoms = dataset.store.rows("maatvoering", geometry=parcel)
+        for rec, geom in zip(recs, geoms, strict=True):
             kind = (rec.get("waarde_type") or "").lower()
             value = _num(rec.get("waarde"))
             if value is None:
                 continue
-            geom = midx.geometries[int(j)]
             target = plan
             if mentions_bijgebouw(rec):
                 if not geom.intersects(footprint):

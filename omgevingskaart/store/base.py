@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol, TypeVar, runtime_checkable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
@@ -166,6 +167,21 @@ class Store(Protocol):
         """
         return {layer: self.overlay(layer, geometry, point=point, tolerance=tolerance, areas=areas)
                 for layer in layers}
+    # --- distinct ------------------------------------------------------------------------------
+    def distinct(self, layer: str, columns: Sequence[str], *, where: Where | None = None) -> list[tuple[Any, ...]]:
+        """The distinct value combinations of ``columns`` over the rows matching ``where``,
+        sorted; rows with a null in any of the columns are left out. No geometry is read: the
+        compact answer for a vocabulary (the street names, woonplaatsen and kadastrale
+        gemeenten of the address search). Backends compute it where the data lives
+        (``SELECT DISTINCT``, an arrow group-by); this default reads the matching rows.
+
+        >>> from omgevingskaart.store import open_store
+        >>> open_store("data/demo/winterswijk-centrum.gpkg").distinct("perceel", ["kadastrale_gemeente_code"])
+        [('WWK00',)]
+        """
+        cols = check_columns(columns)
+        recs, _ = self.rows(layer, where=where, columns=list(cols))
+        return distinct_tuples(tuple(r.get(c) for c in cols) for r in recs)
 
 
 @dataclass(frozen=True)
@@ -444,3 +460,41 @@ def _shrunk(shape: BaseGeometry, tolerance: float) -> BaseGeometry:
     shapely.prepare(inner)
     _last_shrunk = (shape, tolerance, inner)
     return inner
+def check_columns(columns: Sequence[str]) -> tuple[str, ...]:
+    """``columns`` for :meth:`Store.distinct`: a non-empty list of names, no geometry."""
+    if isinstance(columns, str) or not columns:
+        raise QueryError(f"distinct: expected a non-empty list of column names, got {columns!r}")
+    cols = tuple(columns)
+    if any(not isinstance(c, str) or not c or c == "geometry" for c in cols):
+        raise QueryError(f"distinct: column names must be non-empty strings other than geometry, got {cols!r}")
+    return cols
+
+
+def distinct_tuples(rows: Iterable[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The sorted set of ``rows`` without those holding a null (None / NaN / pandas NA)."""
+    out = set()
+    for row in rows:
+        if any(v is None or v is pd.NA or (isinstance(v, float) and v != v) for v in row):
+            continue
+        out.add(tuple(v.item() if isinstance(v, np.generic) else v for v in row))
+    return sorted(out)
+
+
+#: per layer, the attribute look-ups worth an index (beside the geometry and ``identificatie``):
+#: the address search's postcode, street + huisnummer and kadastrale aanduiding queries and the
+#: addresses of given panden. Backends with attribute indexes (PostGIS, GeoPackage) create them.
+KEY_INDEXES: dict[str, tuple[tuple[str, ...], ...]] = {
+    **{layer: (("postcode", "huisnummer"), ("openbare_ruimte", "huisnummer"))
+       for layer in ("verblijfsobject", "ligplaats", "standplaats")},
+    "perceel": (("kadastrale_gemeente_code", "sectie", "perceelnummer"), ("kadastrale_aanduiding",)),
+}
+
+
+def key_indexes(layer: str, columns: Iterable[str]) -> list[tuple[str, ...]]:
+    """The :data:`KEY_INDEXES` of ``layer`` whose columns the layer has (and
+    ``pand_identificatie`` for verblijfsobjecten)."""
+    have = set(columns)
+    wanted = list(KEY_INDEXES.get(layer, ()))
+    if layer == "verblijfsobject":
+        wanted.append(("pand_identificatie",))
+    return [cols for cols in wanted if set(cols) <= have]

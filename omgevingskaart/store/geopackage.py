@@ -23,6 +23,7 @@ new one, and an interrupted write leaves the dataset as it was.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import sqlite3
@@ -46,19 +47,26 @@ from .base import (
     Query,
     Store,
     StoreCache,
+    Where,
     WriteMode,
     apply_where,
+    check_columns,
     conform_read,
+    distinct_tuples,
     is_known_layer,
+    key_indexes,
     page,
     refine,
     select_columns,
+    where_items,
 )
 from .memory import LayerIndex, build_index
 
 #: files up to this size (MB) are read whole and indexed in memory; override with the environment.
 DEFAULT_MEMORY_MAX_MB = 256.0
 _FIXED_DATE = "2026-01-01T00:00:00Z"
+#: more ``where`` values than this go to SQLite as one JSON array
+_MAX_PARAMS = 999
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 Mode = Literal["auto", "memory", "rtree"]
 
@@ -174,11 +182,8 @@ class GeoPackageStore(Store):
             else:  # the tree tests the predicate itself, with the query shape prepared
                 rows = np.sort(idx.tree.query(query.shape, predicate=_TREE_PREDICATE[query.predicate]))
                 tested = True
-            for column, values in query.where:
-                if idx.records and column not in idx.records[0]:
-                    raise QueryError(f"{label}: no column {column!r} to filter on")
-                wanted = list(values)
-                rows = rows[[idx.records[int(i)][column] in wanted for i in rows]] if len(rows) else rows
+            if query.where:
+                rows = self._memory_where(layer, rows, query.where)
             geoms = idx.geometries[rows]
             recs = [idx.records[int(i)] for i in rows]
         else:
@@ -212,16 +217,7 @@ class GeoPackageStore(Store):
             "SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone() or ()), None))
         if geom_col is None and query.window is not None:  # an attribute table: nothing in a window
             return [], np.empty(0, dtype=object)
-        clauses, params = [], []
-        for column, values in query.where:
-            if column not in fields or not _IDENT.match(column):
-                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
-            plain = [v for v in values if v is not None]
-            part = [f'"{column}" IN ({", ".join("?" * len(plain))})'] if plain else []
-            params += plain
-            if len(plain) < len(values):
-                part.append(f'"{column}" IS NULL')
-            clauses.append("(" + (" OR ".join(part) or "0") + ")")
+        clauses, params = self._sqlite_where(layer, query.where)
         join = ""
         if query.window is not None:
             join = f' JOIN "rtree_{layer}_{geom_col}" r ON r.id = t.fid'
@@ -235,6 +231,26 @@ class GeoPackageStore(Store):
                            params).fetchall()
         recs = [dict(zip(fields, r[:-1], strict=True)) for r in rows]
         return recs, _gpkg_geometries([r[-1] for r in rows])
+
+    def _sqlite_where(self, layer: str, where: Iterable[tuple[str, Sequence[Any]]]) -> tuple[list[str], list[Any]]:
+        """``where`` items as SQLite clauses over the table ``t`` and their bound parameters."""
+        fields = self.fields(layer)
+        clauses: list[str] = []
+        params: list[Any] = []
+        for column, values in where:
+            if column not in fields or not _IDENT.match(column):
+                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
+            plain = [v.item() if isinstance(v, np.generic) else v for v in values if v is not None]
+            if len(plain) > _MAX_PARAMS:  # SQLite binds at most 32766 values: one JSON array
+                part = [f't."{column}" IN (SELECT value FROM json_each(?))']
+                params.append(json.dumps(plain))
+            else:
+                part = [f't."{column}" IN ({", ".join("?" * len(plain))})'] if plain else []
+                params += plain
+            if len(plain) < len(values):
+                part.append(f't."{column}" IS NULL')
+            clauses.append("(" + (" OR ".join(part) or "0") + ")")
+        return clauses, params
 
     def _where_sql(self, layer: str, where: Iterable[tuple[str, Sequence[Any]]]) -> str | None:
         """``where`` items as an OGR SQL expression with quoted literals; columns must exist."""
@@ -337,6 +353,60 @@ class GeoPackageStore(Store):
         self._scan()
         return counts
 
+    # --- distinct ------------------------------------------------------------------------------
+    def distinct(self, layer: str, columns: Sequence[str], *, where: Where | None = None) -> list[tuple[Any, ...]]:
+        """Distinct values: from the cached frame (memory mode) or ``SELECT DISTINCT`` in SQLite
+        (R-tree mode; no geometry read, an attribute index used where the file has one)."""
+        cols = check_columns(columns)
+        label = f"{self.path.name}:{layer}"
+        items = where_items(where)
+        if self.mode == "memory":
+            unknown = [c for c in cols if c not in self.layer_frame(layer).columns]
+            if unknown:
+                raise QueryError(f"{label}: unknown column(s) {unknown}")
+            recs = self.index(layer).records
+            if not items:
+                return distinct_tuples({tuple(r[c] for c in cols) for r in recs})
+            rows = self._memory_where(layer, np.arange(len(recs)), items)
+            return distinct_tuples({tuple(recs[int(i)][c] for c in cols) for i in rows})
+        self._check(layer)
+        fields = self.fields(layer)
+        unknown = [c for c in cols if c not in fields or not _IDENT.match(c)]
+        if unknown:
+            raise QueryError(f"{label}: unknown column(s) {unknown}")
+        clauses, params = self._sqlite_where(layer, items)
+        clauses += [f't."{c}" IS NOT NULL' for c in cols]
+        select = ", ".join(f't."{c}"' for c in cols)
+        found = self._sqlite().execute(
+            f'SELECT DISTINCT {select} FROM "{layer}" t WHERE {" AND ".join(clauses)}', params).fetchall()
+        return distinct_tuples(tuple(r) for r in found)
+
+    def _memory_where(self, layer: str, rows: np.ndarray, where: Iterable[tuple[str, Sequence[Any]]]) -> np.ndarray:
+        """The ``rows`` (sorted positions) whose values meet ``where``, by dictionary look-ups in
+        per-column value indexes (memory mode: built once per column asked, kept in the cache)."""
+        columns = self.layer_frame(layer).columns
+        for column, values in where:
+            if column not in columns:
+                raise QueryError(f"{self.path.name}:{layer}: no column {column!r} to filter on")
+            by_value = self._value_rows(layer, column)
+            try:
+                parts = [by_value[v] for v in values if v in by_value]
+            except TypeError as exc:
+                raise QueryError(f"{self.path.name}:{layer}: cannot filter {column!r} on {values!r}") from exc
+            hit = np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.int64)
+            rows = np.intersect1d(rows, hit, assume_unique=True)
+        return rows
+
+    def _value_rows(self, layer: str, column: str) -> dict[Any, np.ndarray]:
+        """``column``'s value -> the sorted row positions holding it (None for nulls)."""
+        def build() -> dict[Any, np.ndarray]:
+            out: dict[Any, list[int]] = {}
+            for i, rec in enumerate(self.index(layer).records):
+                out.setdefault(rec.get(column), []).append(i)
+            return {k: np.asarray(v, dtype=np.int64) for k, v in out.items()}
+
+        return self.cache.get(("values", layer, column), build)
+
 
 #: ``feature PREDICATE shape`` (the store's reading) as ``shape PREDICATE' feature`` (STRtree's)
 _TREE_PREDICATE = {"intersects": "intersects", "within": "contains", "contains": "within",
@@ -405,6 +475,24 @@ def write_layer(frame: gpd.GeoDataFrame, path: Path, name: str, *, append: bool 
         frame, path, layer=name, driver="GPKG", geometry_type=geometry_type or geometry_type_of(
             set(geoms.dropna().geom_type)), spatial_index=True, append=append,
     )
+    _create_key_indexes(path, name, [c for c in frame.columns if c != geoms.name])
+
+
+def _create_key_indexes(path: Path, layer: str, columns: Sequence[str]) -> None:
+    """The attribute indexes of :data:`~omgevingskaart.store.base.KEY_INDEXES` on ``layer``
+    (plain SQLite indexes, allowed by the GeoPackage standard): the address search's postcode,
+    street and kadastrale aanduiding look-ups stay index look-ups on a large file."""
+    wanted = key_indexes(layer, columns)
+    if not wanted:
+        return
+    con = sqlite3.connect(path)
+    try:
+        for k, cols in enumerate(wanted):
+            quoted = ", ".join('"' + c + '"' for c in cols)
+            con.execute(f'CREATE INDEX IF NOT EXISTS "{layer}_k{k}" ON "{layer}" ({quoted})')
+        con.commit()
+    finally:
+        con.close()
 
 
 def geometry_type_of(gtypes: set[str]) -> str:

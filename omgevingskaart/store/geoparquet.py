@@ -33,7 +33,7 @@ from __future__ import annotations
 import json
 import secrets
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,11 @@ from .base import (
     Query,
     Store,
     StoreCache,
+    Where,
     WriteMode,
+    check_columns,
     conform_read,
+    distinct_tuples,
     page,
     refine,
     select_columns,
@@ -115,6 +118,19 @@ class GeoParquetStore(Store):
     def _table(self, layer: str, query: Query, columns: list[str] | None = None) -> Any:
         """The arrow table of the rows in the query's window and ``where`` (row groups pruned by
         their bbox statistics), in the layer's row order."""
+        self.layer_path(layer)
+        names = self._layers_info[layer]["columns"]
+        if columns is not None:
+            unknown = [c for c in columns if c not in names or c in (FID, "bbox")]
+            if unknown:
+                raise QueryError(f"{self.path.name}:{layer}: unknown column(s) {unknown}")
+            columns = [FID, *columns, "geometry"]
+        table = self._filtered(layer, query, columns)
+        return table.take(pc.sort_indices(table, sort_keys=[(FID, "ascending")]))
+
+    def _filtered(self, layer: str, query: Query, columns: list[str] | None) -> Any:
+        """The arrow table of ``columns`` (None: all) of the rows in the query's window and
+        ``where``, in no particular order."""
         folder = self.layer_path(layer)
         label = f"{self.path.name}:{layer}"
         names = self._layers_info[layer]["columns"]
@@ -123,26 +139,20 @@ class GeoParquetStore(Store):
             if column not in names or column in (FID, "geometry", "bbox"):
                 raise QueryError(f"{label}: no column {column!r} to filter on")
             plain = [v for v in values if v is not None]
-            term = pc.field(column).isin(plain)
+            terms = [pc.field(column).isin(plain)] if plain else []  # (isin of nothing has no type)
             if len(plain) < len(values):
-                term = term | pc.field(column).is_null()
+                terms.append(pc.field(column).is_null())
+            term = terms[0] if len(terms) == 1 else terms[0] | terms[1] if terms else pc.scalar(False)
             expr = term if expr is None else expr & term
         if query.window is not None:
             x0, y0, x1, y1 = query.window
             box = ((pc.field("bbox", "xmin") <= x1) & (pc.field("bbox", "xmax") >= x0)
                    & (pc.field("bbox", "ymin") <= y1) & (pc.field("bbox", "ymax") >= y0))
             expr = box if expr is None else expr & box
-        if columns is not None:
-            unknown = [c for c in columns if c not in names or c in (FID, "bbox")]
-            if unknown:
-                raise QueryError(f"{label}: unknown column(s) {unknown}")
-            columns = [FID, *columns, "geometry"]
         try:
-            dataset = self._parts(layer, query.window)
-            table = dataset.to_table(filter=expr, columns=columns)
+            return self._parts(layer, query.window).to_table(filter=expr, columns=columns)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
-        return table.take(pc.sort_indices(table, sort_keys=[(FID, "ascending")]))
 
     def _parts(self, layer: str, window: Bounds | None) -> Any:
         """The pyarrow dataset of the layer's parts whose bounds (in the manifest) meet
@@ -233,6 +243,20 @@ class GeoParquetStore(Store):
                 shutil.rmtree(self.path / entry["folder"], ignore_errors=True)
         self.cache.clear()
         self._scan()
+
+    # --- distinct ------------------------------------------------------------------------------
+    def distinct(self, layer: str, columns: Sequence[str], *, where: Where | None = None) -> list[tuple[Any, ...]]:
+        """Distinct values by an arrow group-by over only ``columns`` (and the ``where``
+        columns): row groups whose statistics exclude the ``where`` values are skipped."""
+        cols = check_columns(columns)
+        self.layer_path(layer)  # raises for an unknown layer
+        names = self._layers_info[layer]["columns"]
+        unknown = [c for c in cols if c not in names or c in (FID, "bbox")]
+        if unknown:
+            raise QueryError(f"{self.path.name}:{layer}: unknown column(s) {unknown}")
+        table = self._filtered(layer, Query.build(where=where), list(cols))
+        grouped = table.group_by(list(cols)).aggregate([])
+        return distinct_tuples(tuple(r[c] for c in cols) for r in grouped.to_pylist())
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:

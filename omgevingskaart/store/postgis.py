@@ -44,8 +44,11 @@ from .base import (
     StoreCache,
     Where,
     WriteMode,
+    check_columns,
     conform_read,
+    distinct_tuples,
     is_known_layer,
+    key_indexes,
 )
 
 SRID = 28992
@@ -348,6 +351,26 @@ class PostGISStore(Store):
         if "identificatie" in attrs:
             con.execute(sql.SQL("CREATE INDEX {} ON {} (identificatie)").format(
                 sql.Identifier(f"{name}_id_{token}"), self._table(name)))
+        for k, cols in enumerate(key_indexes(name, attrs)):  # the address search's look-ups
+            con.execute(sql.SQL("CREATE INDEX {} ON {} ({})").format(
+                sql.Identifier(f"{name}_k{k}_{token}"), self._table(name),
+                sql.SQL(", ").join(sql.Identifier(c) for c in cols)))
+
+    # --- distinct ------------------------------------------------------------------------------
+    def distinct(self, layer: str, columns: Sequence[str], *, where: Where | None = None) -> list[tuple[Any, ...]]:
+        """``SELECT DISTINCT`` in the database (no geometry leaves it)."""
+        self._check(layer)
+        cols = check_columns(columns)
+        unknown = [c for c in cols if c not in self._columns[layer] or c == "fid"]
+        if unknown:
+            raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
+        sql = self._sql()
+        clause, params = self._filters(layer, Query.build(where=where))
+        not_null = sql.SQL(" AND ").join(sql.SQL("{} IS NOT NULL").format(sql.Identifier(c)) for c in cols)
+        clause = clause + sql.SQL(" AND ") + not_null if params else sql.SQL(" WHERE ") + not_null
+        statement = sql.SQL("SELECT DISTINCT {} FROM {}{}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in cols), self._table(layer), clause)
+        return distinct_tuples(tuple(r) for r in self._con().execute(statement, params).fetchall())
 
     # --- overlay ----------------------------------------------------------------------------------
     def overlay(self, layer: str, geometry: BaseGeometry, *, columns: Sequence[str] | None = None,

@@ -148,7 +148,7 @@ def pand_records(dataset: Dataset, scene: Scene, *, base: str = "b3_h_maaiveld",
     rows, geoms = rows[ok], geoms[ok]
     ground = _column(frame, base, rows)
     roof = _column(frame, top, rows)
-    addresses = addresses_by_pand(dataset)
+    addresses = addresses_by_pand(dataset, [str(idx.records[r].get("identificatie")) for r in rows.tolist()])
     rings = _rings_wgs84(geoms)
     out = []
     for k, row in enumerate(rows.tolist()):

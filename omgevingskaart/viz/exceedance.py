@@ -178,7 +178,7 @@ def exceedances(dataset: Dataset, rows: np.ndarray | None = None) -> pd.DataFram
         mask &= keep
     sel = np.flatnonzero(mask)
     ids = pand["identificatie"].astype(object).to_numpy()[sel]
-    addresses = addresses_by_pand(dataset)
+    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
     table = pd.DataFrame({
         "identificatie": ids,
         "adres": [first_address(addresses, pid) for pid in ids],

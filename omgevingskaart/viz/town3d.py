@@ -331,7 +331,7 @@ def tooltips(dataset: Dataset, rows: np.ndarray, mode: str) -> list[str]:
     ids = pand["identificatie"].astype(object).to_numpy()[rows]
     years = _col(pand, "bouwjaar", rows)
     h = building_heights(dataset, rows)
-    addresses = addresses_by_pand(dataset)
+    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
     heights = max_heights(dataset).iloc[rows]
     hmax = heights["hoogte_m"].to_numpy(dtype=float, na_value=np.nan)
     allowed = heights["max_bouwhoogte_m"].to_numpy(dtype=float, na_value=np.nan)
