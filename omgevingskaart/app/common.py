@@ -15,7 +15,8 @@ import streamlit as st
 
 from ..dataset import DEMO_PATH, Dataset, open_dataset
 from ..errors import AmbiguousAddressError, OmgevingskaartError
-from ..viz.map2d import TileSet, View, default_view, ensure_tiles
+from ..geocode import geocoder_for
+from ..viz.map2d import TileSet, View, cache_dir, default_view, drop_stale_tiles, tile_set
 from ..viz.report_view import dutch_error
 
 _log = logging.getLogger("omgevingskaart.app")
@@ -53,20 +54,38 @@ def get_dataset() -> Dataset:
     raise RuntimeError("unreachable")  # st.stop() raises
 
 
+@st.cache_resource(show_spinner=False)
+def _tile_route() -> tuple[str, str]:
+    """The tile cache folder (outside the package, :func:`~omgevingskaart.viz.map2d.cache_dir`)
+    and the URL at which Streamlit serves it: the folder is registered as the asset folder of a
+    (never rendered) component, which Streamlit serves read-only at ``/component/<name>/``."""
+    import streamlit.components.v1 as components
+
+    root = cache_dir() / "kaart"
+    root.mkdir(parents=True, exist_ok=True)
+    served = components.declare_component("kaarttegels", path=str(root))
+    return str(root), f"/component/{served.name}"
+
+
 @st.cache_resource(show_spinner="Kaartlagen voorbereiden…")
 def _tiles(path: str, mtime: float, _ds: Dataset) -> TileSet:
-    del path, mtime  # the cache key; ensure_tiles keys its folder on the file itself
-    tiles = ensure_tiles(_ds)
-    # build the report's indexes now (about 0.6 s for the demo) rather than on the first click
+    del path, mtime  # the cache key; tile_set keys its folder on the store's fingerprint
+    root, url = _tile_route()
+    tiles = tile_set(_ds, root=root, url=url)
+    drop_stale_tiles(Path(root), keep=Path(tiles.path).name)
+    # build the report's indexes now rather than on the first click
     try:
-        _ds.report(point=default_view(_ds).centre, crs="EPSG:28992")
+        from ..report import report
+
+        report(_ds, point=default_view(_ds).centre, crs="EPSG:28992")
     except Exception:  # a point without a perceel or a broken layer: the click will say so
         _log.info("report warm-up failed", exc_info=True)
     return tiles
 
 
 def get_tiles(ds: Dataset) -> TileSet:
-    """The dataset's map tiles (static GeoJSON served at /app/static/cache/kaart/), written once."""
+    """The dataset's map tile set (GeoJSON tiles in the cache folder, written per view by the
+    Kaart page with :func:`~omgevingskaart.viz.map2d.ensure_view_tiles`)."""
     mtime = ds.path.stat().st_mtime if ds.path.exists() else 0.0
     return _tiles(str(ds.path), mtime, ds)
 
@@ -177,32 +196,53 @@ def _examples(path: str, mtime: float, _ds: Dataset) -> str:
     return search_examples(_ds)
 
 
+#: radii (m) around the opening view's centre in which the example address is looked for
+EXAMPLE_RADII = (250.0, 1000.0, 4000.0)
+
+
 def search_examples(ds: Dataset) -> str:
     """``"bijv. Markt 12, 7101 AK 12 of WWK00 K 2997"``: examples that exist in this dataset (the
-    address nearest the opening view, its postcode form, and the perceel it lies on)."""
+    address nearest the opening view, its postcode form, and the perceel it lies on), read from
+    small windows around the opening view."""
     import shapely
 
-    g = ds.geocoder
-    if not g.records:
-        return "bijv. een kadastrale aanduiding" if "perceel" not in ds else (
-            f"bijv. {ds['perceel']['kadastrale_aanduiding'].dropna().iloc[0]}")
+    from ..store.memory import records
+
     cx, cy = default_view(ds).centre
-    dist = shapely.distance(shapely.points(cx, cy), np.asarray(g.points, dtype=object))
-    order = np.argsort(dist, kind="stable")
-    i = next((int(j) for j in order if not g.records[j].get("huisletter")
-              and not g.records[j].get("huisnummertoevoeging")), int(order[0]))
-    rec, pt = g.records[i], g.points[i]
+    centre = shapely.Point(cx, cy)
+    rec = pt = None
+    for radius in EXAMPLE_RADII if "verblijfsobject" in ds else ():
+        frame = ds.features("verblijfsobject", geometry=centre.buffer(radius))
+        if not len(frame):
+            continue
+        dist = shapely.distance(centre, frame.geometry.to_numpy())
+        recs = records(frame)
+        # the nearest within the circle is the nearest of all: anything outside lies farther
+        order = [int(j) for j in np.argsort(dist, kind="stable") if dist[j] <= radius]
+        plain = [j for j in order if not recs[j].get("huisletter") and not recs[j].get("huisnummertoevoeging")]
+        if plain or order:
+            i = (plain or order)[0]
+            rec, pt = recs[i], frame.geometry.iloc[i]
+            break
+    if rec is None:
+        return "bijv. een kadastrale aanduiding" if "perceel" not in ds else _first_aanduiding(ds)
     nr = f"{rec['huisnummer']}{rec.get('huisletter') or ''}"
     parts = [f"{rec['openbare_ruimte']} {nr}"]
     if rec.get("postcode"):
         pc = rec["postcode"]
         parts.append(f"{pc[:4]} {pc[4:]} {nr}")
     if "perceel" in ds:
-        idx = ds.index("perceel")
-        hits = idx.tree.query(pt, predicate="intersects")
-        if len(hits) and idx.records[int(hits.min())].get("kadastrale_aanduiding"):
-            parts.append(str(idx.records[int(hits.min())]["kadastrale_aanduiding"]))
+        found, _ = ds.store.rows("perceel", geometry=pt, columns=["kadastrale_aanduiding"], limit=1)
+        if found and found[0].get("kadastrale_aanduiding"):
+            parts.append(str(found[0]["kadastrale_aanduiding"]))
     return "bijv. " + (", ".join(parts[:-1]) + " of " + parts[-1] if len(parts) > 1 else parts[0])
+
+
+def _first_aanduiding(ds: Dataset) -> str:
+    """``"bijv. <aanduiding>"`` with the first perceel near the opening view that has one."""
+    recs, _ = ds.store.rows("perceel", bbox=default_view(ds).bbox, columns=["kadastrale_aanduiding"])
+    found = next((r["kadastrale_aanduiding"] for r in recs if r.get("kadastrale_aanduiding")), None)
+    return f"bijv. {found}" if found else "bijv. een kadastrale aanduiding"
 
 
 def candidates_for(ds: Dataset, text: str, exc: Exception) -> list[str]:
@@ -211,7 +251,7 @@ def candidates_for(ds: Dataset, text: str, exc: Exception) -> list[str]:
     if isinstance(exc, AmbiguousAddressError):
         return list(exc.candidates)
     try:
-        return [c["weergave"] for c in ds.geocoder.suggest(text, limit=SUGGESTIONS)]
+        return [c["weergave"] for c in geocoder_for(ds).suggest(text, limit=SUGGESTIONS)]
     except OmgevingskaartError:
         return []
 
@@ -247,7 +287,7 @@ def _search_box(ds: Dataset, prefix: str, label: str, examples: str,
     typed = get("typed") if get is not None else None
     suggestions: list[str] = []
     if typed and len(typed.strip()) >= 2:
-        suggestions = [c["weergave"] for c in ds.geocoder.suggest(typed, limit=SUGGESTIONS)]
+        suggestions = [c["weergave"] for c in geocoder_for(ds).suggest(typed, limit=SUGGESTIONS)]
 
     def submitted() -> None:
         value = ss.get(key)

@@ -134,6 +134,15 @@ class Store(Protocol):
     #: the one locked cache of everything derived from this store's data.
     cache: StoreCache
 
+    # distinct
+    def distinct(self, layer: str, column: str) -> list[Any]:
+        """The distinct non-null values of ``column`` in ``layer``, sorted (e.g. the dates or the
+        sources a layer holds, without reading its rows into the caller). The default reads the
+        column through :meth:`rows`; the SQL backends ask the database."""
+        recs, _ = self.rows(layer, columns=[column])
+        return sorted({r[column] for r in recs if r.get(column) is not None and r[column] == r[column]},
+                      key=str)
+
 
 @dataclass(frozen=True)
 class Query:

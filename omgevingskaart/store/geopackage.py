@@ -330,6 +330,18 @@ class GeoPackageStore(Store):
         self._scan()
         return counts
 
+    # distinct
+    def distinct(self, layer: str, column: str) -> list[Any]:
+        """The distinct non-null values of ``column``: from the in-memory index, or (R-tree
+        mode) ``SELECT DISTINCT`` in SQLite, sorted as text."""
+        if self.mode == "memory":
+            return Store.distinct(self, layer, column)
+        if column not in self.fields(layer) or not _IDENT.match(column):
+            raise QueryError(f"{self.path.name}:{layer}: unknown column(s) {[column]}")
+        rows = self._sqlite().execute(
+            f'SELECT DISTINCT "{column}" FROM "{layer}" WHERE "{column}" IS NOT NULL').fetchall()
+        return sorted((r[0] for r in rows), key=str)
+
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 

@@ -345,6 +345,17 @@ class PostGISStore(Store):
             con.execute(sql.SQL("CREATE INDEX {} ON {} (identificatie)").format(
                 sql.Identifier(f"{name}_id_{token}"), self._table(name)))
 
+    # distinct
+    def distinct(self, layer: str, column: str) -> list[Any]:
+        """``SELECT DISTINCT column`` (non-null), sorted as text."""
+        self._check(layer)
+        if column not in self._columns[layer] or column in ("fid", "geometry"):
+            raise QueryError(f"{self.location}:{layer}: unknown column(s) {[column]}")
+        sql = self._sql()
+        rows = self._con().execute(sql.SQL("SELECT DISTINCT {c} FROM {t} WHERE {c} IS NOT NULL").format(
+            c=sql.Identifier(column), t=self._table(layer))).fetchall()
+        return sorted((r[0] for r in rows), key=str)
+
 
 def _pg_type(series: pd.Series) -> str:
     dtype = series.dtype
