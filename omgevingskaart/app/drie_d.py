@@ -256,10 +256,20 @@ def exceedance_display(table: Any) -> Any:
     }, index=pd.Index(show["identificatie"].to_numpy(), name="Pand"))
 
 
-def _exceedance_section(ds: Any, radius: float, mode: str) -> None:
-    from ..viz.exceedance import exceedances, to_csv
+@st.cache_data(show_spinner=False, max_entries=8)
+def _exceedances(path: str, mtime: float, radius: float) -> Any:
+    """The exceedance table of the panden within ``radius`` (computed once per dataset and
+    radius: it reads the plan and the addresses of that area)."""
+    from ..viz.exceedance import exceedances
 
-    table = exceedances(ds, _panden(ds, radius))
+    ds = _open(path, mtime)
+    return exceedances(ds, _panden(ds, radius))
+
+
+def _exceedance_section(ds: Any, radius: float, mode: str) -> None:
+    from ..viz.exceedance import to_csv
+
+    table = _exceedances(*_key(ds), radius)
     title = f"Panden hoger dan de maximum bouwhoogte: {len(table)}"
     with st.expander(title, expanded=mode == "overschrijding"):
         if not len(table):

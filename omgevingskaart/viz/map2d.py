@@ -27,7 +27,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -39,7 +38,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from ..crs import rd_to_wgs84, wgs84_to_rd
+from ..crs import cache_dir, rd_to_wgs84, wgs84_to_rd
 from ..layerinfo import layer_columns
 from .assets import use_local_assets
 
@@ -716,16 +715,6 @@ class TileSet:
     ready: str = ""
 
 
-def cache_dir() -> Path:
-    """Where the app caches derived files: ``$OMGEVINGSKAART_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/omgevingskaart`` (default ``~/.cache/omgevingskaart``); never the package."""
-    env = os.environ.get("OMGEVINGSKAART_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "omgevingskaart"
-
-
 def _tile_xy(lon: np.ndarray, lat: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
     """Fractional Web-Mercator tile coordinates at zoom ``z``."""
     n = 2.0 ** z
@@ -785,7 +774,7 @@ def tile_key(dataset: Dataset, catalogue: Catalogue | None = None) -> str:
 def tile_set(dataset: Dataset, catalogue: Catalogue | None = None, *, root: str | Path | None = None,
              url: str = "") -> TileSet:
     """The tile set of ``dataset`` below ``root/<tile_key>`` (default :func:`cache_dir`
-    ``/kaart``), served at ``url/<tile_key>``. Reads no data: tiles are written per view by
+    ``/kaart``: ``$OMGEVINGSKAART_CACHE_DIR`` or the user cache, never the package), served at ``url/<tile_key>``. Reads no data: tiles are written per view by
     :func:`ensure_view_tiles`."""
     cat = catalogue if catalogue is not None else dataset.catalogue
     key = tile_key(dataset, cat)
