@@ -109,3 +109,18 @@ def test_kaart_map_and_tiles_are_the_in_memory_ones(ds: Dataset, reference: Data
         for rel in files_a:
             assert json.loads((Path(a.path) / rel).read_text()) == json.loads((Path(b.path) / rel).read_text()), rel
     assert whole_layer_entries(ds) == []
+
+
+def test_layer_info_from_the_store(ds: Dataset, reference: Dataset) -> None:
+    from omgevingskaart.layerinfo import layer_columns, layer_date
+
+    assert ds.store.distinct("pand", "status") == reference.store.distinct("pand", "status") != []
+    assert ds.store.distinct("bestemmingsplangebied", "plan_id") == reference.store.distinct(
+        "bestemmingsplangebied", "plan_id")
+    for spec in reference.catalogue:
+        assert layer_columns(ds, spec.layer) == layer_columns(reference, spec.layer)
+        got, want = layer_date(ds, spec), layer_date(reference, spec)
+        if want is not None and want.origin == "bestand" and not isinstance(ds.store, GeoPackageStore):
+            continue  # the GeoPackage's own table dates: a database has none
+        assert (got.date, got.origin) == (want.date, want.origin) if want else got is None, spec.id
+    assert whole_layer_entries(ds) == []
