@@ -32,6 +32,9 @@ Bounds = tuple[float, float, float, float]
 #: the verblijfsobject window reaches this far (m) beyond the panden's bounds: a BAG address point
 #: lies in its pand; the margin covers points drawn on the pand's outline.
 VBO_MARGIN = 1.0
+#: a verblijfsobject that names one of the panden but lies outside their window is looked up by key
+#: within this distance (m): a window keeps the look-up on the spatial index (no scan of the layer)
+VBO_KEY_MARGIN = 250.0
 
 
 def select_panden(dataset: Dataset, *, centre: tuple[float, float] | None = None,
@@ -74,7 +77,7 @@ def pand_ids(panden: gpd.GeoDataFrame) -> np.ndarray:
 def verblijfsobjecten_of(dataset: Dataset, panden: gpd.GeoDataFrame) -> pd.DataFrame:
     """The verblijfsobjecten that lie in ``panden``: those listing one of their ids in
     ``pand_identificatie`` (``"a;b"`` for one in several panden), found in the panden's window
-    (plus :data:`VBO_MARGIN`) and by key, without geometry."""
+    (plus :data:`VBO_MARGIN`), and by key within :data:`VBO_KEY_MARGIN` of it, without geometry."""
     empty = pd.DataFrame({"identificatie": [], "pand_identificatie": []})
     if "verblijfsobject" not in dataset or not len(panden):
         return empty
@@ -85,7 +88,9 @@ def verblijfsobjecten_of(dataset: Dataset, panden: gpd.GeoDataFrame) -> pd.DataF
     m = VBO_MARGIN
     frames = [dataset.features("verblijfsobject", bbox=(box[0] - m, box[1] - m, box[2] + m, box[3] + m))]
     # a verblijfsobject drawn outside its pand's window is still found by its key
-    frames.append(dataset.get_by("verblijfsobject", "pand_identificatie", sorted(ids)))
+    k = VBO_KEY_MARGIN
+    frames.append(dataset.features("verblijfsobject", bbox=(box[0] - k, box[1] - k, box[2] + k, box[3] + k),
+                                   where={"pand_identificatie": sorted(ids)}))
     frame = pd.DataFrame(pd.concat([f.drop(columns=f.geometry.name) for f in frames], ignore_index=True))
     if "pand_identificatie" not in frame.columns or not len(frame):
         return empty
