@@ -129,7 +129,7 @@ def baseline_page(ds: Any, rows: Any, view: Any, deck_js: str) -> tuple[str, int
 
     from omgevingskaart.viz.deck3d import HEIGHT_CLASSES
 
-    pand = ds["pand"].iloc[rows].to_crs(4326)
+    pand = rows.to_crs(4326)
     geojson = json.loads(pand.to_json())
     deck = pdk.Deck(layers=[pdk.Layer("GeoJsonLayer", data=geojson, extruded=True, pickable=True,
                                       get_elevation="properties.b3_h_dak_70p - properties.b3_h_maaiveld",
@@ -190,7 +190,7 @@ def bench(name: str, ds: Any, runs: int, ctx: Any, workdir: Path, timeout_ms: in
     from omgevingskaart.viz import town3d
 
     deck_js = vendored_deck_js()
-    rows = town3d.select_rows(ds)
+    rows = town3d.select_panden(ds)
     view = town3d.overview_view(ds, rows)
     t = time.perf_counter()
     scene = town3d.scene_data(ds, rows, mode="hoogte")
@@ -203,7 +203,7 @@ def bench(name: str, ds: Any, runs: int, ctx: Any, workdir: Path, timeout_ms: in
     base_data = base_html.replace(deck_js, "").encode()
     # what st.pydeck_chart would send (the Streamlit page's transport)
     st_ours = town3d.payload_bytes(town3d.build_town_deck(scene, view))
-    pand = ds["pand"].iloc[rows].to_crs(4326)
+    pand = rows.to_crs(4326)
     st_base = len(pdk.Deck(layers=[pdk.Layer("GeoJsonLayer", data=json.loads(pand.to_json()),
                                              extruded=True, pickable=True)],
                            map_provider=None).to_json().encode())

@@ -82,21 +82,50 @@ def _iso(value: object) -> str | None:
 
 
 def _file_dates(dataset: Dataset) -> dict[str, str]:
-    cache = dataset.__dict__.get("_layer_file_dates")
-    if cache is None:
-        cache = {}
+    """Per table the GeoPackage's ``last_change`` (read once, kept in the store's cache; empty
+    for a store that is not a GeoPackage file)."""
+    def read() -> dict[str, str]:
+        out: dict[str, str] = {}
+        if not dataset.path.is_file():
+            return out
         try:
             con = sqlite3.connect(f"file:{dataset.path}?mode=ro", uri=True)
             try:
                 for table, changed in con.execute("SELECT table_name, last_change FROM gpkg_contents"):
                     if (d := _iso(changed)) is not None:
-                        cache[str(table)] = d
+                        out[str(table)] = d
             finally:
                 con.close()
         except sqlite3.Error:
-            cache = {}
-        dataset.__dict__["_layer_file_dates"] = cache
-    return cache
+            return {}
+        return out
+
+    return dataset.store.cache.get(("layerinfo", "file_dates"), read)
+
+
+def layer_columns(dataset: Dataset, layer: str) -> list[str]:
+    """The attribute columns of ``layer`` (asked of the store once, with an empty window, and
+    kept in the store's cache)."""
+    def read() -> list[str]:
+        frame = dataset.features(layer, bbox=(0.0, 0.0, 0.0, 0.0), limit=0)
+        return [str(c) for c in frame.columns if c != frame.geometry.name]
+
+    return dataset.store.cache.get(("layerinfo", "columns", layer), read)
+
+
+def _data_date(dataset: Dataset, layer: str) -> str | None:
+    """The latest date in the layer's first date column that has one (the store's distinct
+    values of that column: no rows read into this process), kept in the store's cache."""
+    def read() -> str | None:
+        names = layer_columns(dataset, layer)
+        for col in DATE_COLUMNS:
+            if col in names:
+                dates = [d for d in (_iso(v) for (v,) in dataset.store.distinct(layer, [col])) if d]
+                if dates:
+                    return max(dates)
+        return None
+
+    return dataset.store.cache.get(("layerinfo", "data_date", layer), read)
 
 
 def layer_date(dataset: Dataset, spec: LayerSpec) -> LayerDate | None:
@@ -105,13 +134,8 @@ def layer_date(dataset: Dataset, spec: LayerSpec) -> LayerDate | None:
     for key in (f"datum_{spec.layer}", "peildatum", "datum"):
         if (d := _iso(meta.get(key))) is not None:
             return LayerDate(d, "dataset")
-    if spec.layer in dataset:
-        frame = dataset[spec.layer]
-        for col in DATE_COLUMNS:
-            if col in frame.columns:
-                dates = [d for d in (_iso(v) for v in frame[col].dropna().unique()) if d]
-                if dates:
-                    return LayerDate(max(dates), "gegevens")
+    if spec.layer in dataset and (d := _data_date(dataset, spec.layer)) is not None:
+        return LayerDate(d, "gegevens")
     if spec.date:
         return LayerDate(spec.date, "catalogus")
     if (d := _file_dates(dataset).get(spec.layer)) is not None:

@@ -33,6 +33,8 @@ def running_app(dataset: Path | None = None, timeout: float = 60.0) -> Iterator[
     env = dict(os.environ)
     if dataset is not None:
         env["OMGEVINGSKAART_DATASET"] = str(dataset)
+    # the Kaart's tiles go to a fresh cache folder (never the user's, never the package)
+    env["OMGEVINGSKAART_CACHE_DIR"] = tempfile.mkdtemp(prefix="omgevingskaart-cache-")
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)  # noqa: SIM115
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "streamlit_app.py"),

@@ -122,12 +122,11 @@ def test_glb_structure_counts_bounds_extras(ds: omgevingskaart.Dataset, tmp_path
     gltf, binary = _parse_glb(data)
     assert read_glb(data)[0] == gltf
     n = len(area.mesh)
-    rows = area.rows
-    assert n == len(rows) > 300 and len(area.skipped) + n == len(town3d.select_rows(ds, bbox=MARKT_BBOX))
+    pand = area.panden
+    assert n == len(pand) > 300 and len(area.skipped) + n == len(town3d.select_panden(ds, bbox=MARKT_BBOX))
     assert len(gltf["nodes"]) == len(gltf["meshes"]) == len(gltf["scenes"][0]["nodes"]) == n
     assert gltf["buffers"][0]["byteLength"] <= len(binary)
-    pand = ds["pand"]
-    ids = pand["identificatie"].astype(str).to_numpy()[rows]
+    ids = pand["identificatie"].astype(str).to_numpy()
     assert [nd["name"] for nd in gltf["nodes"]] == list(ids)
     ex = gltf["nodes"][0]["extras"]
     assert ex["identificatie"] == ids[0] and {"bouwjaar", "hoogte", "adres", "b3_h_maaiveld",
@@ -146,10 +145,10 @@ def test_glb_structure_counts_bounds_extras(ds: omgevingskaart.Dataset, tmp_path
         assert idx.max() < len(pos) and len(idx) % 3 == 0
         allpos.append(pos)
     rd = to_rd(np.concatenate(allpos).astype(np.float64), origin)
-    geoms = pand.geometry.to_numpy()[rows]
+    geoms = pand.geometry.to_numpy()
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    ground = pand["b3_h_maaiveld"].to_numpy(float)[rows]
-    roof = pand["b3_h_dak_70p"].to_numpy(float)[rows]
+    ground = pand["b3_h_maaiveld"].to_numpy(float)
+    roof = pand["b3_h_dak_70p"].to_numpy(float)
     np.testing.assert_allclose(rd.min(0), [minx, miny, ground.min()], atol=2e-3)
     np.testing.assert_allclose(rd.max(0), [maxx, maxy, roof.max()], atol=2e-3)
     # y-up: NAP height is glTF y; north (RD y up) is glTF -z
@@ -230,7 +229,7 @@ def test_exceedance_built_case(tmp_path: Path) -> None:
     assert csv.splitlines()[0].startswith("pand-id;adres;bouwjaar;hoogte boven maaiveld (m)")
     assert ";2,0;" in csv or ";2;" in csv
     # the colour mode marks the same two in the warning colour
-    idx, legend = town3d.classify(case, np.arange(3), "overschrijding")
+    idx, legend = town3d.classify(case, town3d.select_panden(case), "overschrijding")
     assert idx.tolist() == [0, 0, 1] and legend[0][1] == town3d.EXCEED_COLOUR
 
 
@@ -274,9 +273,9 @@ def test_meter_offsets_invert_deck() -> None:
 
 @pytest.mark.parametrize("mode", list(town3d.COLOUR_MODES))
 def test_scene_modes(ds: omgevingskaart.Dataset, mode: str) -> None:
-    rows = town3d.select_rows(ds, radius=300.0)
-    scene = town3d.scene_data(ds, rows, mode=mode, envelopes=True)
-    assert sum(len(c) for c in scene.classes) >= scene.buildings == len(rows) > 500
+    panden = town3d.select_panden(ds, radius=300.0)
+    scene = town3d.scene_data(ds, panden, mode=mode, envelopes=True)
+    assert sum(len(c) for c in scene.classes) >= scene.buildings == len(panden) > 500
     assert len(scene.classes) == len(scene.legend)
     assert scene.envelopes and all(e["h"] > 0 for e in scene.envelopes)
     spec = json.loads(town3d.build_town_deck(scene, town3d.camera_presets(ds)["markt"][1]).to_json())
@@ -327,7 +326,7 @@ def test_html_page_has_no_external_urls(ds: omgevingskaart.Dataset) -> None:
     import hashlib
 
     assert hashlib.sha256(lib.encode()).hexdigest() == DECK_SHA256
-    scene = town3d.scene_data(ds, town3d.select_rows(ds, radius=200.0), mode="bestemming",
+    scene = town3d.scene_data(ds, town3d.select_panden(ds, radius=200.0), mode="bestemming",
                               envelopes=True)
     presets = town3d.camera_presets(ds)
     html = render_page(scene, presets["markt"][1], presets=presets)
@@ -395,7 +394,7 @@ def test_block_roofs_fan_convex_and_earcut_the_rest(tmp_path: Path) -> None:
                             geometry=[square, ell, court], crs="EPSG:28992")
     path = write_dataset({"pand": pand}, tmp_path / "roofs.gpkg")
     ds = omgevingskaart.open_dataset(path)
-    scene = town3d.scene_data(ds, np.arange(3), mode="hoogte")
+    scene = town3d.scene_data(ds, mode="hoogte")
     by_height = {b["h"]: b for b in scene.blocks}
     assert "r" not in by_height[6.0]
     for h, shape in ((9.0, ell), (12.0, court)):

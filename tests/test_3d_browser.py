@@ -257,11 +257,11 @@ def _shoot_standalone(ctx: Any, directory: Path, name: str, artifact: str
 def test_standalone_html_offline(ctx: Any, tmp_path: Path) -> None:
     import omgevingskaart
     from omgevingskaart.export.html3d import write_page
-    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_rows
+    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_panden
 
     ds = omgevingskaart.open_dataset(DEMO)
     presets = camera_presets(ds)
-    rows = select_rows(ds, radius=400.0)
+    rows = select_panden(ds, radius=400.0)
     scene = scene_data(ds, rows, mode="overschrijding", envelopes=True)
     write_page(tmp_path / "demo.html", scene, presets["markt"][1], presets=presets)
     shot, log, errors, base = _shoot_standalone(ctx, tmp_path, "demo.html",
@@ -275,11 +275,11 @@ def test_standalone_html_picks_a_building(ctx: Any, tmp_path: Path) -> None:
     """The block mesh picks per building: the pand in the middle of the Markt view, its tooltip."""
     import omgevingskaart
     from omgevingskaart.export.html3d import write_page
-    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_rows
+    from omgevingskaart.viz.town3d import camera_presets, scene_data, select_panden
 
     ds = omgevingskaart.open_dataset(DEMO)
     presets = camera_presets(ds)
-    scene = scene_data(ds, select_rows(ds, radius=300.0), mode="overschrijding")
+    scene = scene_data(ds, select_panden(ds, radius=300.0), mode="overschrijding")
     write_page(tmp_path / "pick.html", scene, presets["markt"][1], presets=presets)
     with _serve(tmp_path) as base:
         page, _, errors = _load_page(ctx, base + "/pick.html")
@@ -301,7 +301,7 @@ def test_standalone_html_lod22_real_3dbag(ctx: Any, tmp_path: Path, real_data: P
     from omgevingskaart.export.html3d import write_page
     from omgevingskaart.io.cityjson import read, read_cityjson_surfaces
     from omgevingskaart.viz.mesh import from_building_meshes
-    from omgevingskaart.viz.town3d import overview_view, scene_data, select_rows
+    from omgevingskaart.viz.town3d import overview_view, scene_data, select_panden
 
     src = real_data / "3dbag" / "small.city.jsonl"
     path = write_dataset({"pand": read(src)["pand"]}, tmp_path / "bag3d.gpkg",
@@ -310,12 +310,12 @@ def test_standalone_html_lod22_real_3dbag(ctx: Any, tmp_path: Path, real_data: P
 
     ds = omgevingskaart.open_dataset(path)
     meshes = from_building_meshes(read_cityjson_surfaces(src, lod="2.2").values())
-    rows = select_rows(ds)
+    rows = select_panden(ds)
     scene = scene_data(ds, rows, mode="bouwjaar", lod22=meshes)
     assert scene.lod22 is not None and len(scene.lod22) > 0
     assert sum(map(len, scene.classes)) == 0  # every pand of the sample has LoD 2.2
     # the 3 sample panden lie far apart: look at the first one closely
-    view = overview_view(ds, rows[:1])
+    view = overview_view(ds, rows.iloc[:1])
     write_page(tmp_path / "lod22.html", scene, view)
     shot, log, errors, _ = _shoot_standalone(ctx, tmp_path, "lod22.html", "html-lod22-3dbag")
     assert not errors

@@ -214,14 +214,16 @@ def _wait(what: str, cond: Any, timeout: float = 20.0) -> None:
 
 
 def test_tiles_follow_the_view_in_the_browser(page: Any, app_url: str) -> None:
-    """The browser fetches the tiles of its view (no rerun); zooming out switches to the coarser
-    band; a layer hidden by default (Adressen) fetches nothing."""
+    """The browser fetches the tiles of its view from the tile cache (outside the package, served
+    as a component's asset folder); zooming out switches to the coarser band, whose tiles the
+    rerun writes; a layer hidden by default (Adressen) fetches nothing."""
     urls: list[str] = []
     page.on("request", lambda req: urls.append(req.url))
     page.goto(app_url + "/")
     frame = map_frame(page)
     _wait("no panden loaded", lambda: _tiles_state(frame, "Panden")[2] > 0)
-    assert any("/app/static/cache/kaart/" in u for u in urls)
+    assert any("/component/omgevingskaart.app.common.kaarttegels/" in u for u in urls)
+    assert not any("/app/static/cache/kaart/" in u for u in urls)
     time.sleep(1.0)  # as the other tests: the component settles its start view first
     assert _tiles_state(frame, "Adressen") == (None, 0, 0)
     fine = _tiles_state(frame, "Panden")[0]

@@ -74,40 +74,45 @@ def test_vendored_licences_present() -> None:
     assert (root / "leaflet" / "LICENSE").is_file() and (root / "leaflet-draw" / "LICENSE").is_file()
 
 
-def test_tiles_written_once_and_complete(ds: omgevingskaart.Dataset, tmp_path: Path) -> None:
-    from omgevingskaart.viz.map2d import TILE_BANDS, ensure_tiles
+def test_view_tiles_written_once_and_complete(ds: omgevingskaart.Dataset, tmp_path: Path) -> None:
+    from omgevingskaart.viz.map2d import TILE_BANDS, ensure_view_tiles, tile_set, view_tile_keys
 
-    tiles = ensure_tiles(ds, static_dir=tmp_path, static_url="/app/static")
-    assert tiles.url.startswith("/app/static/cache/kaart/")
+    tiles = tile_set(ds, root=tmp_path, url="/component/x")
+    assert tiles.url.startswith("/component/x/") and not any(tmp_path.iterdir())  # nothing read yet
+    view = default_view(ds)  # zoom 17: the finest band
+    ready = ensure_view_tiles(ds, tiles, view)
+    assert ready.ready and ready.path == tiles.path
     root = Path(tiles.path)
-    manifest = json.loads((root / "manifest.json").read_text())
-    assert "pand" in manifest and manifest["pand"]["bands"]
-    # every pand is in exactly one tile of the finest band, whole (not clipped), in WGS84
-    band = manifest["pand"]["bands"][-1]
+    band = tiles.layers["pand"]["bands"][-1]
     assert band["max"] == TILE_BANDS[-1][1]
+    keys = view_tile_keys(view, band["tz"])
+    written = sorted(p.stem for p in (root / "pand" / str(band["id"])).glob("*.json"))
+    assert written == sorted(f"{x}_{y}" for x, y in keys)  # only the view's tiles
+    # every pand is in exactly one tile of the band, whole (not clipped), in WGS84
     ids = []
-    for key in band["tiles"]:
+    for key in written:
         fc = json.loads((root / "pand" / str(band["id"]) / f"{key}.json").read_text())
         ids += [f["properties"]["identificatie"] for f in fc["features"]]
-        lon, lat = fc["features"][0]["geometry"]["coordinates"][0][0]
-        assert 6.6 < lon < 6.8 and 51.9 < lat < 52.0
+        if fc["features"]:
+            lon, lat = fc["features"][0]["geometry"]["coordinates"][0][0]
+            assert 6.6 < lon < 6.8 and 51.9 < lat < 52.0
     assert sorted(ids) == sorted(ds["pand"]["identificatie"].tolist())
-    # dense layers have no coarse band: nothing to fetch when zoomed out
-    assert all(b["min"] >= 15 for b in manifest["pand"]["bands"])
-    stamp = (root / "manifest.json").stat().st_mtime_ns
-    assert ensure_tiles(ds, static_dir=tmp_path).path == tiles.path
-    assert (root / "manifest.json").stat().st_mtime_ns == stamp  # not written again
+    # dense layers have no coarse band: nothing to write when zoomed out
+    assert all(b["min"] >= 15 for b in tiles.layers["pand"]["bands"])
+    stamp = (root / "pand" / str(band["id"]) / f"{written[0]}.json").stat().st_mtime_ns
+    assert ensure_view_tiles(ds, tiles, view).ready == ready.ready
+    assert (root / "pand" / str(band["id"]) / f"{written[0]}.json").stat().st_mtime_ns == stamp
 
 
 def test_tiled_groups_carry_no_data(ds: omgevingskaart.Dataset, tmp_path: Path) -> None:
     from streamlit_folium import _get_feature_group_string
 
-    from omgevingskaart.viz.map2d import base_map, ensure_tiles, tiled_layer_groups
+    from omgevingskaart.viz.map2d import base_map, ensure_view_tiles, tile_set, tiled_layer_groups
 
-    tiles = ensure_tiles(ds, static_dir=tmp_path)
+    tiles = ensure_view_tiles(ds, tile_set(ds, root=tmp_path, url="/component/x"), default_view(ds))
     m = base_map(ds)
     layers = tiled_layer_groups(ds, tiles, selected=ds["perceel"].geometry.iloc[0])
     js = "".join(_get_feature_group_string(g, map=m, idx=k) for k, g in enumerate(layers.groups))
-    assert len(js) < 60_000  # styles, labels and tile lists; the features come as files
-    assert "identificatie" in js and tiles.url in js and "okSelected" in js
+    assert len(js) < 60_000  # styles, labels and bands; the features come as files
+    assert "identificatie" in js and tiles.url in js and "okSelected" in js and tiles.ready in js
     assert layers.control.hidden_by_default  # Adressen and the plan details start hidden

@@ -16,7 +16,7 @@ from ..dataset import DEMO_PATH, Dataset, open_dataset
 from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..geocode import geocoder_for
 from ..report import report_at
-from ..viz.map2d import TileSet, View, default_view, ensure_tiles
+from ..viz.map2d import TileSet, View, cache_dir, default_view, drop_stale_tiles, tile_set
 from ..viz.report_view import dutch_error
 
 _log = logging.getLogger("omgevingskaart.app")
@@ -54,11 +54,26 @@ def get_dataset() -> Dataset:
     raise RuntimeError("unreachable")  # st.stop() raises
 
 
+@st.cache_resource(show_spinner=False)
+def _tile_route() -> tuple[str, str]:
+    """The tile cache folder (outside the package, :func:`~omgevingskaart.viz.map2d.cache_dir`)
+    and the URL at which Streamlit serves it: the folder is registered as the asset folder of a
+    (never rendered) component, which Streamlit serves read-only at ``/component/<name>/``."""
+    import streamlit.components.v1 as components
+
+    root = cache_dir() / "kaart"
+    root.mkdir(parents=True, exist_ok=True)
+    served = components.declare_component("kaarttegels", path=str(root))
+    return str(root), f"/component/{served.name}"
+
+
 @st.cache_resource(show_spinner="Kaartlagen voorbereiden…")
 def _tiles(path: str, mtime: float, _ds: Dataset) -> TileSet:
-    del path, mtime  # the cache key; ensure_tiles keys its folder on the file itself
-    tiles = ensure_tiles(_ds)
-    # build the report's indexes now (about 0.6 s for the demo) rather than on the first click
+    del path, mtime  # the cache key; tile_set keys its folder on the store's fingerprint
+    root, url = _tile_route()
+    tiles = tile_set(_ds, root=root, url=url)
+    drop_stale_tiles(Path(root), keep=Path(tiles.path).name)
+    # build the report's indexes now rather than on the first click
     try:
         report_at(_ds, point=default_view(_ds).centre, crs="EPSG:28992")
     except Exception:  # a point without a perceel or a broken layer: the click will say so
@@ -67,7 +82,8 @@ def _tiles(path: str, mtime: float, _ds: Dataset) -> TileSet:
 
 
 def get_tiles(ds: Dataset) -> TileSet:
-    """The dataset's map tiles (static GeoJSON served at /app/static/cache/kaart/), written once."""
+    """The dataset's map tile set (GeoJSON tiles in the cache folder, written per view by the
+    Kaart page with :func:`~omgevingskaart.viz.map2d.ensure_view_tiles`)."""
     mtime = ds.path.stat().st_mtime if ds.path.exists() else 0.0
     return _tiles(str(ds.path), mtime, ds)
 
@@ -184,8 +200,7 @@ def search_examples(ds: Dataset) -> str:
     cx, cy = default_view(ds).centre
     near = geocoder_for(ds).nearest(cx, cy)
     if near is None:
-        return "bijv. een kadastrale aanduiding" if "perceel" not in ds else (
-            f"bijv. {ds['perceel']['kadastrale_aanduiding'].dropna().iloc[0]}")
+        return "bijv. een kadastrale aanduiding" if "perceel" not in ds else _first_aanduiding(ds)
     rec, pt = near
     nr = f"{rec['huisnummer']}{rec.get('huisletter') or ''}"
     parts = [f"{rec['openbare_ruimte']} {nr}"]
@@ -197,6 +212,13 @@ def search_examples(ds: Dataset) -> str:
         if hits and hits[0].get("kadastrale_aanduiding"):
             parts.append(str(hits[0]["kadastrale_aanduiding"]))
     return "bijv. " + (", ".join(parts[:-1]) + " of " + parts[-1] if len(parts) > 1 else parts[0])
+
+
+def _first_aanduiding(ds: Dataset) -> str:
+    """``"bijv. <aanduiding>"`` with the first perceel near the opening view that has one."""
+    recs, _ = ds.store.rows("perceel", bbox=default_view(ds).bbox, columns=["kadastrale_aanduiding"])
+    found = next((r["kadastrale_aanduiding"] for r in recs if r.get("kadastrale_aanduiding")), None)
+    return f"bijv. {found}" if found else "bijv. een kadastrale aanduiding"
 
 
 def candidates_for(ds: Dataset, text: str, exc: Exception) -> list[str]:

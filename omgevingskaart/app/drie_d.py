@@ -19,7 +19,7 @@ from ..viz.town3d import (
     camera_presets,
     cityjson_for,
     scene_data,
-    select_rows,
+    select_panden,
     view_from_query,
     view_to_query,
 )
@@ -36,9 +36,19 @@ def _key(ds: Any) -> tuple[str, float]:
 @st.cache_resource(show_spinner="3D-model opbouwen…", max_entries=24)
 def _scene(path: str, mtime: float, radius: float, mode: str, envelopes: bool, lod22: bool) -> Any:
     ds = _open(path, mtime)
-    rows = select_rows(ds, radius=radius, centre=(scene_for(ds).x, scene_for(ds).y))
     meshes = _meshes(path, mtime) if lod22 else None
-    return scene_data(ds, rows, mode=mode, envelopes=envelopes, lod22=meshes)
+    return scene_data(ds, _panden(ds, radius), mode=mode, envelopes=envelopes, lod22=meshes)
+
+
+def _panden(ds: Any, radius: float) -> Any:
+    """The panden within ``radius`` of the scene centre (a window query)."""
+    centre = scene_for(ds)
+    return select_panden(ds, radius=radius, centre=(centre.x, centre.y))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _presets(path: str, mtime: float) -> dict[str, tuple[str, View]]:
+    return camera_presets(_open(path, mtime))
 
 
 @st.cache_resource(show_spinner="LoD 2.2 inlezen…", max_entries=2)
@@ -63,7 +73,7 @@ def _scene_file(path: str, mtime: float, radius: float, mode: str, lod22: bool,
     from ..export.html3d import page_data
 
     scene = _scene(path, mtime, radius, mode, True, lod22)
-    payload = page_data(scene, camera_presets(_open(path, mtime))["markt"][1])
+    payload = page_data(scene, _presets(path, mtime)["markt"][1])
     payload["plans"] = _plans(path, mtime, radius) if plans else []
     return scene_url(payload)
 
@@ -108,7 +118,7 @@ def _html(path: str, mtime: float, radius: float, mode: str, envelopes: bool, lo
     ds = _open(path, mtime)
     scene = _scene(path, mtime, radius, mode, envelopes, lod22)
     notice = "Synthetische demogegevens." if ds.is_synthetic else ""
-    return render_page(scene, View(*view), presets=camera_presets(ds), notice=notice,
+    return render_page(scene, View(*view), presets=_presets(path, mtime), notice=notice,
                        title=str(ds.meta.get("titel", "3D binnenstad"))).encode("utf-8")
 
 
@@ -135,7 +145,7 @@ def page() -> None:
         st.warning("Deze dataset bevat geen panden; er is geen 3D-beeld te maken.")
         return
     path, mtime = _key(ds)
-    presets = camera_presets(ds)
+    presets = _presets(path, mtime)
     _initial_from_url(presets)
     has22 = cityjson_for(ds) is not None
     view_keys = ([SHARED] if st.session_state.get("ok3d_view") == SHARED else []) + list(presets)
@@ -195,7 +205,7 @@ def page() -> None:
         st.html(f'<div style="font-size:0.85rem">{rows}</div>')
         st.caption("Hoogtes: 3D BAG (dak 70e percentiel min maaiveld); overschrijding: hoogste "
                    "punt (b3_h_dak_max) min maaiveld tegen de maximum bouwhoogte.")
-    _exceedance_section(ds, scene, mode)
+    _exceedance_section(ds, float(radius), mode)
     with st.expander("Exporteren voor VR, Blender of Unity"):
         st.write("Het gebied binnen de straal als binaire glTF (.glb): één knoop per pand met "
                  "pand-id en kenmerken, in een lokaal metrisch stelsel waarvan de RD-oorsprong in "
@@ -246,10 +256,20 @@ def exceedance_display(table: Any) -> Any:
     }, index=pd.Index(show["identificatie"].to_numpy(), name="Pand"))
 
 
-def _exceedance_section(ds: Any, scene: Any, mode: str) -> None:
-    from ..viz.exceedance import exceedances, to_csv
+@st.cache_data(show_spinner=False, max_entries=8)
+def _exceedances(path: str, mtime: float, radius: float) -> Any:
+    """The exceedance table of the panden within ``radius`` (computed once per dataset and
+    radius: it reads the plan and the addresses of that area)."""
+    from ..viz.exceedance import exceedances
 
-    table = exceedances(ds, np.asarray(scene.rows))
+    ds = _open(path, mtime)
+    return exceedances(ds, _panden(ds, radius))
+
+
+def _exceedance_section(ds: Any, radius: float, mode: str) -> None:
+    from ..viz.exceedance import to_csv
+
+    table = _exceedances(*_key(ds), radius)
     title = f"Panden hoger dan de maximum bouwhoogte: {len(table)}"
     with st.expander(title, expanded=mode == "overschrijding"):
         if not len(table):

@@ -1,9 +1,11 @@
 """Kaart: the 2D map with search, layer control, legend and the parcel report beside it.
 
-The layers do not travel through Streamlit: they are written once per dataset as static GeoJSON
-tiles (``ensure_tiles``) that the browser fetches for its view and caches. The map reports only
-its last click (``returned_objects``), so panning and zooming cause no rerun at all; a click causes
-one rerun, whose map arguments differ from the previous ones only by the highlighted perceel (a few
+The layers do not travel through Streamlit: they are GeoJSON tiles in a cache folder outside the
+package that the browser fetches for its view and caches. Only the tiles of the views people look
+at are made: the map reports its view (bounds, zoom) and its last click (``returned_objects``);
+each rerun writes the missing tiles of the view (``ensure_view_tiles``: one store window query per
+layer and tile, so the first visit costs the same on a national dataset as on the demo). A rerun's
+map arguments change only by the highlighted perceel and a short hash of the view's tiles (a few
 kilobytes; Streamlit sends an unchanged element as a reference to its hash).
 
 The report is in the URL, so it can be shared: ``?adres=Markt 12`` (an address search),
@@ -21,7 +23,14 @@ from streamlit_folium import st_folium
 
 from ..errors import AmbiguousAddressError, OmgevingskaartError
 from ..report import report_at
-from ..viz.map2d import base_map, rd_point_to_latlon, tiled_layer_groups
+from ..viz.map2d import (
+    base_map,
+    ensure_view_tiles,
+    rd_point_to_latlon,
+    tiled_layer_groups,
+    view_around,
+    view_from_leaflet,
+)
 from ..viz.report_view import (
     activities_markdown,
     apart_markdown,
@@ -44,8 +53,8 @@ from .common import (
 
 MAP_KEY = "kaart"
 MAP_HEIGHT = 640
-#: only a click reruns the script (a pan or zoom is handled in the browser, tiles included)
-RETURNED = ["last_clicked"]
+#: a click, and a pan or zoom (whose new tiles the rerun writes), rerun the script
+RETURNED = ["last_clicked", "bounds", "zoom"]
 
 
 def _state() -> Any:
@@ -67,6 +76,7 @@ def _select_report(ds: Any, rep: Any, *, zoom_to: bool, zoom: int = 18) -> None:
             ss.ok_nudge = not ss.get("ok_nudge")
         ss.ok_center = centre
         ss.ok_zoom = zoom
+        ss.ok_view = view_around(rep.x, rep.y, zoom)  # the tiles are ready where the map goes
 
 
 def _geldig_op() -> date | None:
@@ -176,11 +186,14 @@ def _on_date() -> None:
 
 
 def _read_map_state(ds: Any) -> None:
-    """Take the browser's last click (stored by streamlit-folium under MAP_KEY)."""
+    """Take the browser's view and last click (stored by streamlit-folium under MAP_KEY)."""
     ss = _state()
     value = ss.get(MAP_KEY) or {}
     if not isinstance(value, dict):
         return
+    view = view_from_leaflet(value.get("bounds"), value.get("zoom"))
+    if view is not None:
+        ss.ok_view = view
     click = value.get("last_clicked")
     if click and click != ss.get("ok_last_click"):
         ss.ok_last_click = click
@@ -262,9 +275,10 @@ def page() -> None:
                         "aanduiding. Hier verschijnt dan het perceelrapport: perceel, adressen, "
                         "bestemming, bouwvlak, maatvoering, monumenten en het plan.")
     with col_map:
-        fmap = base_map(ds, basemap=basemap, start=get_start_view(ds))
-        layers = tiled_layer_groups(ds, get_tiles(ds), selected=ss.get("ok_selected"),
-                                    basemap=basemap)
+        start = get_start_view(ds)
+        fmap = base_map(ds, basemap=basemap, start=start)
+        tiles = ensure_view_tiles(ds, get_tiles(ds), ss.get("ok_view") or start)
+        layers = tiled_layer_groups(ds, tiles, selected=ss.get("ok_selected"), basemap=basemap)
         st_folium(
             fmap, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
             returned_objects=RETURNED, center=ss.ok_center, zoom=ss.ok_zoom,

@@ -15,16 +15,17 @@ import pyogrio
 import streamlit as st
 
 from ..crs import gdf_to_wgs84
-from ..layerinfo import api_items_path, download_name, layer_date, licence_url
+from ..layerinfo import api_items_path, download_name, layer_columns, layer_date, licence_url
 from .common import get_dataset, md_link
 
 
 @st.cache_data(show_spinner="Bestand maken…", max_entries=32)
 def layer_geopackage(path: str, layer: str) -> bytes:
-    """One layer of the dataset as a GeoPackage (EPSG:28992)."""
+    """One layer of the dataset as a GeoPackage (EPSG:28992): the whole layer, read from the
+    store for this download only (not kept)."""
     from ..dataset import open_dataset
 
-    frame = open_dataset(path)[layer]
+    frame = open_dataset(path).features(layer)
     fd, tmp = tempfile.mkstemp(suffix=".gpkg")
     os.close(fd)
     Path(tmp).unlink()
@@ -40,7 +41,7 @@ def layer_geojson(path: str, layer: str) -> bytes:
     """One layer as GeoJSON (RFC 7946: WGS84 lon/lat, via RDNAPTRANS2018)."""
     from ..dataset import open_dataset
 
-    frame = gdf_to_wgs84(open_dataset(path)[layer])
+    frame = gdf_to_wgs84(open_dataset(path).features(layer))
     buf = io.BytesIO()
     buf.write(frame.to_json(drop_id=True, ensure_ascii=False, na="null").encode("utf-8"))
     return buf.getvalue()
@@ -55,9 +56,9 @@ def is_synthetic_layer(ds: Any, layer: str) -> bool:
     """A demo layer: the dataset says it is synthetic, or the layer's ``bron`` column does."""
     if ds.is_synthetic:
         return True
-    frame = ds[layer]
-    return "bron" in frame.columns and bool(
-        frame["bron"].astype(str).str.contains("synthetisch", case=False, na=False).any())
+    if "bron" not in layer_columns(ds, layer):
+        return False
+    return any("synthetisch" in str(v).lower() for (v,) in ds.store.distinct(layer, ["bron"]))
 
 
 def api_base() -> str:
@@ -77,7 +78,6 @@ def page() -> None:
     )
     base = api_base()
     for spec in ds.catalogue:
-        frame = ds[spec.layer]
         with st.container(border=True):
             st.header(spec.title, anchor=f"laag-{spec.id}")
             if is_synthetic_layer(ds, spec.layer):
@@ -95,7 +95,7 @@ def page() -> None:
                 f"**Licentie:** {md_link(spec.licence, licence_url(spec.licence, spec.licence_url))}  \n"
                 f"**Naamsvermelding:** {spec.attribution}  \n"
                 f"**Datum:** {found.uitleg if found else 'onbekend: de dataset en de catalogus noemen geen datum'}  \n"
-                f"**Objecten:** {_nl_int(len(frame))}  \n"
+                f"**Objecten:** {_nl_int(ds.store.count(spec.layer))}  \n"
                 f"**Groep:** {spec.group}  \n"
                 f"**API:** {api}"
                 + ("" if spec.public else " (met een API-sleutel voor deze laag)")
@@ -103,12 +103,12 @@ def page() -> None:
             with c2:
                 if spec.public:
                     st.download_button(
-                        "Download GeoPackage", data=partial(layer_geopackage, str(ds.path), spec.layer),
+                        "Download GeoPackage", data=partial(layer_geopackage, ds.uri, spec.layer),
                         file_name=download_name(ds, spec, "gpkg"), mime="application/geopackage+sqlite3",
                         key=f"dl_gpkg_{spec.id}", on_click="ignore",
                     )
                     st.download_button(
-                        "Download GeoJSON", data=partial(layer_geojson, str(ds.path), spec.layer),
+                        "Download GeoJSON", data=partial(layer_geojson, ds.uri, spec.layer),
                         file_name=download_name(ds, spec, "geojson"), mime="application/geo+json",
                         key=f"dl_json_{spec.id}", on_click="ignore",
                     )

@@ -74,21 +74,19 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ..export.html3d import write_page
     from ..viz.mesh import from_building_meshes
-    from ..viz.town3d import scene_data, select_rows
+    from ..viz.town3d import overview_view, scene_data, select_panden
 
-    rows = select_rows(ds, bbox=bbox)
-    if not len(rows):
+    panden = select_panden(ds, bbox=bbox)
+    if not len(panden):
         raise QueryError("no building in this area")
     meshes = None
     if args.lod == "2.2" and cityjson is not None:
         from ..io.cityjson import read_cityjson_surfaces
 
         meshes = from_building_meshes(read_cityjson_surfaces(cityjson, lod="2.2").values())
-    scene = scene_data(ds, rows, mode=args.mode, envelopes=not args.no_envelopes, lod22=meshes)
-    presets = camera_presets(ds)
-    from ..viz.town3d import overview_view
-
-    view = overview_view(ds, rows)
+    scene = scene_data(ds, panden, mode=args.mode, envelopes=not args.no_envelopes, lod22=meshes)
+    presets = camera_presets(ds, panden if bbox is not None else None)
+    view = overview_view(ds, panden)
     notice = "Synthetische demogegevens." if ds.is_synthetic else ""
     path = write_page(args.output, scene, view, presets=presets, notice=notice,
                       title=f"{ds.meta.get('titel', '3D')}")

@@ -5,6 +5,10 @@ not clipped: a building on the edge is exported entirely), builds LoD 1.2 blocks
 heights (``b3_h_maaiveld`` to ``b3_h_dak_70p``) and, when a 3D BAG CityJSON is given and ``lod``
 is ``"2.2"``, uses its LoD 2.2 surfaces for the buildings it holds. Panden without heights are
 left out (counted in :attr:`AreaExport.skipped`): a block of invented height would mislead in VR.
+
+Only the area is read: the panden in the box, and the plan objects and verblijfsobjecten in the
+window of those panden (:mod:`omgevingskaart.viz.panden`), so an export of a fixed area costs the
+same time and memory whatever the dataset's size.
 """
 
 from __future__ import annotations
@@ -16,11 +20,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..viz.exceedance import addresses_by_pand, first_address, max_heights
+from ..viz.exceedance import first_address, max_heights
 from ..viz.mesh import MeshSet, extrude, from_building_meshes
-from ..viz.town3d import gebruiksdoel_by_pand, select_rows
+from ..viz.panden import (
+    addresses_by_pand,
+    gebruiksdoel_by_pand,
+    pand_ids,
+    select_panden,
+    verblijfsobjecten_of,
+)
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from ..dataset import Dataset
 
 
@@ -28,29 +40,32 @@ if TYPE_CHECKING:
 class AreaExport:
     mesh: MeshSet
     attributes: dict[str, dict[str, Any]]
-    rows: np.ndarray
+    #: the exported panden (rows of the pand layer, in its order), in the order of ``mesh``
+    panden: gpd.GeoDataFrame
     skipped: list[str] = field(default_factory=list)
     lod_counts: dict[str, int] = field(default_factory=dict)
 
 
-def _num(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
+def _num(frame: Any, name: str) -> np.ndarray:
     if name not in frame.columns:
-        return np.full(len(rows), np.nan)
-    return np.asarray(frame[name].to_numpy(dtype=float, na_value=np.nan)[rows])
+        return np.full(len(frame), np.nan)
+    return np.asarray(frame[name].to_numpy(dtype=float, na_value=np.nan))
 
 
-def building_attributes(dataset: Dataset, rows: np.ndarray) -> dict[str, dict[str, Any]]:
-    """Per pand id the attributes for a glTF node's extras."""
-    pand = dataset["pand"]
-    ids = pand["identificatie"].astype(object).to_numpy()[rows]
-    ground = _num(pand, "b3_h_maaiveld", rows)
-    r70 = _num(pand, "b3_h_dak_70p", rows)
-    rmax = _num(pand, "b3_h_dak_max", rows)
-    year = _num(pand, "bouwjaar", rows)
-    status = pand["status"].astype(object).to_numpy()[rows] if "status" in pand else [None] * len(rows)
-    heights = max_heights(dataset).iloc[rows]
-    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
-    uses = gebruiksdoel_by_pand(dataset)
+def building_attributes(dataset: Dataset, panden: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
+    """Per pand id the attributes for a glTF node's extras (plan and addresses read for the
+    panden's window only)."""
+    pand = panden.reset_index(drop=True)
+    ids = pand_ids(pand)
+    ground = _num(pand, "b3_h_maaiveld")
+    r70 = _num(pand, "b3_h_dak_70p")
+    rmax = _num(pand, "b3_h_dak_max")
+    year = _num(pand, "bouwjaar")
+    status = pand["status"].astype(object).to_numpy() if "status" in pand else [None] * len(pand)
+    heights = max_heights(dataset, pand)
+    vbo = verblijfsobjecten_of(dataset, pand)
+    addresses = addresses_by_pand(dataset, pand, vbo)
+    uses = gebruiksdoel_by_pand(dataset, pand, vbo)
     out: dict[str, dict[str, Any]] = {}
     for k, pid in enumerate(ids):
         pid = str(pid)
@@ -75,11 +90,10 @@ def building_attributes(dataset: Dataset, rows: np.ndarray) -> dict[str, dict[st
 def area_meshes(dataset: Dataset, bbox: tuple[float, float, float, float] | None = None, *,
                 lod: str = "1.2", cityjson: str | Path | None = None) -> AreaExport:
     """Meshes (RD/NAP) and attributes of the panden intersecting ``bbox`` (all when None)."""
-    rows = select_rows(dataset, bbox=bbox)
-    pand = dataset["pand"]
-    ids = pand["identificatie"].astype(object).to_numpy()[rows].astype(str)
-    ground = _num(pand, "b3_h_maaiveld", rows)
-    roof = _num(pand, "b3_h_dak_70p", rows)
+    pand = select_panden(dataset, bbox=bbox)
+    ids = pand_ids(pand).astype(str)
+    ground = _num(pand, "b3_h_maaiveld")
+    roof = _num(pand, "b3_h_dak_70p")
     lod22: dict[str, Any] = {}
     if lod == "2.2" and cityjson is not None:
         from ..io.cityjson import read_cityjson_surfaces
@@ -88,13 +102,13 @@ def area_meshes(dataset: Dataset, bbox: tuple[float, float, float, float] | None
     has22 = np.array([i in lod22 for i in ids], dtype=bool)
     ok = np.isfinite(ground) & np.isfinite(roof) & (roof > ground)
     block = ok & ~has22
-    geoms = dataset.index("pand").geometries[rows]
+    geoms = pand.geometry.to_numpy()
     blocks = extrude(geoms[block], ground[block], roof[block], list(ids[block]))
     sets = [blocks]
     if has22.any():
         sets.append(from_building_meshes(lod22[i] for i in ids[has22]))
     mesh = _concat(sets, order=list(ids[block | has22]))
-    keep = rows[block | has22]
+    keep = pand[block | has22].reset_index(drop=True)
     return AreaExport(mesh, building_attributes(dataset, keep), keep,
                       skipped=list(ids[~(block | has22)]),
                       lod_counts={"1.2": int(block.sum()), "2.2": int(has22.sum())})

@@ -147,13 +147,15 @@ class ServiceState:
                 self.restricted.setdefault(spec.layer, []).append(spec)
 
     def warm(self) -> None:
-        """Build every index and the address index now, not on the first request (a store that
-        is not held in memory answers each request from the database or file instead)."""
-        if not self.features.in_memory:
-            return
+        """Ask the store one small question per layer now (opening connections and files, and
+        letting a small in-memory GeoPackage build its indexes), not on the first request. Never
+        reads a whole layer into the service: a worker's memory does not grow with the dataset."""
+        store = self.dataset.store
         for name in self.dataset.layers:
-            self.dataset.index(name)
-        if "verblijfsobject" in self.dataset:
+            box = store.bounds(name)
+            if box is not None:
+                store.count(name, bbox=(box[0], box[1], box[0], box[1]))
+        if "verblijfsobject" in self.dataset:  # the search vocabulary (small at any size)
             _ = geocoder_for(self.dataset)
 
     def spec(self, layer_id: str) -> LayerSpec:

@@ -11,22 +11,17 @@
 WGS84 coordinates come from :func:`omgevingskaart.crs.gdf_to_wgs84` (RDNAPTRANS2018) and are
 rounded to 7 decimals (about 1 cm); RD coordinates to 3 decimals (1 mm).
 
-Two ways to a page, by the dataset's store (:mod:`omgevingskaart.store`):
-
-* a small GeoPackage held in memory: geometries in both CRSs and their STRtrees are computed once
-  per layer and kept, so a page costs a tree query and a slice;
-* any other store (PostGIS, GeoParquet, a large GeoPackage read through its R-tree): every request
-  asks the store for its window and page only (``features(bbox=..., limit=..., offset=...)``), so
-  the service's memory does not grow with the dataset. A CRS84 ``bbox`` is turned into the RD
-  window that covers it (its densified outline through RDNAPTRANS2018) and the candidates are
-  then tested against the CRS84 box itself, so both ways match the same features.
+Every request asks the dataset's store (:mod:`omgevingskaart.store`) for its window and page only
+(``features(bbox=..., limit=..., offset=...)``), whatever the store: a small GeoPackage answers
+from its in-memory STRtree, PostGIS with SQL, a large GeoPackage through its R-tree, GeoParquet by
+row-group statistics; so the service's memory does not grow with the dataset. A CRS84 ``bbox`` is
+turned into the RD window that covers it (its densified outline through RDNAPTRANS2018) and the
+candidates are then tested against the CRS84 box itself.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -117,101 +112,19 @@ def _in_netherlands(geoms: np.ndarray) -> np.ndarray:
     return inside
 
 
-@dataclass
-class _Prepared:
-    """One layer, ready for paging: geometries in both CRSs, trees, properties, ids."""
-
-    rd: np.ndarray
-    rd_round: np.ndarray
-    rd_tree: shapely.STRtree
-    wgs: np.ndarray
-    wgs_tree: shapely.STRtree
-    properties: list[dict[str, Any]]
-    ids: list[str | int]
-    geojson: dict[str, list[dict[str, Any] | None]]
-
-
 class LayerFeatures:
-    """Per-layer caches of what :func:`items` needs (in-memory stores), or per-request store
-    windows (every other store); thread-safe."""
+    """The pages of :func:`items`, each asked of the dataset's store for its window and page
+    only (thread-safe: the store is); nothing is kept per layer, so a worker's memory does not
+    grow with the dataset."""
 
     def __init__(self, dataset: Dataset):
         self.dataset = dataset
-        self._prepared: dict[str, _Prepared] = {}
-        self._lock = threading.Lock()
-        #: whether pages come from whole prepared layers (a GeoPackage held in memory)
-        self.in_memory = getattr(dataset.store, "mode", None) == "memory"
-
-    def prepared(self, layer: str) -> _Prepared:
-        with self._lock:
-            p = self._prepared.get(layer)
-            if p is not None:
-                return p
-            frame = self.dataset[layer]
-            idx = self.dataset.index(layer)
-            geoms = frame.geometry
-            rd = np.asarray(idx.geometries)
-            sane = _in_netherlands(rd)
-            if not sane.all():  # impossible coordinates (imported before the readers checked them)
-                geoms = geoms.where(sane, None)
-            wgs_series = gdf_to_wgs84(geoms, what=layer) if len(frame) else geoms
-            wgs = np.asarray(wgs_series.to_numpy())
-            wgs = shapely.transform(wgs, lambda c: np.round(c, _DECIMALS[CRS84]))
-            rd_sane = np.array(rd, dtype=object)
-            rd_sane[~sane] = None
-            rd_round = shapely.transform(rd_sane, lambda c: np.round(c, _DECIMALS[RD_URI]))
-            props = [{k: _plain(v) for k, v in rec.items()} for rec in idx.records]
-            ids: list[str | int] = []
-            seen: set[str | int] = set()
-            for i, rec in enumerate(idx.records):
-                ident = rec.get("identificatie")
-                fid: str | int = str(ident) if ident is not None else i
-                if fid in seen:
-                    fid = i
-                seen.add(fid)
-                ids.append(fid)
-            p = _Prepared(
-                rd=rd, rd_round=rd_round, rd_tree=idx.tree, wgs=wgs, wgs_tree=shapely.STRtree(wgs),
-                properties=props, ids=ids,
-                geojson={CRS84: [None] * len(frame), RD_URI: [None] * len(frame)},
-            )
-            self._prepared[layer] = p
-            return p
-
-    def geometry(self, p: _Prepared, i: int, crs: str) -> dict[str, Any] | None:
-        cache = p.geojson[crs]
-        g = cache[i]
-        if g is None:
-            geom = p.wgs[i] if crs == CRS84 else p.rd_round[i]
-            if geom is None or shapely.is_empty(geom):
-                return None
-            g = mapping(geom)
-            cache[i] = g
-        return g
-
-    def matches(self, layer: str, bbox: tuple[float, float, float, float] | None, bbox_crs: str) -> np.ndarray:
-        p = self.prepared(layer)
-        if bbox is None:
-            return np.arange(len(p.properties))
-        box = shapely.box(*bbox)
-        tree = p.wgs_tree if bbox_crs == CRS84 else p.rd_tree
-        return np.sort(tree.query(box, predicate="intersects"))
 
     def items(self, layer: str, *, bbox: tuple[float, float, float, float] | None, bbox_crs: str,
               crs: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
         """The features of one page and the number matched."""
-        if not self.in_memory:
-            return self._items_from_store(layer, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit,
-                                          offset=offset)
-        p = self.prepared(layer)
-        hits = self.matches(layer, bbox, bbox_crs)
-        page = hits[offset: offset + limit]
-        features = [
-            {"type": "Feature", "id": p.ids[int(i)], "geometry": self.geometry(p, int(i), crs),
-             "properties": p.properties[int(i)]}
-            for i in page
-        ]
-        return features, len(hits)
+        return self._items_from_store(layer, bbox=bbox, bbox_crs=bbox_crs, crs=crs, limit=limit,
+                                      offset=offset)
 
     def _items_from_store(self, layer: str, *, bbox: tuple[float, float, float, float] | None,
                           bbox_crs: str, crs: str, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
@@ -237,35 +150,52 @@ class LayerFeatures:
         geoms = shapely.transform(geoms, lambda c: np.round(c, _DECIMALS[crs])) if len(geoms) else geoms
         props = [{k: _plain(v) for k, v in rec.items()} for rec in records(frame)]
         features = []
+        seen: set[str] = set()
         for i, (rec, geom) in enumerate(zip(props, geoms, strict=True)):
             ident = rec.get("identificatie")
+            # tidy layers (maatvoering: one row per value) repeat an identificatie: those rows
+            # are told apart by their position among the matches
+            fid: str | int = str(ident) if ident is not None and str(ident) not in seen else offset + i
+            seen.add(str(ident))
             features.append({
-                "type": "Feature", "id": str(ident) if ident is not None else offset + i,
+                "type": "Feature", "id": fid,
                 "geometry": None if geom is None or shapely.is_empty(geom) else mapping(geom),
                 "properties": rec,
             })
         return features, matched
 
     def count(self, layer: str) -> int:
-        """The number of features in ``layer`` (without reading it when it is not in memory)."""
-        if self.in_memory:
-            return len(self.prepared(layer).properties)
+        """The number of features in ``layer`` (counted by the store, not read)."""
         return self.dataset.store.count(layer)
 
     def extent_wgs84(self, layer: str) -> list[float] | None:
-        if not self.in_memory:
-            b = self.dataset.store.bounds(layer)
+        store = self.dataset.store
+        b = store.bounds(layer)
+        if b is None:
+            return None
+        if not _box_in_netherlands(b):
+            # impossible coordinates (imported before the readers checked them): the extent of
+            # the geometries that can be shown, computed once (a rare, broken dataset)
+            b = store.cache.get(("service.geojson", "extent", layer), lambda: _sane_bounds(store, layer))
             if b is None:
                 return None
-            lon, lat = _outline_wgs84(b)
-            return [round(float(v), 7) for v in (lon.min(), lat.min(), lon.max(), lat.max())]
-        p = self.prepared(layer)
-        if not len(p.wgs):
-            return None
-        b = shapely.total_bounds(p.wgs)
-        if not np.all(np.isfinite(b)):
-            return None
-        return [round(float(v), 7) for v in b]
+        lon, lat = _outline_wgs84(b)
+        return [round(float(v), 7) for v in (lon.min(), lat.min(), lon.max(), lat.max())]
+
+
+def _box_in_netherlands(b: tuple[float, float, float, float]) -> bool:
+    return bool(_in_netherlands(np.array([shapely.box(*b)], dtype=object))[0])
+
+
+def _sane_bounds(store: Any, layer: str) -> tuple[float, float, float, float] | None:
+    """The RD extent of the layer's geometries inside :data:`RD_DATA_BOUNDS`."""
+    frame = store.features(layer, bbox=RD_DATA_BOUNDS, columns=[])
+    geoms = frame.geometry.to_numpy()
+    geoms = geoms[_in_netherlands(geoms)]
+    if not len(geoms):
+        return None
+    x0, y0, x1, y1 = shapely.total_bounds(geoms)
+    return (float(x0), float(y0), float(x1), float(y1))
 
 
 def _outline(b: tuple[float, float, float, float], n: int = 16) -> tuple[np.ndarray, np.ndarray]:

@@ -26,7 +26,7 @@ import shapely
 
 from .._extras import require
 from ..crs import rd_to_wgs84
-from ..geocode import addresses_by_pand
+from ..store.memory import records
 
 if TYPE_CHECKING:
     import pydeck as pdk
@@ -115,19 +115,18 @@ def scene_for(dataset: Dataset, centre: tuple[float, float] | None = None,
         x, y = (minx + maxx) / 2, (miny + maxy) / 2
     datum = 0.0
     if "pand" in dataset:
-        frame = dataset["pand"]
-        rows = _rows_near(dataset, "pand", x, y, radius)
-        if len(rows) and "b3_h_maaiveld" in frame.columns:
-            ground = frame["b3_h_maaiveld"].to_numpy(dtype=float, na_value=np.nan)[rows]
+        frame = _near(dataset, "pand", x, y, radius)
+        if len(frame) and "b3_h_maaiveld" in frame.columns:
+            ground = frame["b3_h_maaiveld"].to_numpy(dtype=float, na_value=np.nan)
             ground = ground[np.isfinite(ground)]
             if len(ground):
                 datum = float(np.median(ground))
     return Scene(float(x), float(y), float(radius), datum)
 
 
-def _rows_near(dataset: Dataset, layer: str, x: float, y: float, radius: float) -> np.ndarray:
-    idx = dataset.index(layer)
-    return np.sort(idx.tree.query(shapely.Point(x, y).buffer(radius, quad_segs=8), predicate="intersects"))
+def _near(dataset: Dataset, layer: str, x: float, y: float, radius: float) -> Any:
+    """The rows of ``layer`` within ``radius`` of ``(x, y)`` (a store query, in layer order)."""
+    return dataset.features(layer, geometry=shapely.Point(x, y).buffer(radius, quad_segs=8))
 
 
 def pand_records(dataset: Dataset, scene: Scene, *, base: str = "b3_h_maaiveld",
@@ -135,30 +134,33 @@ def pand_records(dataset: Dataset, scene: Scene, *, base: str = "b3_h_maaiveld",
     """One record per pand near the scene centre: ``polygon`` (lon/lat/z rings at its ground
     level relative to the datum), ``hoogte`` (roof - ground, m), ``kleur``, and the tooltip fields
     ``adres``, ``bouwjaar``, ``hoogte_tekst``."""
+    from .panden import addresses_by_pand
+
     if "pand" not in dataset:
         return []
-    frame = dataset["pand"]
-    rows = _rows_near(dataset, "pand", scene.x, scene.y, scene.radius)
-    if not len(rows):
+    frame = _near(dataset, "pand", scene.x, scene.y, scene.radius)
+    if not len(frame):
         return []
-    idx = dataset.index("pand")
-    geoms = idx.geometries[rows]
+    geoms = frame.geometry.to_numpy()
     ok = np.array([g is not None and not g.is_empty and g.geom_type in ("Polygon", "MultiPolygon")
                    for g in geoms], dtype=bool)
-    rows, geoms = rows[ok], geoms[ok]
+    frame = frame[ok].reset_index(drop=True)
+    geoms = geoms[ok]
+    rows = np.arange(len(frame))
     ground = _column(frame, base, rows)
     roof = _column(frame, top, rows)
-    addresses = addresses_by_pand(dataset, [str(idx.records[r].get("identificatie")) for r in rows.tolist()])
+    addresses = addresses_by_pand(dataset, frame)
     rings = _rings_wgs84(geoms)
+    recs = records(frame)
     out = []
-    for k, row in enumerate(rows.tolist()):
-        rec = idx.records[row]
+    for k in rows.tolist():
+        rec = recs[k]
         g = ground[k] if math.isfinite(ground[k]) else scene.datum
         h = roof[k] - g if math.isfinite(roof[k]) else math.nan
         known = math.isfinite(h) and h > 0
         z = round(g - scene.datum, 2)
         polygon = [[[c[0], c[1], z] for c in ring] for ring in rings[k]]
-        adr = addresses.get(rec.get("identificatie"), [])
+        adr = addresses.get(str(rec.get("identificatie")), [])
         adres = adr[0] if adr else "geen adres"
         if len(adr) > 1:
             adres += f" (+{len(adr) - 1} adressen)"
@@ -207,12 +209,12 @@ def plan_records(dataset: Dataset, scene: Scene, catalogue: Catalogue | None = N
         return []
     cat = catalogue if catalogue is not None else dataset.catalogue
     spec = cat[layer] if layer in cat.ids else None
-    rows = _rows_near(dataset, layer, scene.x, scene.y, scene.radius * 1.2)
-    if not len(rows):
+    frame = _near(dataset, layer, scene.x, scene.y, scene.radius * 1.2)
+    if not len(frame):
         return []
-    idx = dataset.index(layer)
+    recs = records(frame)
     clip = shapely.Point(scene.x, scene.y).buffer(scene.radius * 1.2, quad_segs=16)
-    geoms = shapely.intersection(idx.geometries[rows], clip)
+    geoms = shapely.intersection(frame.geometry.to_numpy(), clip)
     parts = shapely.get_parts(geoms, return_index=True)
     polys, which = parts
     keep = np.array([p.geom_type == "Polygon" and not p.is_empty for p in polys], dtype=bool)
@@ -220,7 +222,7 @@ def plan_records(dataset: Dataset, scene: Scene, catalogue: Catalogue | None = N
     rings = _rings_wgs84(polys)
     out = []
     for k, w in enumerate(which.tolist()):
-        rec = idx.records[rows[w]]
+        rec = recs[w]
         colour = spec.style.colour_for(rec.get(spec.style.field)) if spec and spec.style.field else (
             spec.style.fill if spec else "#cccccc")
         rgb = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]

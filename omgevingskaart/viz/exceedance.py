@@ -17,7 +17,7 @@ Maatvoering objects (``maatvoering`` layer, tidy: one row per ``waarde_type``) c
 ``maximum bouwhoogte (m)`` with their own geometry, which in IMRO coincides with the bouwvlak or
 with the bestemmingsvlak (or a part) it belongs to. For every pand the maatvoering polygons that
 contain its representative point (``shapely.point_on_surface``, a point inside the footprint) are
-found with an STRtree; of several, the *smallest* one is the most specific (a bouwvlak's maximum
+found with an STRtree over the plan objects in the panden's window; of several, the *smallest* one is the most specific (a bouwvlak's maximum
 refines the bestemmingsvlak's), and its source level is ``"bouwvlak"`` when that polygon lies
 within a bouwvlak containing the point, else ``"bestemmingsvlak"``. The article is the
 enkelbestemming's ``artikelnummer`` / ``naam`` at the same point.
@@ -34,9 +34,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..geocode import addresses_by_pand
+from .panden import addresses_by_pand, pand_ids, select_panden
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from ..dataset import Dataset
 
 BOUWHOOGTE = "maximum bouwhoogte (m)"
@@ -79,16 +81,14 @@ def first_address(addresses: dict[str, list[str]], pid: str | None) -> str:
     return adr[0] + (f" (+{len(adr) - 1})" if len(adr) > 1 else "")
 
 
-def max_heights(dataset: Dataset) -> pd.DataFrame:
-    """Per pand (rows aligned with ``dataset["pand"]``): height above ground, the applicable
+def max_heights(dataset: Dataset, panden: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
+    """Per pand (rows aligned with ``panden``, default every pand: see
+    :func:`~omgevingskaart.viz.panden.select_panden`): height above ground, the applicable
     maximum bouwhoogte and its sources. Columns: ``hoogte_m``, ``max_bouwhoogte_m`` (NaN where no
     maatvoering applies), ``overschrijding_m`` (height - max, NaN when either is unknown),
     ``bron``, ``maatvoering_id``, ``bouwvlak_id``, ``bestemming``, ``artikel``, ``plan_id``,
-    ``tekst_ref``. Cached on the dataset."""
-    cache = getattr(dataset, "_ok3d_max_heights", None)
-    if cache is not None:
-        return cache
-    pand = dataset["pand"]
+    ``tekst_ref``. The plan layers are read in the window of the panden only."""
+    pand = select_panden(dataset) if panden is None else panden.reset_index(drop=True)
     n = len(pand)
     height = _col(pand, "b3_h_dak_max") - _col(pand, "b3_h_maaiveld")
     out = pd.DataFrame({
@@ -103,12 +103,14 @@ def max_heights(dataset: Dataset) -> pd.DataFrame:
         "tekst_ref": pd.array([None] * n, dtype="object"),
     })
     geoms = pand.geometry.to_numpy()
-    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if n else np.zeros(0, dtype=bool)
     points = np.full(n, None, dtype=object)
     points[valid] = shapely.point_on_surface(geoms[valid])
     rows = np.flatnonzero(valid)
-    if "maatvoering" in dataset and len(rows):
-        mv = dataset["maatvoering"]
+    # every plan object that can contain a pand's inner point intersects the points' box
+    window = tuple(float(v) for v in shapely.total_bounds(points[rows])) if len(rows) else None
+    if "maatvoering" in dataset and window is not None:
+        mv = dataset.features("maatvoering", bbox=window)
         mask = (mv["waarde_type"].astype(str) == BOUWHOOGTE).to_numpy() if "waarde_type" in mv else (
             np.zeros(len(mv), dtype=bool))
         mv = mv[mask]
@@ -118,7 +120,7 @@ def max_heights(dataset: Dataset) -> pd.DataFrame:
             p_idx, m_idx = tree.query(points[rows], predicate="within")
             areas = shapely.area(mv_geoms)
             # per pand the smallest containing maatvoering: sort by (pand, area), keep the first
-            order = np.lexsort((areas[m_idx], p_idx))
+            order = np.lexsort((m_idx, areas[m_idx], p_idx))
             p_idx, m_idx = p_idx[order], m_idx[order]
             first = np.r_[True, p_idx[1:] != p_idx[:-1]] if len(p_idx) else np.zeros(0, bool)
             p_sel, m_sel = rows[p_idx[first]], m_idx[first]
@@ -130,7 +132,7 @@ def max_heights(dataset: Dataset) -> pd.DataFrame:
                 out.loc[p_sel, "plan_id"] = mv["plan_id"].astype(object).to_numpy()[m_sel]
             out.loc[p_sel, "bron"] = "bestemmingsvlak"
             if "bouwvlak" in dataset and len(p_sel):
-                bv = dataset["bouwvlak"]
+                bv = dataset.features("bouwvlak", bbox=window)
                 bv_geoms = bv.geometry.to_numpy()
                 bv_tree = shapely.STRtree(bv_geoms)
                 bp, bb = bv_tree.query(points[p_sel], predicate="within")
@@ -141,10 +143,12 @@ def max_heights(dataset: Dataset) -> pd.DataFrame:
                     out.loc[p_sel[bp], "bron"] = "bouwvlak"
                     out.loc[p_sel[bp], "bouwvlak_id"] = bv["identificatie"].astype(
                         object).to_numpy()[bb]
-    if "enkelbestemming" in dataset and len(rows):
-        eb = dataset["enkelbestemming"]
+    if "enkelbestemming" in dataset and window is not None:
+        eb = dataset.features("enkelbestemming", bbox=window)
         e_tree = shapely.STRtree(eb.geometry.to_numpy())
         ep, ee = e_tree.query(points[rows], predicate="within")
+        order = np.lexsort((ee, ep))  # of several, the first in the layer's order
+        ep, ee = ep[order], ee[order]
         _, first = np.unique(ep, return_index=True)
         ep, ee = rows[ep[first]], ee[first]
         for col, src in (("bestemming", "naam"), ("artikel", "artikelnummer"),
@@ -155,7 +159,6 @@ def max_heights(dataset: Dataset) -> pd.DataFrame:
             missing = out.loc[ep, "plan_id"].isna().to_numpy()
             out.loc[ep[missing], "plan_id"] = eb["plan_id"].astype(object).to_numpy()[ee][missing]
     out["overschrijding_m"] = np.round(out["hoogte_m"] - out["max_bouwhoogte_m"], 2)
-    dataset._ok3d_max_heights = out  # type: ignore[attr-defined]
     return out
 
 
@@ -165,20 +168,17 @@ def exceeds_mask(heights: pd.DataFrame) -> np.ndarray:
     return np.nan_to_num(exc, nan=-np.inf) > TOLERANCE
 
 
-def exceedances(dataset: Dataset, rows: np.ndarray | None = None) -> pd.DataFrame:
-    """The panden (optionally only ``rows`` of ``dataset["pand"]``) that exceed their maximum
-    bouwhoogte, largest excess first: pand id, address, bouwjaar, height, maximum, excess (m),
-    source level, maatvoering / bouwvlak ids, bestemming and article, plan id and rules anchor."""
-    pand = dataset["pand"]
-    heights = max_heights(dataset)
-    mask = exceeds_mask(heights)
-    if rows is not None:
-        keep = np.zeros(len(pand), dtype=bool)
-        keep[np.asarray(rows, dtype=np.int64)] = True
-        mask &= keep
-    sel = np.flatnonzero(mask)
-    ids = pand["identificatie"].astype(object).to_numpy()[sel]
-    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
+def exceedances(dataset: Dataset, panden: gpd.GeoDataFrame | None = None,
+                heights: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The panden (``panden``, default every pand) that exceed their maximum bouwhoogte, largest
+    excess first: pand id, address, bouwjaar, height, maximum, excess (m), source level,
+    maatvoering / bouwvlak ids, bestemming and article, plan id and rules anchor. ``heights``:
+    :func:`max_heights` of the same panden, when already computed."""
+    pand = select_panden(dataset) if panden is None else panden.reset_index(drop=True)
+    heights = max_heights(dataset, pand) if heights is None else heights
+    sel = np.flatnonzero(exceeds_mask(heights))
+    ids = pand_ids(pand)[sel]
+    addresses = addresses_by_pand(dataset, pand.iloc[sel])
     table = pd.DataFrame({
         "identificatie": ids,
         "adres": [first_address(addresses, pid) for pid in ids],

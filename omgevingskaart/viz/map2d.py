@@ -28,7 +28,8 @@ import html
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -37,7 +38,8 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from ..crs import rd_to_wgs84, wgs84_to_rd
+from ..crs import cache_dir, rd_to_wgs84, wgs84_to_rd
+from ..layerinfo import layer_columns
 from .assets import use_local_assets
 
 if TYPE_CHECKING:
@@ -185,21 +187,21 @@ def layer_features(
 ) -> LayerFeatures:
     """The features of ``spec``'s layer that the browser needs for ``view``.
 
-    Selected by an STRtree query on the padded view box, clipped to it, filtered (polygons smaller
+    Selected by a store query on the padded view box (the window only), clipped to it, filtered (polygons smaller
     than one pixel are dropped), simplified (half a pixel), capped at ``max_features`` (largest
     area first; ``capped`` says so), in WGS84. Properties: ``fields`` (default the catalogue's
     tooltip fields) and ``c``, the index into ``palette`` of the feature's fill colour.
     """
-    frame = dataset[spec.layer]
-    idx = dataset.index(spec.layer)
     box = view.padded(pad)
-    hits = idx.tree.query(shapely.box(*box), predicate="intersects")
-    hits = np.sort(hits)
+    names = layer_columns(dataset, spec.layer)
+    cols = [c for c in (fields if fields is not None else spec.popup.tooltip) if c in names]
+    wanted = list(dict.fromkeys(cols + ([spec.style.field] if spec.style.field in names else [])))
+    records, geoms = dataset.store.rows(spec.layer, bbox=box, columns=wanted)
+    hits = np.arange(len(geoms))
     n_in_view = len(hits)
     mpp = metres_per_pixel(view.zoom)
     if view.zoom < MIN_ZOOM_BY_KIND.get(spec.kind, 0):
         max_features = 0
-    geoms = idx.geometries[hits]
     keep = ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
     hits, geoms = hits[keep], geoms[keep]
 
@@ -226,9 +228,7 @@ def layer_features(
     ok = ~shapely.is_empty(geoms)
     hits, geoms = hits[ok], geoms[ok]
 
-    palette, colour_idx = _palette(spec, frame, hits)
-    cols = [c for c in (fields if fields is not None else spec.popup.tooltip) if c in frame.columns]
-    records = idx.records
+    palette, colour_idx = _palette(spec, records, hits)
     wgs = _to_wgs84(geoms, decimals=6 if mpp < 2 else 5)
     texts = shapely.to_geojson(wgs) if len(wgs) else []
     parts = []
@@ -252,11 +252,12 @@ def _clip(geoms: np.ndarray, box: tuple[float, float, float, float]) -> np.ndarr
         return shapely.intersection(shapely.make_valid(geoms), rect)
 
 
-def _palette(spec: LayerSpec, frame: Any, rows: np.ndarray) -> tuple[list[str], np.ndarray]:
+def _palette(spec: LayerSpec, records: Sequence[Mapping[str, Any]], rows: np.ndarray) -> tuple[
+        list[str], np.ndarray]:
     style = spec.style
-    if style.field is None or style.field not in frame.columns:
+    if style.field is None or not records or style.field not in records[0]:
         return [style.fill], np.zeros(len(rows), dtype=int)
-    values = frame[style.field].to_numpy(dtype=object)[rows]
+    values = [records[int(r)].get(style.field) for r in rows]
     colours = [style.colour_for(v if v is None or v == v else None) for v in values]
     palette = list(dict.fromkeys(colours)) or [style.fill]
     lookup = {c: i for i, c in enumerate(palette)}
@@ -676,34 +677,42 @@ def build_map(
     return use_local_assets(m)
 
 
-# --- layers as static tiles (the app) -----------------------------------------------------------
+# --- layers as tiles per view (the app) ---------------------------------------------------------
 #
-# The app does not send layer data through Streamlit's websocket: every public layer is written once
-# per dataset as GeoJSON files under the served static folder (``static/cache/kaart/<key>/``), and
-# the browser fetches the ones its view needs (:class:`TiledLayer`), so a rerun sends only a few
-# kilobytes of JavaScript and the browser caches the tiles (HTTP, gzip; and in memory across
-# reruns). Features are not clipped (no seams along tile edges): a feature goes to the tile of
-# Web-Mercator zoom ``tile_zoom`` holding the centre of its bounding box when it is at most half a
-# tile wide, else to the band's ``groot`` file, which is always loaded. The browser loads the tiles
-# touching its view padded by a third of a tile.
+# The app does not send layer data through Streamlit's websocket: the layers are cut into GeoJSON
+# tiles (Web Mercator, one tile zoom per band of map zooms) that the browser fetches for its view
+# (:class:`TiledLayer`), so a rerun sends only a few kilobytes of JavaScript and the browser
+# caches the tiles. Only the tiles of the views people look at are made: every rerun of the page
+# knows the map's view (bounds and zoom), and :func:`ensure_view_tiles` writes the missing tiles
+# of that view, one store window query per layer and tile, so a first visit costs the same on a
+# national dataset as on the demo. Tiles are files in a cache folder outside the package
+# (:func:`cache_dir`, written atomically), keyed by the store's fingerprint and the catalogue.
+#
+# Features are not clipped (no seams along tile edges): a feature at most half a tile wide goes to
+# the tile holding the centre of its bounding box; a wider one goes to every tile it touches,
+# carrying a key (``_k``) by which the browser draws it once. The browser loads the tiles touching
+# its view padded by a third of a tile (the same set the page writes).
 
 #: bump when the tile format or the selection rules change (old caches are then ignored)
-TILE_FORMAT = 3
+TILE_FORMAT = 4
 #: ``(first zoom, last zoom, tile zoom, zoom whose half pixel is the simplification tolerance)``
 TILE_BANDS: tuple[tuple[int, int, int, int], ...] = ((MIN_ZOOM, 14, 10, 13), (15, 16, 12, 16), (17, MAX_ZOOM, 14, 19))
-TILE_PAD = 0.34  # tiles; a tiled feature reaches at most a quarter tile beyond its own
-#: layers that are drawn, never queried (no tooltip, clicks go through to the map): their features
-#: are merged per tile and colour into one MultiPolygon each
+TILE_PAD = 0.34  # tiles; a small feature reaches at most a quarter tile beyond its own
+#: layers that are drawn, never queried (no tooltip, clicks go through to the map): their small
+#: features are merged per tile and colour into one MultiPolygon each
 MERGED_KINDS = frozenset({"bgt"})
 
 
 @dataclass(frozen=True)
 class TileSet:
-    """The tiles of one dataset: where they are served and which exist, per layer and band."""
+    """The tiles of one dataset and catalogue: where they are served and stored, per layer its
+    palette and zoom bands, and ``ready``: a short hash of the tiles written for the current view
+    (when it changes, the browser fetches again what it could not get before)."""
 
-    url: str                                   # e.g. /app/static/cache/kaart/<key>
+    url: str                                   # URL prefix of the tiles
     path: str                                  # the folder on disk
     layers: dict[str, dict[str, Any]]          # layer id -> {"palette": [...], "bands": [...]}
+    ready: str = ""
 
 
 def _tile_xy(lon: np.ndarray, lat: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
@@ -715,39 +724,143 @@ def _tile_xy(lon: np.ndarray, lat: np.ndarray, z: int) -> tuple[np.ndarray, np.n
     return x, y
 
 
-def _layer_texts(dataset: Dataset, spec: LayerSpec, tol_zoom: int
-                 ) -> tuple[list[str], list[str], np.ndarray, np.ndarray, np.ndarray]:
-    """Every feature of ``spec``'s layer as a GeoJSON Feature text, simplified for ``tol_zoom``
-    (polygons under one pixel dropped), with the layer's palette, the WGS84 bounds per feature,
-    the WGS84 geometries and each feature's colour index."""
-    frame = dataset[spec.layer]
-    idx = dataset.index(spec.layer)
-    geoms = idx.geometries
+def _tile_lonlat(x: np.ndarray, y: np.ndarray, z: int) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of fractional tile coordinates at zoom ``z``."""
+    n = 2.0 ** z
+    lon = np.asarray(x, dtype=float) / n * 360.0 - 180.0
+    lat = np.degrees(np.arctan(np.sinh(math.pi * (1.0 - 2.0 * np.asarray(y, dtype=float) / n))))
+    return lon, lat
+
+
+def tile_rd_box(z: int, x: int, y: int) -> tuple[float, float, float, float]:
+    """The RD box covering tile ``z/x/y`` (its densified outline through RDNAPTRANS2018, plus
+    1 m for the curvature)."""
+    t = np.linspace(0.0, 1.0, 9)
+    xs = np.concatenate([x + t, np.full(9, x + 1.0), x + 1.0 - t, np.full(9, float(x))])
+    ys = np.concatenate([np.full(9, float(y)), y + t, np.full(9, y + 1.0), y + 1.0 - t])
+    lon, lat = _tile_lonlat(xs, ys, z)
+    rx, ry = wgs84_to_rd(lon, lat)
+    rx, ry = np.asarray(rx), np.asarray(ry)
+    return (float(rx.min()) - 1, float(ry.min()) - 1, float(rx.max()) + 1, float(ry.max()) + 1)
+
+
+def tile_palette(spec: LayerSpec) -> list[str]:
+    """The fill colours a layer's features can get (the catalogue style's, fixed per layer, so
+    every tile indexes the same palette)."""
+    style = spec.style
+    if style.field is None:
+        return [style.fill]
+    return list(dict.fromkeys([style.default_category, *style.categories.values()]))
+
+
+def tile_bands(spec: LayerSpec) -> list[dict[str, int]]:
+    """The zoom bands in which ``spec``'s layer is drawn: ``{id, min, max, tz}``."""
+    floor = MIN_ZOOM_BY_KIND.get(spec.kind, 0)
+    return [{"id": b, "min": max(z0, floor), "max": z1, "tz": tz}
+            for b, (z0, z1, tz, _tolz) in enumerate(TILE_BANDS) if z1 >= floor]
+
+
+def tile_key(dataset: Dataset, catalogue: Catalogue | None = None) -> str:
+    """A short hash of the dataset (its store's location and fingerprint), the catalogue and the
+    tile format: a changed dataset gets new tile URLs (no stale browser caches)."""
+    import hashlib
+
+    cat = catalogue if catalogue is not None else dataset.catalogue
+    text = repr((dataset.store.location, dataset.store.fingerprint(), TILE_FORMAT, TILE_BANDS,
+                 MIN_ZOOM_BY_KIND, [(s.id, s.layer, s.kind, s.public, s.style, s.popup) for s in cat]))
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def tile_set(dataset: Dataset, catalogue: Catalogue | None = None, *, root: str | Path | None = None,
+             url: str = "") -> TileSet:
+    """The tile set of ``dataset`` below ``root/<tile_key>`` (default :func:`cache_dir`
+    ``/kaart``: ``$OMGEVINGSKAART_CACHE_DIR`` or the user cache, never the package), served at ``url/<tile_key>``. Reads no data: tiles are written per view by
+    :func:`ensure_view_tiles`."""
+    cat = catalogue if catalogue is not None else dataset.catalogue
+    key = tile_key(dataset, cat)
+    folder = Path(root if root is not None else cache_dir() / "kaart") / key
+    layers = {spec.id: {"palette": tile_palette(spec), "bands": tile_bands(spec)}
+              for spec in cat if spec.public and spec.layer in dataset}
+    return TileSet(f"{url.rstrip('/')}/{key}", str(folder), layers)
+
+
+def view_tile_keys(view: View, tz: int, pad: float = TILE_PAD) -> list[tuple[int, int]]:
+    """The tiles at zoom ``tz`` that the browser loads for ``view`` (those touching the view
+    padded by ``pad`` tiles, as :class:`TiledLayerLibrary` computes them)."""
+    minx, miny, maxx, maxy = view.bbox
+    lon, lat = rd_to_wgs84(np.array([minx, maxx, minx, maxx]), np.array([miny, miny, maxy, maxy]))
+    tx, ty = _tile_xy(np.asarray(lon), np.asarray(lat), tz)
+    n = 2 ** tz
+    xs = range(max(math.floor(tx.min() - pad), 0), min(math.floor(tx.max() + pad), n - 1) + 1)
+    ys = range(max(math.floor(ty.min() - pad), 0), min(math.floor(ty.max() + pad), n - 1) + 1)
+    return [(x, y) for x in xs for y in ys]
+
+
+def tile_features(dataset: Dataset, spec: LayerSpec, band: int, x: int, y: int) -> list[str]:
+    """The GeoJSON Feature texts of tile ``x/y`` of ``band`` for ``spec``'s layer: one store
+    window query, polygons under a pixel (at the band's tolerance zoom) dropped, simplified by half
+    a pixel, in WGS84; small features whose box centre lies in the tile, wide ones touching it
+    (with their key ``_k``)."""
+    import hashlib
+
+    _z0, _z1, tz, tolz = TILE_BANDS[band]
+    names = layer_columns(dataset, spec.layer)
+    cols = [c for c in spec.popup.tooltip if c in names]
+    field = spec.style.field if spec.style.field in names else None
+    wanted = list(dict.fromkeys(cols + ([field] if field else [])))
+    recs, geoms = dataset.store.rows(spec.layer, bbox=tile_rd_box(tz, x, y), columns=wanted)
     rows = np.arange(len(geoms))
+    if not len(rows):
+        return []
     keep = ~shapely.is_empty(geoms) & ~shapely.is_missing(geoms)
     rows, geoms = rows[keep], geoms[keep]
-    mpp = metres_per_pixel(tol_zoom)
+    mpp = metres_per_pixel(tolz)
     polys = shapely.get_dimensions(geoms) == 2
     visible = ~polys | (shapely.area(geoms) >= mpp * mpp)
     rows, geoms = rows[visible], geoms[visible]
     geoms = shapely.simplify(geoms, mpp * 0.5, preserve_topology=True)
     ok = ~shapely.is_empty(geoms)
     rows, geoms = rows[ok], geoms[ok]
-    palette, colour_idx = _palette(spec, frame, rows)
-    cols = [c for c in spec.popup.tooltip if c in frame.columns]
     wgs = _to_wgs84(geoms, decimals=6 if mpp < 2 else 5)
+    if not len(wgs):
+        return []
+    b = shapely.bounds(wgs)
+    x0, y1 = _tile_xy(b[:, 0], b[:, 1], tz)
+    x1, y0 = _tile_xy(b[:, 2], b[:, 3], tz)
+    big = np.maximum(x1 - x0, y1 - y0) > 0.5
+    centre_here = (np.floor((x0 + x1) / 2) == x) & (np.floor((y0 + y1) / 2) == y)
+    touches = (x0 <= x + 1) & (x1 >= x) & (y0 <= y + 1) & (y1 >= y)
+    mine = np.where(big, touches, centre_here)
+    rows, wgs, big = rows[mine], wgs[mine], big[mine]
+    palette = tile_palette(spec)
+    lookup = {c: i for i, c in enumerate(palette)}
+    colour_idx = np.array([lookup.get(spec.style.colour_for(_plain_value(recs[int(r)].get(field))), 0)
+                           if field else 0 for r in rows], dtype=int)
     texts = shapely.to_geojson(wgs).tolist() if len(wgs) else []
-    records = idx.records
-    out = []
+    out: list[str] = []
+    small = ~big
+    merged = (_merged_texts(wgs[small], colour_idx[small], len(palette) > 1)
+              if spec.kind in MERGED_KINDS else None)
+    if merged is not None:
+        out += merged
     for k, (row, gj) in enumerate(zip(rows.tolist(), texts, strict=True)):
-        rec = records[row]
+        if merged is not None and not big[k]:
+            continue
+        rec = recs[row]
         props: dict[str, Any] = {c: _json_value(rec.get(c)) for c in cols}
         if len(palette) > 1:
             props["c"] = int(colour_idx[k])
+        if big[k]:
+            props["_k"] = hashlib.sha1((gj + json.dumps(props, sort_keys=True, default=str)).encode()
+                                       ).hexdigest()[:12]
         out.append('{"type":"Feature","geometry":' + gj + ',"properties":'
                    + json.dumps(props, ensure_ascii=False, separators=(",", ":")) + "}")
-    bounds = shapely.bounds(wgs) if len(wgs) else np.zeros((0, 4))
-    return out, palette, bounds, wgs, colour_idx
+    return out
+
+
+def _plain_value(value: Any) -> Any:
+    """None for a missing value (None or NaN), else the value."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
 
 
 def _merged_texts(geoms: np.ndarray, colour_idx: np.ndarray, with_colour: bool) -> list[str] | None:
@@ -766,121 +879,54 @@ def _merged_texts(geoms: np.ndarray, colour_idx: np.ndarray, with_colour: bool) 
     return out
 
 
-def _write_fc(path: Any, features: Iterable[str]) -> None:
-    path.write_text('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}",
-                    encoding="utf-8")
+def band_for(bands: Sequence[Mapping[str, int]], zoom: int) -> Mapping[str, int] | None:
+    """The band drawn at ``zoom`` (the last one covering it), None when none does."""
+    found = None
+    for b in bands:
+        if b["min"] <= zoom <= b["max"]:
+            found = b
+    return found
 
 
-def tile_key(dataset: Dataset, catalogue: Catalogue | None = None) -> str:
-    """A short hash of the dataset file (path, size, time), the catalogue and the tile format."""
+def ensure_view_tiles(dataset: Dataset, tiles: TileSet, view: View,
+                      catalogue: Catalogue | None = None) -> TileSet:
+    """Write the missing tiles of ``view`` (every layer of ``tiles``, the band of the view's zoom,
+    the tiles the browser loads for it), each atomically; returns ``tiles`` with ``ready`` set to
+    a hash of the view's tiles (all present now). Tiles written before are not read again."""
     import hashlib
 
-    cat = catalogue if catalogue is not None else dataset.catalogue
-    st = dataset.path.stat()
-    text = repr((str(dataset.path.resolve()), st.st_size, st.st_mtime_ns, TILE_FORMAT, TILE_BANDS,
-                 MIN_ZOOM_BY_KIND, [(s.id, s.layer, s.kind, s.public, s.style, s.popup) for s in cat]))
-    return hashlib.sha1(text.encode()).hexdigest()[:16]
-
-
-def write_tiles(dataset: Dataset, folder: Any, catalogue: Catalogue | None = None) -> dict[str, Any]:
-    """Write every public layer of ``dataset`` as tiles below ``folder``; returns the manifest
-    (also written as ``manifest.json``): per layer its palette and per band which tiles exist."""
-    from pathlib import Path
+    from .._files import write_atomic
 
     cat = catalogue if catalogue is not None else dataset.catalogue
-    root = Path(folder)
-    manifest: dict[str, Any] = {}
+    root = Path(tiles.path)
+    present: list[str] = []
     for spec in cat:
-        if not spec.public or spec.layer not in dataset:
+        entry = tiles.layers.get(spec.id)
+        band = band_for(entry["bands"], view.zoom) if entry else None
+        if band is None:
             continue
-        bands = []
-        palette: list[str] = [spec.style.fill]
-        for b, (z0, z1, tz, tolz) in enumerate(TILE_BANDS):
-            if z1 < MIN_ZOOM_BY_KIND.get(spec.kind, 0):
-                continue
-            texts, palette_b, bounds, wgs, colour_idx = _layer_texts(dataset, spec, tolz)
-            if b == len(TILE_BANDS) - 1 or len(palette_b) > len(palette):
-                palette = palette_b
-            bdir = root / spec.id / str(b)
-            bdir.mkdir(parents=True, exist_ok=True)
-            tiles: dict[str, list[str]] = {}
-            if len(texts):
-                x0, y1 = _tile_xy(bounds[:, 0], bounds[:, 1], tz)
-                x1, y0 = _tile_xy(bounds[:, 2], bounds[:, 3], tz)
-                big = np.maximum(x1 - x0, y1 - y0) > 0.5
-                tx = np.floor((x0 + x1) / 2).astype(int)
-                ty = np.floor((y0 + y1) / 2).astype(int)
-                keys = np.where(big, "groot", np.char.add(np.char.add(tx.astype(str), "_"),
-                                                          ty.astype(str)))
-                for key in dict.fromkeys(keys.tolist()):
-                    sel = np.flatnonzero(keys == key)
-                    merged = (_merged_texts(wgs[sel], colour_idx[sel], len(palette_b) > 1)
-                              if spec.kind in MERGED_KINDS else None)
-                    tiles[key] = merged if merged is not None else [texts[k] for k in sel.tolist()]
-            for key, feats in tiles.items():
-                _write_fc(bdir / f"{key}.json", feats)
-            bands.append({"id": b, "min": max(z0, MIN_ZOOM_BY_KIND.get(spec.kind, 0)), "max": z1,
-                          "tz": tz, "tiles": sorted(tiles)})
-        manifest[spec.id] = {"palette": palette, "bands": bands}
-    (root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    return manifest
+        for x, y in view_tile_keys(view, band["tz"]):
+            path = root / spec.id / str(band["id"]) / f"{x}_{y}.json"
+            if not path.is_file():
+                feats = tile_features(dataset, spec, band["id"], x, y)
+                write_atomic(path, '{"type":"FeatureCollection","features":[' + ",".join(feats) + "]}",
+                             mode=0o644)
+            present.append(f"{spec.id}/{band['id']}/{x}_{y}")
+    ready = hashlib.sha1("|".join(sorted(present)).encode()).hexdigest()[:12]
+    return replace(tiles, ready=ready)
 
 
-#: where the app's tiles go: below the served static folder (Streamlit serves only that folder)
-TILE_CACHE = "cache/kaart"
-
-
-def ensure_tiles(dataset: Dataset, catalogue: Catalogue | None = None, *,
-                 static_dir: Any = None, static_url: str | None = None) -> TileSet:
-    """The dataset's tiles below ``static_dir/cache/kaart/<key>/``, written when missing.
-
-    ``key`` (:func:`tile_key`) changes with the file, the catalogue and the format, so a rebuilt
-    dataset gets new URLs (no stale browser caches). Written to a temporary folder and renamed, so
-    a second process never serves half a cache.
-    """
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from .assets import STATIC_DIR, STATIC_URL
-
-    root = Path(static_dir if static_dir is not None else STATIC_DIR) / TILE_CACHE
-    url_root = f"{(static_url or STATIC_URL).rstrip('/')}/{TILE_CACHE}"
-    key = tile_key(dataset, catalogue)
-    final = root / key
-    manifest_file = final / "manifest.json"
-    if not manifest_file.is_file():
-        root.mkdir(parents=True, exist_ok=True)
-        ignore = root.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# tiles written by the app (omgevingskaart.viz.map2d.ensure_tiles)\n*\n")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=root))
-        try:
-            write_tiles(dataset, tmp, catalogue)
-            os.chmod(tmp, 0o755)
-            try:
-                tmp.rename(final)
-            except OSError:  # another process was first
-                if not manifest_file.is_file():
-                    raise
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        _drop_stale(root, keep=final)
-    layers = json.loads(manifest_file.read_text(encoding="utf-8"))
-    return TileSet(f"{url_root}/{key}", str(final), layers)
-
-
-def _drop_stale(root: Any, keep: Any, days: float = 7.0) -> None:
+def drop_stale_tiles(root: Path, keep: str, days: float = 7.0) -> None:
     """Remove tile folders of other keys untouched for ``days`` (old versions of a dataset)."""
     import shutil
     import time
 
     limit = time.time() - days * 86400
+    if not root.is_dir():
+        return
     for folder in root.iterdir():
         try:
-            if folder != keep and folder.is_dir() and folder.stat().st_mtime < limit:
+            if folder.name != keep and folder.is_dir() and folder.stat().st_mtime < limit:
                 shutil.rmtree(folder, ignore_errors=True)
         except OSError:
             continue
@@ -888,8 +934,10 @@ def _drop_stale(root: Any, keep: Any, days: float = 7.0) -> None:
 
 class TiledLayerLibrary(MacroElement):
     """Defines ``L.OkTiles`` once in the map's page: a feature group that fetches the tiles of its
-    layer that the view needs (see :func:`write_tiles`) and keeps the built Leaflet layers in
+    layer that the view needs (see :func:`ensure_view_tiles`) and keeps the built Leaflet layers in
     ``window.__okTiles``, so a group re-created by a Streamlit rerun reuses them without a request.
+    A tile not written yet (the page writes it on the rerun the map's move causes) is asked again
+    by the group the rerun sends; wide features that several tiles carry are drawn once.
     """
 
     _template = Template("""
@@ -898,7 +946,7 @@ if (!L.OkTiles) {
 L.OkTiles = L.FeatureGroup.extend({
     initialize: function (o, geo) {
         L.FeatureGroup.prototype.initialize.call(this);
-        this._o = o; this._geo = geo; this._band = null; this._want = {};
+        this._o = o; this._geo = geo; this._band = null; this._want = {}; this._seen = {};
         // one tooltip for the whole layer (not one per feature: thousands of objects to build)
         if (o.tip) { this.bindTooltip(function (l) { return o.tip(l.feature); }, {sticky: true}); }
     },
@@ -914,7 +962,7 @@ L.OkTiles = L.FeatureGroup.extend({
         map.off("moveend", this._update, this);
         var i = L.OkTiles.onMap.indexOf(this);
         if (i >= 0) { L.OkTiles.onMap.splice(i, 1); }
-        this._band = null; this._want = {};
+        this._band = null; this._want = {}; this._seen = {};
         L.FeatureGroup.prototype.onRemove.call(this, map);
     },
     _update: function () {
@@ -924,17 +972,17 @@ L.OkTiles = L.FeatureGroup.extend({
         for (var i = 0; i < o.bands.length; i++) {
             if (z >= o.bands[i].min && z <= o.bands[i].max) { band = o.bands[i]; }
         }
-        if (band !== this._band) { this.clearLayers(); this._want = {}; this._band = band; }
+        if (band !== this._band) { this.clearLayers(); this._want = {}; this._seen = {}; this._band = band; }
         if (!band) { return; }
         var b = map.getBounds(), pad = {{ this.pad }};
         var nw = map.project(b.getNorthWest(), band.tz).divideBy(256);
         var se = map.project(b.getSouthEast(), band.tz).divideBy(256);
-        var keys = ["groot"];
+        var keys = [];
         for (var x = Math.floor(nw.x - pad); x <= Math.floor(se.x + pad); x++) {
             for (var y = Math.floor(nw.y - pad); y <= Math.floor(se.y + pad); y++) { keys.push(x + "_" + y); }
         }
         for (var k = 0; k < keys.length; k++) {
-            if (band.tiles.indexOf(keys[k]) >= 0 && !this._want[keys[k]]) {
+            if (!this._want[keys[k]]) {
                 this._want[keys[k]] = true;
                 this._load(band, keys[k]);
             }
@@ -945,12 +993,22 @@ L.OkTiles = L.FeatureGroup.extend({
         var cache = window.__okTiles = window.__okTiles || {};
         if (!cache[url]) {
             cache[url] = fetch(url).then(function (r) { return r.ok ? r.json() : null; })
-                .then(function (data) { return data ? L.geoJSON(data, self._geo) : null; })
-                .catch(function () { delete cache[url]; return null; });
+                .then(function (data) {
+                    if (!data) { return null; }
+                    var small = [], wide = [];
+                    data.features.forEach(function (f) { (f.properties && f.properties._k ? wide : small).push(f); });
+                    return {layer: L.geoJSON({type: "FeatureCollection", features: small}, self._geo), wide: wide};
+                })
+                .catch(function () { return null; })
+                .then(function (tile) { if (!tile) { delete cache[url]; } return tile; });
         }
-        cache[url].then(function (layer) {
-            if (layer && self._map && self._band === band && self._want[key]) {
-                self.addLayer(layer);
+        cache[url].then(function (tile) {
+            if (!tile) { self._want[key] = false; return; }  // not written yet: the next rerun asks again
+            if (self._map && self._band === band && self._want[key]) {
+                self.addLayer(tile.layer);
+                tile.wide.forEach(function (f) {
+                    if (!self._seen[f.properties._k]) { self._seen[f.properties._k] = true; self.addLayer(L.geoJSON(f, self._geo)); }
+                });
                 L.OkTiles.restack(self);
             }
         });
@@ -975,7 +1033,7 @@ L.OkTiles.restack = function (tiles) {
 
 
 class TiledLayer(MacroElement):
-    """One catalogue layer from the tiles of :func:`ensure_tiles`, styled as :class:`VectorLayer`
+    """One catalogue layer from the tiles of :func:`tile_set`, styled as :class:`VectorLayer`
     (palette, tooltip from the catalogue labels); needs :class:`TiledLayerLibrary` in the map."""
 
     _template = Template("""
@@ -1012,8 +1070,8 @@ var {{ this.get_name() }} = new L.OkTiles({{ this.get_name() }}_options, {
         super().__init__()
         self._name = "TiledLayer"
         entry = tiles.layers[spec.id]
-        self.options = json.dumps({"url": f"{tiles.url}/{spec.id}", "bands": entry["bands"], "z": z},
-                                  separators=(",", ":"))
+        self.options = json.dumps({"url": f"{tiles.url}/{spec.id}", "bands": entry["bands"], "z": z,
+                                   "ready": tiles.ready}, separators=(",", ":"))
         self.palette = json.dumps(entry["palette"])
         self.line = spec.style.line
         self.weight = max(spec.style.line_width, 0.3)
@@ -1035,8 +1093,9 @@ def tiled_layer_groups(
     basemap: bool = False,
 ) -> MapLayers:
     """:func:`layer_groups` for the app: the same groups, control and highlight, but each layer
-    loads its tiles in the browser, so the groups do not depend on the view (a pan needs no
-    rerun, and a rerun re-sends a few kilobytes)."""
+    loads its tiles in the browser, so the groups depend on the view only through
+    ``tiles.ready`` (a rerun re-sends a few kilobytes, and nothing when the view's tiles are the
+    ones sent before)."""
     cat = catalogue if catalogue is not None else dataset.catalogue
     groups: list[folium.FeatureGroup] = []
     for spec in cat:  # sorted by order: later is drawn on top

@@ -43,9 +43,14 @@ import shapely
 from .._extras import require
 from ..crs import rd_to_wgs84
 from .deck3d import EMPTY_STYLE, HEIGHT_CLASSES, MARKT_RD, NO_HEIGHT_COLOUR
-from .exceedance import addresses_by_pand, exceeds_mask, first_address, max_heights
+from .exceedance import exceeds_mask, first_address, max_heights
+from .panden import addresses_by_pand, gebruiksdoel_by_pand, pand_ids, panden_bounds, select_panden
+
+__all__ = ["COLOUR_MODES", "SceneData", "View", "build_town_deck", "camera_presets", "classify",
+           "gebruiksdoel_by_pand", "overview_view", "scene_data", "select_panden", "tooltips"]
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import pydeck as pdk
 
     from ..dataset import Dataset
@@ -131,12 +136,13 @@ class SceneData:
     envelopes: list[dict[str, Any]] = field(default_factory=list)
     #: LoD 2.2 triangles: rows {"p": flat xyz (9 numbers), "c": shaded rgb, "t": tooltip}
     lod22: list[dict[str, Any]] | None = None
-    rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: the identificaties of the panden shown (LoD 1.2 or 2.2), in the layer's order
+    ids: list[str] = field(default_factory=list)
     exceeding: int = 0
 
     @property
     def buildings(self) -> int:
-        return len(self.rows)
+        return len(self.ids)
 
     @property
     def classes(self) -> list[list[dict[str, Any]]]:
@@ -227,51 +233,62 @@ def _compact(values: np.ndarray) -> list[float | int]:
 # --- colour classes ------------------------------------------------------------------------------
 
 
-def _col(frame: Any, name: str, rows: np.ndarray) -> np.ndarray:
+def _col(frame: Any, name: str) -> np.ndarray:
     if name not in frame.columns:
-        return np.full(len(rows), np.nan)
-    return frame[name].to_numpy(dtype=float, na_value=np.nan)[rows]
+        return np.full(len(frame), np.nan)
+    return frame[name].to_numpy(dtype=float, na_value=np.nan)
 
 
-def building_heights(dataset: Dataset, rows: np.ndarray) -> np.ndarray:
+def building_heights(panden: gpd.GeoDataFrame) -> np.ndarray:
     """Height above ground (m) of LoD 1.2 blocks: ``b3_h_dak_70p - b3_h_maaiveld`` (NaN unknown)."""
-    pand = dataset["pand"]
-    h = _col(pand, "b3_h_dak_70p", rows) - _col(pand, "b3_h_maaiveld", rows)
+    h = _col(panden, "b3_h_dak_70p") - _col(panden, "b3_h_maaiveld")
     h[~(h > 0)] = np.nan
     return h
 
 
-def gebruiksdoel_by_pand(dataset: Dataset) -> dict[str, str]:
-    """BAG pand id -> its gebruiksdoel: the one of its verblijfsobjecten, "meerdere
-    gebruiksdoelen" when they differ (a shop with flats above)."""
-    cache = getattr(dataset, "_ok3d_gebruiksdoel", None)
-    if cache is not None:
-        return cache
-    out: dict[str, str] = {}
-    if "verblijfsobject" in dataset:
-        vbo = dataset["verblijfsobject"]
-        if "gebruiksdoel" in vbo and "pand_identificatie" in vbo:
-            frame = pd.DataFrame({"p": vbo["pand_identificatie"].astype(object),
-                                  "g": vbo["gebruiksdoel"].astype(object)}).dropna()
-            # a BAG verblijfsobject may list several gebruiksdoelen, comma-separated
-            frame["g"] = frame["g"].astype(str).str.split(",")
-            frame = frame.explode("g")
-            frame["g"] = frame["g"].str.strip().str.lower()
-            for pid, uses in frame.groupby("p")["g"]:
-                distinct = sorted(set(uses))
-                out[str(pid)] = distinct[0] if len(distinct) == 1 else "meerdere gebruiksdoelen"
-    dataset._ok3d_gebruiksdoel = out  # type: ignore[attr-defined]
-    return out
+class _Area:
+    """What the colour modes and tooltips of one selection of panden need, each read once."""
+
+    def __init__(self, dataset: Dataset, panden: gpd.GeoDataFrame):
+        self.dataset, self.panden = dataset, panden.reset_index(drop=True)
+        self._heights: pd.DataFrame | None = None
+        self._vbo: pd.DataFrame | None = None
+
+    @property
+    def heights(self) -> pd.DataFrame:
+        if self._heights is None:
+            self._heights = max_heights(self.dataset, self.panden)
+        return self._heights
+
+    @property
+    def vbo(self) -> pd.DataFrame:
+        if self._vbo is None:
+            from .panden import verblijfsobjecten_of
+
+            self._vbo = verblijfsobjecten_of(self.dataset, self.panden)
+        return self._vbo
+
+    def uses(self) -> dict[str, str]:
+        return gebruiksdoel_by_pand(self.dataset, self.panden, self.vbo)
+
+    def addresses(self) -> dict[str, list[str]]:
+        return addresses_by_pand(self.dataset, self.panden, self.vbo)
 
 
-def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
+def _area(dataset: Dataset, panden: gpd.GeoDataFrame | _Area) -> _Area:
+    return panden if isinstance(panden, _Area) else _Area(dataset, panden)
+
+
+def classify(dataset: Dataset, panden: gpd.GeoDataFrame | _Area, mode: str) -> tuple[
         np.ndarray, list[tuple[str, tuple[int, int, int]]]]:
-    """Colour class index per pand row and the legend ``[(label, rgb), ...]`` for ``mode``."""
+    """Colour class index per pand of ``panden`` and the legend ``[(label, rgb), ...]`` for
+    ``mode``."""
     if mode not in COLOUR_MODES:
         raise ValueError(f"unknown colour mode {mode!r}; choose from {', '.join(COLOUR_MODES)}")
-    pand = dataset["pand"]
+    area = _area(dataset, panden)
+    pand = area.panden
     if mode == "hoogte":
-        h = building_heights(dataset, rows)
+        h = building_heights(pand)
         legend = [(f"{lo:.0f} m of hoger" if math.isinf(hi) else f"{lo:.0f} tot {hi:.0f} m", rgb)
                   for lo, hi, rgb in HEIGHT_CLASSES]
         legend.append(("hoogte onbekend", NO_HEIGHT_COLOUR))
@@ -280,7 +297,7 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
         idx[np.isnan(h)] = len(HEIGHT_CLASSES)
         return idx, legend
     if mode == "bouwjaar":
-        year = _col(pand, "bouwjaar", rows)
+        year = _col(pand, "bouwjaar")
         legend = [(label, rgb) for _, _, label, rgb in BOUWJAAR_CLASSES]
         legend.append(("bouwjaar onbekend", NO_HEIGHT_COLOUR))
         edges = np.array([hi for _, hi, _, _ in BOUWJAAR_CLASSES[:-1]])
@@ -288,8 +305,8 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
         idx[np.isnan(year)] = len(BOUWJAAR_CLASSES)
         return idx, legend
     if mode == "gebruiksdoel":
-        uses = gebruiksdoel_by_pand(dataset)
-        ids = pand["identificatie"].astype(object).to_numpy()[rows]
+        uses = area.uses()
+        ids = pand_ids(pand)
         names = list(GEBRUIKSDOEL_COLOURS)
         lookup = {k: i for i, k in enumerate(names)}
         other = lookup["overige gebruiksfunctie"]
@@ -297,7 +314,7 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
                         for pid in ids], dtype=np.int64)
         return idx, [(k, GEBRUIKSDOEL_COLOURS[k]) for k in names]
     if mode == "bestemming":
-        names_arr = max_heights(dataset)["bestemming"].to_numpy()[rows]
+        names_arr = area.heights["bestemming"].to_numpy()
         labels = sorted({str(v) for v in names_arr if v is not None and v is not pd.NA})
         spec = dataset.catalogue["enkelbestemming"] if "enkelbestemming" in dataset.catalogue.ids \
             else None
@@ -310,10 +327,9 @@ def classify(dataset: Dataset, rows: np.ndarray, mode: str) -> tuple[
         idx = np.array([lookup.get(str(v), len(labels)) if v is not None else len(labels)
                         for v in names_arr], dtype=np.int64)
         return idx, legend  # type: ignore[return-value]
-    heights = max_heights(dataset)
-    exc = exceeds_mask(heights)[rows]
-    known = heights["max_bouwhoogte_m"].notna().to_numpy()[rows] & heights[
-        "hoogte_m"].notna().to_numpy()[rows]
+    heights = area.heights
+    exc = exceeds_mask(heights)
+    known = heights["max_bouwhoogte_m"].notna().to_numpy() & heights["hoogte_m"].notna().to_numpy()
     idx = np.where(exc, 0, np.where(known, 1, 2))
     legend = [("hoger dan de maximum bouwhoogte", EXCEED_COLOUR),
               ("binnen de maximum bouwhoogte", FIT_COLOUR),
@@ -325,20 +341,22 @@ def _fmt(v: float, digits: int = 1) -> str:
     return f"{v:.{digits}f}".replace(".", ",")
 
 
-def tooltips(dataset: Dataset, rows: np.ndarray, mode: str) -> list[str]:
-    """One short Dutch tooltip per pand row; in exceedance mode with the maximum and the excess."""
-    pand = dataset["pand"]
-    ids = pand["identificatie"].astype(object).to_numpy()[rows]
-    years = _col(pand, "bouwjaar", rows)
-    h = building_heights(dataset, rows)
-    addresses = addresses_by_pand(dataset, [str(pid) for pid in ids])
-    heights = max_heights(dataset).iloc[rows]
+def tooltips(dataset: Dataset, panden: gpd.GeoDataFrame | _Area, mode: str) -> list[str]:
+    """One short Dutch tooltip per pand; in exceedance mode with the maximum and the excess."""
+    area = _area(dataset, panden)
+    pand = area.panden
+    rows = np.arange(len(pand))
+    ids = pand_ids(pand)
+    years = _col(pand, "bouwjaar")
+    h = building_heights(pand)
+    addresses = area.addresses()
+    heights = area.heights
     hmax = heights["hoogte_m"].to_numpy(dtype=float, na_value=np.nan)
     allowed = heights["max_bouwhoogte_m"].to_numpy(dtype=float, na_value=np.nan)
     excess = heights["overschrijding_m"].to_numpy(dtype=float, na_value=np.nan)
     extra: list[str] = [""] * len(rows)
     if mode == "gebruiksdoel":
-        uses = gebruiksdoel_by_pand(dataset)
+        uses = area.uses()
         extra = [f"\n{uses.get(str(pid), 'geen verblijfsobject')}" for pid in ids]
     elif mode == "bestemming":
         extra = [f"\nbestemming: {b}" if b is not None else "" for b in heights["bestemming"]]
@@ -368,56 +386,35 @@ def tooltips(dataset: Dataset, rows: np.ndarray, mode: str) -> list[str]:
 # --- selection and scene -------------------------------------------------------------------------
 
 
-def select_rows(dataset: Dataset, *, centre: tuple[float, float] | None = None,
-                radius: float | None = None,
-                bbox: tuple[float, float, float, float] | None = None) -> np.ndarray:
-    """Sorted pand rows within ``radius`` of ``centre`` (RD), or intersecting ``bbox``, or all."""
-    if "pand" not in dataset:
-        return np.empty(0, dtype=np.int64)
-    idx = dataset.index("pand")
-    if bbox is not None:
-        area = shapely.box(*bbox)
-    elif radius is not None:
-        x, y = centre or MARKT_RD
-        area = shapely.Point(x, y).buffer(radius, quad_segs=16)
-    else:
-        return np.arange(len(dataset["pand"]), dtype=np.int64)
-    return np.sort(idx.tree.query(area, predicate="intersects")).astype(np.int64)
-
-
-def _origin_for(dataset: Dataset, rows: np.ndarray) -> tuple[tuple[float, float], tuple[float,
-                                                                                         float]]:
-    geoms = dataset.index("pand").geometries[rows] if len(rows) else np.empty(0, dtype=object)
-    if len(geoms):
-        b = shapely.total_bounds(geoms)
-        x0, y0 = round((b[0] + b[2]) / 2), round((b[1] + b[3]) / 2)
-    else:
-        b = dataset.bounds
-        x0, y0 = round((b[0] + b[2]) / 2), round((b[1] + b[3]) / 2)
+def _origin_for(dataset: Dataset, panden: gpd.GeoDataFrame) -> tuple[tuple[float, float],
+                                                                       tuple[float, float]]:
+    b = panden_bounds(panden) or dataset.bounds
+    x0, y0 = round((b[0] + b[2]) / 2), round((b[1] + b[3]) / 2)
     lon, lat = rd_to_wgs84(float(x0), float(y0))
     return (round(float(lon), 7), round(float(lat), 7)), (float(x0), float(y0))
 
 
-def envelope_rows(dataset: Dataset, rows: np.ndarray, origin: tuple[float, float]) -> list[
+def envelope_rows(dataset: Dataset, panden: gpd.GeoDataFrame, origin: tuple[float, float]) -> list[
         dict[str, Any]]:
     """Bouwvlakken near the shown panden, extruded to their maximum bouwhoogte (m above peil)."""
-    if "bouwvlak" not in dataset or "maatvoering" not in dataset or not len(rows):
+    box = panden_bounds(panden)
+    if "bouwvlak" not in dataset or "maatvoering" not in dataset or box is None:
         return []
-    bv = dataset["bouwvlak"]
-    mv = dataset["maatvoering"]
+    bv = dataset.features("bouwvlak", bbox=box)
+    if not len(bv):
+        return []
+    bv_geoms = bv.geometry.to_numpy()
+    # the maximum of a bouwvlak: the smallest bouwhoogte maatvoering covering its inner point
+    pts = shapely.point_on_surface(bv_geoms)
+    b = shapely.total_bounds(pts)
+    mv = dataset.features("maatvoering", bbox=(float(b[0]), float(b[1]), float(b[2]), float(b[3])))
     mv = mv[(mv["waarde_type"].astype(str) == "maximum bouwhoogte (m)").to_numpy()]
     if not len(mv):
         return []
-    area = shapely.total_bounds(dataset.index("pand").geometries[rows])
-    sel = np.sort(dataset.index("bouwvlak").tree.query(shapely.box(*area), predicate="intersects"))
-    if not len(sel):
-        return []
-    bv_geoms = bv.geometry.to_numpy()[sel]
-    # the maximum of a bouwvlak: the smallest bouwhoogte maatvoering covering its inner point
-    pts = shapely.point_on_surface(bv_geoms)
+    sel = np.arange(len(bv))
     mv_geoms = mv.geometry.to_numpy()
     pi, mi = shapely.STRtree(mv_geoms).query(pts, predicate="within")
-    order = np.lexsort((shapely.area(mv_geoms)[mi], pi))
+    order = np.lexsort((mi, shapely.area(mv_geoms)[mi], pi))
     pi, mi = pi[order], mi[order]
     first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, dtype=bool)
     value = np.full(len(sel), np.nan)
@@ -444,16 +441,15 @@ def shade(rgb: tuple[int, int, int], normals: np.ndarray) -> np.ndarray:
     return np.clip(np.round(np.outer(lit, rgb)), 0, 255).astype(np.int64)
 
 
-def lod22_rows(dataset: Dataset, rows: np.ndarray, meshes: MeshSet, class_idx: np.ndarray,
+def lod22_rows(panden: gpd.GeoDataFrame, meshes: MeshSet, class_idx: np.ndarray,
                texts: list[str], origin: tuple[float, float],
                legend: list[tuple[str, tuple[int, int, int]]]) -> tuple[
         list[dict[str, Any]], np.ndarray]:
     """LoD 2.2 triangles (z above the pand's own ground) with their shaded class colour
-    (``"c"``, computed here from the face normal, see :data:`LIGHT`), and a mask of the ``rows``
+    (``"c"``, computed here from the face normal, see :data:`LIGHT`), and a mask of the ``panden``
     that have a mesh (the others stay LoD 1.2 blocks)."""
-    pand = dataset["pand"]
-    ids = pand["identificatie"].astype(object).to_numpy()[rows]
-    ground = _col(pand, "b3_h_maaiveld", rows)
+    ids = pand_ids(panden)
+    ground = _col(panden, "b3_h_maaiveld")
     where = {bid: i for i, bid in enumerate(meshes.ids)}
     have = np.array([str(pid) in where for pid in ids], dtype=bool)
     out: list[dict[str, Any]] = []
@@ -490,22 +486,24 @@ def cityjson_for(dataset: Dataset) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = "hoogte",
+def scene_data(dataset: Dataset, panden: gpd.GeoDataFrame | None = None, *, mode: str = "hoogte",
                envelopes: bool = False, lod22: MeshSet | None = None) -> SceneData:
-    """Compute a scene for the pand ``rows`` (default all) in colour ``mode``."""
-    rows = select_rows(dataset) if rows is None else np.asarray(rows, dtype=np.int64)
-    origin, origin_rd = _origin_for(dataset, rows)
-    idx = dataset.index("pand")
-    geoms = idx.geometries[rows]
-    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    rows, geoms = rows[valid], geoms[valid]
-    cls, legend = classify(dataset, rows, mode)
-    texts = tooltips(dataset, rows, mode)
-    h = building_heights(dataset, rows)
+    """Compute a scene for ``panden`` (:func:`select_panden`; default every pand) in colour
+    ``mode``; the plan layers and addresses are read for the panden's window only."""
+    panden = select_panden(dataset) if panden is None else panden
+    origin, origin_rd = _origin_for(dataset, panden)
+    geoms = panden.geometry.to_numpy()
+    valid = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms)) if len(geoms) else np.zeros(0, bool)
+    panden = panden[valid].reset_index(drop=True)
+    geoms = geoms[valid]
+    area = _Area(dataset, panden)
+    cls, legend = classify(dataset, area, mode)
+    texts = tooltips(dataset, area, mode)
+    h = building_heights(panden)
     data22 = None
-    block = np.ones(len(rows), dtype=bool)
+    block = np.ones(len(panden), dtype=bool)
     if lod22 is not None and len(lod22):
-        data22, have = lod22_rows(dataset, rows, lod22, cls, texts, origin, legend)
+        data22, have = lod22_rows(panden, lod22, cls, texts, origin, legend)
         block = ~have
     polys, holes, which, roofs = _polygon_rows(geoms[block], origin)
     sub = np.flatnonzero(block)
@@ -520,10 +518,10 @@ def scene_data(dataset: Dataset, rows: np.ndarray | None = None, *, mode: str = 
             row["r"] = roof
         blocks.append(row)
     blocks.sort(key=lambda r: r["k"])  # stable: grouped per class, input order within
-    exceeding = int(exceeds_mask(max_heights(dataset))[rows].sum())
+    exceeding = int(exceeds_mask(area.heights).sum())
     return SceneData(origin, origin_rd, mode, legend, blocks,
-                     envelope_rows(dataset, rows, origin) if envelopes else [], data22, rows,
-                     exceeding)
+                     envelope_rows(dataset, panden, origin) if envelopes else [], data22,
+                     [str(i) for i in pand_ids(panden)], exceeding)
 
 
 # --- deck ----------------------------------------------------------------------------------------
@@ -598,7 +596,7 @@ def build_town_deck(scene: SceneData, view: View, *, basemap: bool = False,
 def _street_point(dataset: Dataset, names: tuple[str, ...]) -> tuple[float, float] | None:
     if "openbare_ruimte" not in dataset:
         return None
-    ors = dataset["openbare_ruimte"]
+    ors = dataset.features("openbare_ruimte", where={"naam": list(names)})
     for name in names:
         hit = ors[ors["naam"].astype(str) == name]
         geoms = hit.geometry.to_numpy() if len(hit) else []
@@ -617,10 +615,17 @@ def _view_at(x: float, y: float, **kw: float) -> View:
     return View(round(float(lon), 6), round(float(lat), 6), **kw)
 
 
-def camera_presets(dataset: Dataset) -> dict[str, tuple[str, View]]:
+#: without a selection, the tallest pand is looked for within this distance (m) of the Markt
+PRESET_RADIUS = 600.0
+
+
+def camera_presets(dataset: Dataset, panden: gpd.GeoDataFrame | None = None) -> dict[
+        str, tuple[str, View]]:
     """Named cameras (key -> (Dutch label, view)) that exist in this dataset: the Markt, the
     station square (where an openbare ruimte ``Stationsplein`` / ``Stationsstraat`` has a
-    geometry), the tallest pand, an overview of the whole dataset from the south, and a plan view."""
+    geometry), the tallest pand of ``panden`` (default: within :data:`PRESET_RADIUS` of the
+    Markt), an overview of the whole dataset from the south, and a plan view. Reads the dataset's
+    bounds, the named streets and the panden near the Markt, never a whole layer."""
     minx, miny, maxx, maxy = dataset.bounds
     out: dict[str, tuple[str, View]] = {}
     mx, my = MARKT_RD
@@ -631,11 +636,12 @@ def camera_presets(dataset: Dataset) -> dict[str, tuple[str, View]]:
     if station:
         out["station"] = ("Station", _view_at(*station, zoom=17.0, pitch=50.0, bearing=30.0))
     if "pand" in dataset:
-        pand = dataset["pand"]
+        pand = select_panden(dataset, centre=(mx, my), radius=PRESET_RADIUS) if panden is None \
+            else panden
         h = (pand["b3_h_dak_max"].to_numpy(dtype=float, na_value=np.nan)
              - pand["b3_h_maaiveld"].to_numpy(dtype=float, na_value=np.nan)) if {
             "b3_h_dak_max", "b3_h_maaiveld"} <= set(pand.columns) else np.array([np.nan])
-        if np.isfinite(h).any():
+        if len(pand) and np.isfinite(h).any():
             g = pand.geometry.iloc[int(np.nanargmax(h))]
             c = g.centroid
             out["hoogste"] = ("Hoogste gebouw", _view_at(c.x, c.y - 20, zoom=17.8, pitch=65.0,
@@ -650,11 +656,9 @@ def camera_presets(dataset: Dataset) -> dict[str, tuple[str, View]]:
     return out
 
 
-def overview_view(dataset: Dataset, rows: np.ndarray, *, pitch: float = 50.0) -> View:
-    """A camera that shows the pand ``rows`` whole, tilted, looking north."""
-    geoms = dataset.index("pand").geometries[rows] if len(rows) else None
-    minx, miny, maxx, maxy = (shapely.total_bounds(geoms) if geoms is not None
-                              else dataset.bounds)
+def overview_view(dataset: Dataset, panden: gpd.GeoDataFrame, *, pitch: float = 50.0) -> View:
+    """A camera that shows ``panden`` whole, tilted, looking north."""
+    minx, miny, maxx, maxy = panden_bounds(panden) or dataset.bounds
     span = max(maxx - minx, maxy - miny, 60.0)
     cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
     lat = rd_to_wgs84(cx, cy)[1]
