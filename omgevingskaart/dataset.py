@@ -34,11 +34,11 @@ import geopandas as gpd
 from ._resources import package_path
 from .errors import DatasetError
 from .schema import conform
-from .store import LayerIndex, Store, build_index, is_postgres_uri, open_store
+from .store import Store, is_postgres_uri, open_store
 from .store.base import META_TABLE, union_bounds
 from .store.geopackage import GeoPackageStore, write_gpkg
 
-__all__ = ["DEMO_PATH", "META_TABLE", "Dataset", "LayerIndex", "open_dataset", "write_dataset"]
+__all__ = ["DEMO_PATH", "META_TABLE", "Dataset", "open_dataset", "write_dataset"]
 
 if TYPE_CHECKING:
     from .catalogue import Catalogue
@@ -53,10 +53,10 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
 
     :meth:`features` / :meth:`get_by` ask the store for a window, predicate or keys (computed where
     the data lives: SQL in PostGIS, the R-tree of a large GeoPackage, row-group statistics in
-    GeoParquet). ``ds[name]`` reads a whole layer (once, then cached in the store's cache) and
-    ``ds.index(name)`` gives an in-memory STRtree and row records (used by :meth:`report` and the
-    other query modules today). The object is a read-only mapping from layer name to GeoDataFrame,
-    safe to share between threads (Streamlit reruns, the HTTP service).
+    GeoParquet); every query module asks through them. ``ds[name]`` reads a whole layer (once,
+    then cached in the store's cache): for analysts and downloads, not for answering questions on a
+    large store. The object is a read-only mapping from layer name to GeoDataFrame, safe to share
+    between threads (Streamlit reruns, the HTTP service).
     """
 
     def __init__(self, path: str | Path | Store):
@@ -125,10 +125,6 @@ class Dataset(Mapping[str, gpd.GeoDataFrame]):
         if name not in self._layer_names:
             raise DatasetError(self.path, f"no layer {name!r}; layers: {', '.join(self._layer_names)}")
         return self.store.cache.get(("frame", name), lambda: self.store.features(name))
-
-    def index(self, name: str) -> LayerIndex:
-        """A cached spatial index (STRtree) with the layer's rows as plain records."""
-        return self.store.cache.get(("index", name), lambda: build_index(self.layer(name)))
 
     def features(self, layer: str, **query: Any) -> gpd.GeoDataFrame:
         """Rows of ``layer`` in a window / by predicate / attribute, paged: see

@@ -25,8 +25,7 @@ def _rear_box(ds, address: str, size: float = 3.0):
     probe = check_build_at(ds, address, {"footprint": _free_spot(ds, address), "height": 2.5})
     achter = shape(probe.to_dict()["derived"]["achtererfgebied"])
     report = report_at(ds, address)
-    idx = ds.index("pand")
-    built = shapely.union_all(idx.geometries[idx.tree.query(report.perceel.geometry, predicate="intersects")])
+    built = shapely.union_all(ds.features("pand", geometry=report.perceel.geometry).geometry.to_numpy())
     free = achter.difference(built.buffer(0.2)).buffer(-size / 2 - 0.05)
     assert not free.is_empty, f"no room for a {size} m box behind {address}"
     c = free.representative_point()
@@ -35,8 +34,7 @@ def _rear_box(ds, address: str, size: float = 3.0):
 
 def _free_spot(ds, address: str):
     report = report_at(ds, address)
-    idx = ds.index("pand")
-    built = shapely.union_all(idx.geometries[idx.tree.query(report.perceel.geometry, predicate="intersects")])
+    built = shapely.union_all(ds.features("pand", geometry=report.perceel.geometry).geometry.to_numpy())
     c = report.perceel.geometry.difference(built.buffer(0.3)).representative_point()
     return box(c.x - 0.5, c.y - 0.5, c.x + 0.5, c.y + 0.5)
 
