@@ -411,13 +411,30 @@ def test_scene_url_is_content_addressed_and_atomic(tmp_path: Path) -> None:
     from omgevingskaart.app.deck3d_view import scene_file, scene_url
 
     payload = {"blocks": [{"p": [0, 0, 1, 0, 1, 1], "h": 3.5, "t": "Markt 1", "k": 0}]}
-    url = scene_url(payload, static_dir=tmp_path)
-    assert url.startswith("/app/static/cache/3d/") and url.endswith(".json")
-    path = scene_file(url, static_dir=tmp_path)
+    served = "/component/omgevingskaart.app.deck3d_view.scenes3d"
+    url = scene_url(payload, root=tmp_path, url=served)
+    assert url.startswith(served + "/") and url.endswith(".json")
+    path = scene_file(url, root=tmp_path)
     assert json.loads(path.read_text(encoding="utf-8")) == payload
-    assert scene_url(dict(payload), static_dir=tmp_path) == url  # same scene, same file
-    assert scene_url({**payload, "mode": "bouwjaar"}, static_dir=tmp_path) != url
-    assert sorted(p.name for p in path.parent.iterdir()) == sorted(
-        [path.name, scene_file(scene_url({**payload, "mode": "bouwjaar"}, static_dir=tmp_path),
-                               static_dir=tmp_path).name])  # no temporary files left
-    assert (tmp_path / "cache" / ".gitignore").read_text().strip().endswith("*")
+    assert scene_url(dict(payload), root=tmp_path, url=served) == url  # same scene, same file
+    other = scene_url({**payload, "mode": "bouwjaar"}, root=tmp_path, url=served)
+    assert other != url
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [path.name, scene_file(other, root=tmp_path).name])  # no temporary files left
+
+
+def test_scenes_are_written_outside_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app writes its scene files to the cache folder, never into the installed package."""
+    import omgevingskaart
+    from omgevingskaart.app import deck3d_view
+
+    monkeypatch.setenv("OMGEVINGSKAART_CACHE_DIR", str(tmp_path))
+    deck3d_view.scene_route.clear()
+    try:
+        url = deck3d_view.scene_url({"blocks": []})
+        path = deck3d_view.scene_file(url)
+        assert path.is_file() and path.parent == tmp_path / "3d"
+        assert url.startswith("/component/") and url.endswith(path.name)
+        assert Path(omgevingskaart.__file__).parent not in path.parents
+    finally:
+        deck3d_view.scene_route.clear()

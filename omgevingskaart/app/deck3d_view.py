@@ -7,9 +7,11 @@ standalone export (``static/js/ok3d-layers.js``) from the app's own static folde
 and, 0.6 s after the camera stops, sends it as the state value ``view``.
 
 The scene travels as a file, not in the element: :func:`scene_url` writes the scene JSON once,
-content-addressed, below the served static folder (``static/cache/3d/<sha256>.json``, atomic), so a
-rerun after a camera move sends a few hundred bytes instead of the scene again, and the browser
-caches the file.
+content-addressed and atomically, into the user's cache folder (``$OMGEVINGSKAART_CACHE_DIR/3d`` or
+the platform's user cache; never into the installed package), which Streamlit serves read-only as
+the asset folder of a never-rendered component (``/component/<name>/<sha256>.json``, as the Kaart's
+tiles). A rerun after a camera move sends a few hundred bytes instead of the scene again, and the
+browser caches the file.
 """
 
 from __future__ import annotations
@@ -23,9 +25,9 @@ from typing import Any
 import streamlit as st
 
 from .._files import write_atomic
-from ..viz.assets import STATIC_DIR, STATIC_URL
+from ..crs import cache_dir
+from ..viz.assets import STATIC_URL
 
-SCENE_CACHE = "cache/3d"
 DECK_JS = f"{STATIC_URL}/vendor/deck.gl/dist.min.js"
 LAYERS_JS = f"{STATIC_URL}/js/ok3d-layers.js"
 #: CARTO's light raster basemap, only requested while the user has the basemap switched on
@@ -34,26 +36,36 @@ _COMPONENT_JS = (Path(__file__).resolve().parent / "deck3d_view.js").read_text(e
 _component = st.components.v2.component("omgevingskaart_deck3d", js=_COMPONENT_JS)
 
 
-def scene_url(payload: Mapping[str, Any], *, static_dir: Path | None = None,
-              static_url: str = STATIC_URL) -> str:
-    """The URL of ``payload`` as a JSON file below the served static folder, written if new."""
+@st.cache_resource(show_spinner=False)
+def scene_route() -> tuple[Path, str]:
+    """The folder the scenes are written to and the URL prefix at which Streamlit serves it."""
+    import streamlit.components.v1 as components
+
+    root = cache_dir() / "3d"
+    root.mkdir(parents=True, exist_ok=True)
+    served = components.declare_component("scenes3d", path=str(root))
+    return root, f"/component/{served.name}"
+
+
+def scene_url(payload: Mapping[str, Any], *, root: Path | None = None, url: str | None = None) -> str:
+    """The URL of ``payload`` as a content-addressed JSON file in the scene folder, written
+    (atomically) if new. ``root``/``url`` default to :func:`scene_route`."""
+    if root is None or url is None:
+        root, url = scene_route()
     text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     digest = hashlib.sha256(text).hexdigest()[:32]
-    root = (static_dir or STATIC_DIR) / SCENE_CACHE
     path = root / f"{digest}.json"
     if not path.is_file():
         root.mkdir(parents=True, exist_ok=True)
-        ignore = root.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# written by the app\n*\n")
         write_atomic(path, text, mode=0o644)
-    return f"{static_url.rstrip('/')}/{SCENE_CACHE}/{digest}.json"
+    return f"{url.rstrip('/')}/{digest}.json"
 
 
-def scene_file(url: str, *, static_dir: Path | None = None,
-               static_url: str = STATIC_URL) -> Path:
+def scene_file(url: str, *, root: Path | None = None) -> Path:
     """The file behind a :func:`scene_url` URL (to check it is still there)."""
-    return (static_dir or STATIC_DIR) / url.removeprefix(static_url.rstrip("/") + "/")
+    if root is None:
+        root = scene_route()[0]
+    return root / url.rsplit("/", 1)[-1]
 
 
 def deck3d_view(*, scene: str, view: Mapping[str, float], view_key: str, envelopes: bool,

@@ -178,7 +178,7 @@ def page() -> None:
         st.query_params.from_dict(wanted)
     scene = _scene(path, mtime, float(radius), mode, True, lod22 and has22)
     url = _scene_file(path, mtime, float(radius), mode, lod22 and has22, plans)
-    if not scene_file(url).is_file():  # the static cache was cleared under a running app
+    if not scene_file(url).is_file():  # the cache folder was cleared under a running app
         _scene_file.clear()
         url = _scene_file(path, mtime, float(radius), mode, lod22 and has22, plans)
     col, legend = st.columns([5, 1])
