@@ -473,40 +473,57 @@ def main() -> None:
             points_file = work / "points.json"
             points_file.write_text(json.dumps(points(args.points, copies)))
             pts0 = tuple(json.loads(points_file.read_text())[0])
-            results = {}
-            for b in backends:
+            results: dict[str, dict[str, object]] = {}
+            failed: dict[str, str] = {}
+            for b in backends:  # one row as soon as a backend is measured (memory first: agreement)
                 uri = uris["gpkg" if b.startswith("gpkg") else b]
-                r = measure("report", b, uri, points_file)
-                r.update(measure("export", b, uri, points_file))
-                r["service_rss"] = service_rss(b, uri, pts0, work / f"serve-{b}.log")
+                t = time.perf_counter()
+                try:
+                    r = measure("report", b, uri, points_file)
+                    r.update(measure("export", b, uri, points_file))
+                except RuntimeError as exc:
+                    failed[b] = str(exc).strip().splitlines()[-1]
+                    print(f"{b:12} {copies:6d} failed: {failed[b]}", flush=True)
+                    continue
+                try:
+                    r["service_rss"] = service_rss(b, uri, pts0, work / f"serve-{b}.log")
+                except RuntimeError as exc:  # the service did not start: say why, go on
+                    r["service_rss"] = str(exc).strip().splitlines()[-1]
+                r["wall_s"] = time.perf_counter() - t
                 results[b] = r
-            base = results.get("gpkg-memory")
-            for b in backends:
-                r = results[b]
+                base = results.get("gpkg-memory")
                 agree = "-"
                 if base is not None:
-                    same = sum(a == c for a, c in zip(r["answers"], base["answers"], strict=True))
-                    agree = f"{same}/{len(base['answers'])}"
+                    same = sum(a == c for a, c in zip(r["answers"], base["answers"], strict=True))  # type: ignore[call-overload]
+                    agree = f"{same}/{len(base['answers'])}"  # type: ignore[arg-type]
                 built = builds["gpkg" if b.startswith("gpkg") else b]
                 print(f"{b:12} {copies:6d} {r['open_first_s']:10.2f} {r['rss_first_mb']:7.0f} "
                       f"{r['report_p50_ms']:8.2f} {r['report_p99_ms']:8.2f} {r['q_p50_ms']:7.2f} {agree:>7} "
                       f"{r['items_ms']:8.1f} {fmt(r.get('tile_ms'), '.1f', 7)} {r['export_s']:7.2f} "
                       f"{r['export_rss_mb']:7.0f} {r['export_panden']:6d}   "
-                      f"{'reused' if built is None else f'{built:.0f}'}")
-            print(f"{'':12} {'':6} service worker RSS MB (started / after /items / after /v1/report): " + "; ".join(
-                f"{b} {'/'.join(f'{v:.0f}' for v in results[b]['service_rss'])}" for b in backends))
-            print(f"{'':12} {'':6} import omgevingskaart: RSS {results[backends[0]]['rss_import_mb']:.0f} MB")
+                      f"{'reused' if built is None else f'{built:.0f}'}", flush=True)
+            svc = []
+            for b, r in results.items():
+                v = r["service_rss"]
+                svc.append(f"{b} " + ("/".join(f"{x:.0f}" for x in v) if isinstance(v, tuple | list) else f"failed ({v})"))
+            print(f"{'':12} {'':6} service worker RSS MB (started / after /items / after /v1/report): "
+                  + "; ".join(svc))
+            if results:
+                first = next(iter(results.values()))
+                print(f"{'':12} {'':6} import omgevingskaart: RSS {first['rss_import_mb']:.0f} MB; wall s per "
+                      "backend (all its measurements): " + ", ".join(f"{b} {r['wall_s']:.0f}" for b, r in results.items()))
+            base = results.get("gpkg-memory")
             if base is not None:
                 print(f"{'':12} {'':6} ratios vs gpkg-memory: " + ", ".join(
-                    f"{b} open+1st {results[b]['open_first_s'] / base['open_first_s']:.2f}x / "
-                    f"RSS {results[b]['rss_first_mb'] / base['rss_first_mb']:.2f}x / "
-                    f"report p50 {results[b]['report_p50_ms'] / base['report_p50_ms']:.2f}x / "
-                    f"export-3d {results[b]['export_s'] / base['export_s']:.2f}x"
-                    for b in backends if b != "gpkg-memory"))
+                    f"{b} open+1st {r['open_first_s'] / base['open_first_s']:.2f}x / "  # type: ignore[operator]
+                    f"RSS {r['rss_first_mb'] / base['rss_first_mb']:.2f}x / "  # type: ignore[operator]
+                    f"report p50 {r['report_p50_ms'] / base['report_p50_ms']:.2f}x / "  # type: ignore[operator]
+                    f"export-3d {r['export_s'] / base['export_s']:.2f}x"  # type: ignore[operator]
+                    for b, r in results.items() if b != "gpkg-memory"), flush=True)
             data.drop(copies)
         if args.batch_copies and not args.build_only:
             for line in batch_rate(work, args.batch_copies):
-                print(line)
+                print(line, flush=True)
     finally:
         data.close()
         shutil.rmtree(work, ignore_errors=True)

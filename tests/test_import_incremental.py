@@ -229,3 +229,13 @@ def test_a_part_holding_objects_delivered_again_is_rewritten_without_them(
         import pyarrow.parquet as pq
 
         assert pq.read_metadata(folder / "part-00000.parquet").num_rows == 14
+        # its bounds in the manifest (what window reads prune parts by) are those of its rows
+        import geopandas as gpd
+
+        kept = gpd.read_parquet(folder / "part-00000.parquet")
+        bounds = GeoParquetStore(target)._layers_info["maatvoering"]["part_bounds"]["part-00000.parquet"]
+        assert bounds == pytest.approx(list(kept.total_bounds))
+        store = GeoParquetStore(target)
+        every = store.features("maatvoering").geometry.to_numpy()
+        inside = int(shapely.intersects(every, shapely.box(*bounds)).sum())
+        assert inside >= 14 and len(store.features("maatvoering", bbox=tuple(bounds))) == inside
