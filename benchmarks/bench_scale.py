@@ -11,25 +11,36 @@ the builder's memory stays one copy:
 
 Per size and backend, each measured in a fresh interpreter (peak RSS is that process'):
 
-* open + first answer: seconds and peak RSS to open the dataset and answer the report's question
-  at one point (gpkg-memory: ``Dataset.report``; the others: ``features(layer, geometry=point)``
-  over the report's 11 layers, as plain records (``Store.rows``): what the report asks the store
-  once report.py goes through it);
-* report p50/p99 over ``--points`` points of the copy in the middle (the same question), and, for
-  ``gpkg-memory``, ``Dataset.report`` itself;
-* agreement: at every point the same perceel and the same set of layer objects as ``gpkg-memory``;
+* open + first report: seconds and peak RSS to open the dataset and answer the first
+  ``omgevingskaart.report.report(ds, point=...)`` (the real report, whatever path it takes: the
+  in-memory indexes before report.py reads through the store, the store after);
+* report p50/p99 over ``--points`` points of the copy in the middle (``report()`` again), and the
+  report's point question asked of the store directly (``Store.rows`` over its 11 layers: ``q``),
+  with its agreement with the in-memory index of ``gpkg-memory`` (same perceel, same objects);
 * ``/items`` bbox: one page of 100 panden in a 400 x 300 m RD window (the service's code path);
-* a vector tile (z17 at the middle copy; PostGIS only: ``ST_AsMVT``);
-* export of a fixed area: every layer's features in a 400 x 300 m window (what export-3d reads);
+* a Kaart vector tile (z17 at the middle copy; PostGIS only: ``ST_AsMVT``; the others have none);
+* export-3d of a fixed 400 x 300 m area, in its own fresh interpreter: the ``omgevingskaart
+  export-3d --format glb`` code path (``export.area.area_meshes`` + ``export.gltf.write_glb``),
+  seconds and peak RSS;
 * one service worker's RSS (``omgevingskaart serve`` on the dataset): after start-up, after an
-  ``/items`` page, after a ``/v1/report`` (which still builds the in-memory indexes: report.py is not
-  on the store yet).
+  ``/items`` page, after a ``/v1/report``;
+* once per run: the batch job (``omgevingskaart batch``) on a ``--batch-copies`` GeoParquet copy with
+  one worker of one thread: percelen per second per core and the extrapolated time for the
+  Netherlands on 2 and 64 cores.
 
-Ratios are against ``gpkg-memory`` at the same size, measured in the same run.
+Ratios are against ``gpkg-memory`` at the same size, measured in the same run. ``gpkg-memory``
+reads every layer whole (about 24 MB and 0.1 s per copy): it is skipped above
+``--memory-max-copies`` (default 100) with a note.
 
-Run: ``.venv/bin/python benchmarks/bench_scale.py [--sizes 1,10,30,100,300] [--points 300]``
-(``--backends gpkg-memory,gpkg-rtree,postgis,geoparquet``). Needs the ``postgis`` extra and the
-Debian PostgreSQL + PostGIS packages for the PostGIS rows (skipped with a note otherwise).
+``--data-dir DIR`` keeps the built datasets (``DIR/demo-xN.gpkg``, ``DIR/demo-xN.parquet``, a
+PostgreSQL cluster in ``DIR/pg`` with one schema ``xN`` per size) and reuses them on the next run:
+building 300 copies takes long. A dataset counts as built once its marker ``DIR/.built-NAME``
+exists, so an interrupted build is redone. ``--build-only`` builds and measures nothing.
+
+Run: ``nice -n 10 .venv/bin/python benchmarks/bench_scale.py [--sizes 1,10,30,100,300] [--points 300]
+[--data-dir /work/bench-data]`` (``--backends gpkg-memory,gpkg-rtree,postgis,geoparquet``). Needs the
+``postgis`` extra and the Debian PostgreSQL + PostGIS packages for the PostGIS rows, the ``scale``
+extra for the batch job (each skipped with a note otherwise).
 """
 
 from __future__ import annotations
@@ -45,8 +56,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-from omgevingskaart import report_at
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -131,9 +140,15 @@ def build_parquet(path: Path, copies: int) -> None:
 
 
 def build_postgis(uri: str, copies: int) -> None:
+    import psycopg
+
     from omgevingskaart.dataset import open_dataset, write_dataset
     from omgevingskaart.store import open_store
+    from omgevingskaart.store.postgis import split_uri
 
+    conninfo, schema, _ = split_uri(uri)
+    with psycopg.connect(conninfo, autocommit=True) as con:  # an interrupted build starts afresh
+        con.execute(psycopg.sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(psycopg.sql.Identifier(schema)))
     demo = open_dataset()
     layers = {n: demo[n] for n in demo.layers}
     write_dataset(layers, uri, meta={**demo.meta, "titel": f"demo x {copies}"})
@@ -180,14 +195,14 @@ def question(ds, x: float, y: float) -> dict[str, list[str]]:  # type: ignore[no
 
 
 def question_memory(ds, x: float, y: float) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    """The same question answered from the in-memory indexes (what report.py reads today)."""
+    """The same question answered from the in-memory indexes (the baseline's answers)."""
     import shapely
 
     pt = shapely.Point(x, y)
     out = {}
     for layer in REPORT_LAYERS:
         if layer in ds.layers:
-            idx = ds.index(layer)
+            idx = ds.store.index(layer)  # the memory-mode GeoPackage store's own STRtree
             hits = np.sort(idx.tree.query(pt, predicate="intersects"))
             out[layer] = sorted(str(idx.records[int(i)]["identificatie"]) for i in hits)
     return out
@@ -203,28 +218,42 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
-    t0 = time.perf_counter()
+def open_for(backend: str, uri: str):  # type: ignore[no-untyped-def]
     import omgevingskaart
     from omgevingskaart.store.geopackage import GeoPackageStore
+
+    if backend.startswith("gpkg"):
+        return omgevingskaart.Dataset(GeoPackageStore(uri, mode=backend.split("-")[1]))
+    return omgevingskaart.open_dataset(uri)
+
+
+def window(point: tuple[float, float]) -> tuple[float, float, float, float]:
+    cx, cy = point
+    return (cx - WINDOW[0] / 2, cy - WINDOW[1] / 2, cx + WINDOW[0] / 2, cy + WINDOW[1] / 2)
+
+
+def child_report(backend: str, uri: str, points_file: str) -> dict[str, object]:
+    t0 = time.perf_counter()
+    import omgevingskaart  # noqa: F401
+    from omgevingskaart.report import report
 
     t_import = time.perf_counter() - t0
     pts = [tuple(p) for p in json.loads(Path(points_file).read_text())]
     rss_import = peak_rss_mb()
     t = time.perf_counter()
-    if backend.startswith("gpkg"):
-        ds = omgevingskaart.Dataset(GeoPackageStore(uri, mode=backend.split("-")[1]))
-    else:
-        ds = omgevingskaart.open_dataset(uri)
-    if backend == "gpkg-memory":
-        report_at(ds, point=pts[0], crs="EPSG:28992")
-        first_answer = question_memory(ds, *pts[0])
-    else:
-        first_answer = question(ds, *pts[0])
+    ds = open_for(backend, uri)
+    report(ds, point=pts[0], crs="EPSG:28992")
     t_first = time.perf_counter() - t
     rss_first = peak_rss_mb()
     res: dict[str, object] = {"open_first_s": t_first, "rss_first_mb": rss_first, "import_s": t_import,
                               "rss_import_mb": rss_import}
+    rt = []
+    for p in pts:
+        s = time.perf_counter()
+        report(ds, point=p, crs="EPSG:28992")
+        rt.append(time.perf_counter() - s)
+    res["report_p50_ms"] = float(np.percentile(rt, 50) * 1000)
+    res["report_p99_ms"] = float(np.percentile(rt, 99) * 1000)
     answers, times = [], []
     ask = question_memory if backend == "gpkg-memory" else question
     for p in pts:
@@ -232,19 +261,8 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
         answers.append(ask(ds, *p))
         times.append(time.perf_counter() - s)
     res["q_p50_ms"] = float(np.percentile(times, 50) * 1000)
-    res["q_p99_ms"] = float(np.percentile(times, 99) * 1000)
     res["answers"] = answers
-    del first_answer
-    if backend == "gpkg-memory":
-        rt = []
-        for p in pts:
-            s = time.perf_counter()
-            report_at(ds, point=p, crs="EPSG:28992")
-            rt.append(time.perf_counter() - s)
-        res["report_p50_ms"] = float(np.percentile(rt, 50) * 1000)
-        res["report_p99_ms"] = float(np.percentile(rt, 99) * 1000)
-    cx, cy = pts[0]
-    box = (cx - WINDOW[0] / 2, cy - WINDOW[1] / 2, cx + WINDOW[0] / 2, cy + WINDOW[1] / 2)
+    box = window(pts[0])
     from omgevingskaart.service.geojson import CRS84, RD_URI, LayerFeatures
 
     lf = LayerFeatures(ds)
@@ -257,7 +275,7 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
     if tile is not None:
         from omgevingskaart.crs import rd_to_wgs84
 
-        lon, lat = rd_to_wgs84(cx, cy)
+        lon, lat = rd_to_wgs84(*pts[0])
         z = 17
         tx = int((lon + 180.0) / 360.0 * 2**z)
         ty = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * 2**z)
@@ -266,14 +284,24 @@ def child(backend: str, uri: str, points_file: str) -> dict[str, object]:
         data = tile("pand", z, tx, ty, columns=["identificatie", "bouwjaar"])
         res["tile_ms"] = (time.perf_counter() - s) * 1000
         res["tile_bytes"] = len(data)
-    s = time.perf_counter()
-    n = 0
-    for layer in ds.layers:
-        n += len(ds.store.features(layer, bbox=box))
-    res["export_ms"] = (time.perf_counter() - s) * 1000
-    res["export_rows"] = n
     res["rss_end_mb"] = peak_rss_mb()
     return res
+
+
+def child_export(backend: str, uri: str, points_file: str) -> dict[str, object]:
+    """export-3d of the fixed window in a fresh interpreter: the ``export-3d --format glb`` path."""
+    from omgevingskaart.export.area import area_meshes
+    from omgevingskaart.export.gltf import local_origin, write_glb
+
+    pts = [tuple(p) for p in json.loads(Path(points_file).read_text())]
+    rss_import = peak_rss_mb()
+    t = time.perf_counter()
+    ds = open_for(backend, uri)
+    area = area_meshes(ds, window(pts[0]), lod="1.2")
+    with tempfile.TemporaryDirectory() as tmp:
+        write_glb(area.mesh, Path(tmp) / "area.glb", attributes=area.attributes, origin=local_origin(area.mesh))
+    return {"export_s": time.perf_counter() - t, "export_rss_mb": peak_rss_mb(), "export_panden": len(area.mesh),
+            "rss_import_mb": rss_import}
 
 
 def rss_of(pid: int) -> float:
@@ -300,25 +328,102 @@ def service_rss(backend: str, uri: str, point: tuple[float, float], log: Path) -
                                 stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(proc, base + "/v1/health", name="server", log=log, timeout=600)
+        wait_until_up(proc, base + "/v1/health", name="server", log=log, timeout=900)
         started = rss_of(proc.pid)
         x, y = point
         rd = "http://www.opengis.net/def/crs/EPSG/0/28992"
         httpx.get(base + "/v1/layers/pand/items", params={"bbox": f"{x - 200},{y - 150},{x + 200},{y + 150}",
-                                                           "bbox-crs": rd}, timeout=600).raise_for_status()
+                                                           "bbox-crs": rd}, timeout=900).raise_for_status()
         items = rss_of(proc.pid)
-        httpx.get(base + "/v1/report", params={"x": x, "y": y, "crs": "EPSG:28992"}, timeout=600)
+        httpx.get(base + "/v1/report", params={"x": x, "y": y, "crs": "EPSG:28992"}, timeout=900)
         return started, items, rss_of(proc.pid)
     finally:
         stop(proc)
 
 
-def measure(backend: str, uri: str, points_file: Path) -> dict[str, object]:
-    out = subprocess.run([sys.executable, __file__, "--child", backend, uri, str(points_file)],
+def measure(kind: str, backend: str, uri: str, points_file: Path) -> dict[str, object]:
+    out = subprocess.run([sys.executable, __file__, "--child", kind, backend, uri, str(points_file)],
                          capture_output=True, text=True, cwd=ROOT)
     if out.returncode:
-        raise RuntimeError(f"{backend} {uri}: {out.stderr[-2000:]}")
+        raise RuntimeError(f"{kind} {backend} {uri}: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def batch_rate(work: Path, copies: int) -> list[str]:
+    """The batch job on a fresh ``copies``-copy GeoParquet with one worker of one thread."""
+    try:
+        from omgevingskaart.batch import run_batch, summary
+    except ImportError as exc:  # pragma: no cover - the scale extra is missing
+        return [f"batch: skipped ({exc})"]
+    path = work / f"batch-x{copies}.parquet"
+    build_parquet(path, copies)
+    result = run_batch(path, workers=1)
+    shutil.rmtree(path, ignore_errors=True)
+    return [f"batch job, {copies} copies, 1 worker x 1 thread: " + "; ".join(summary(result))]
+
+
+# --- building or reusing the datasets ---------------------------------------------------------------
+
+
+class Datasets:
+    """Where each size's datasets live: built into a temporary folder, or kept in ``--data-dir``
+    (reused when their marker ``.built-NAME`` is there)."""
+
+    def __init__(self, data_dir: Path | None, backends: list[str]):
+        self.keep = data_dir is not None
+        self.root = data_dir if data_dir is not None else Path(tempfile.mkdtemp(prefix="omgevingskaart-scale-"))
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.pg: object | None = None
+        self.pg_uri = ""
+        if "postgis" in backends:
+            from postgres_server import missing_reason, postgres_server
+
+            reason = missing_reason()
+            if reason:
+                print(f"postgis: skipped ({reason})")
+                backends.remove("postgis")
+            else:
+                self.pg = postgres_server(self.root / "pg" if self.keep else None)
+                self.pg_uri = self.pg.__enter__()  # type: ignore[attr-defined]
+
+    def ensure(self, kind: str, copies: int) -> tuple[str, float | None]:
+        """The URI of ``kind`` (gpkg, geoparquet, postgis) at ``copies``, and the build seconds
+        (None when reused)."""
+        name = {"gpkg": f"demo-x{copies}.gpkg", "geoparquet": f"demo-x{copies}.parquet",
+                "postgis": f"postgis-x{copies}"}[kind]
+        uri = f"{self.pg_uri}?schema=x{copies}" if kind == "postgis" else str(self.root / name)
+        marker = self.root / f".built-{name}"
+        if marker.exists():
+            return uri, None
+        t = time.perf_counter()
+        if kind == "gpkg":
+            Path(uri).unlink(missing_ok=True)
+            build_gpkg(Path(uri), copies)
+        elif kind == "geoparquet":
+            shutil.rmtree(uri, ignore_errors=True)
+            build_parquet(Path(uri), copies)
+        else:
+            build_postgis(uri, copies)
+        seconds = time.perf_counter() - t
+        if self.keep:
+            marker.write_text(f"{seconds:.1f} s\n")
+        return uri, seconds
+
+    def drop(self, copies: int) -> None:
+        if self.keep:
+            return
+        (self.root / f"demo-x{copies}.gpkg").unlink(missing_ok=True)
+        shutil.rmtree(self.root / f"demo-x{copies}.parquet", ignore_errors=True)
+
+    def close(self) -> None:
+        if self.pg is not None:
+            self.pg.__exit__(None, None, None)  # type: ignore[attr-defined]
+        if not self.keep:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def fmt(value: object, spec: str, width: int) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:{width}{spec}}"
 
 
 def main() -> None:
@@ -326,82 +431,101 @@ def main() -> None:
     ap.add_argument("--sizes", default="1,10,30,100,300")
     ap.add_argument("--points", type=int, default=300)
     ap.add_argument("--backends", default=",".join(BACKENDS))
-    ap.add_argument("--child", nargs=3, metavar=("BACKEND", "URI", "POINTS_FILE"), help=argparse.SUPPRESS)
+    ap.add_argument("--data-dir", type=Path, default=None,
+                    help="keep the built datasets here and reuse them on the next run")
+    ap.add_argument("--build-only", action="store_true", help="build the datasets, measure nothing")
+    ap.add_argument("--memory-max-copies", type=int, default=100,
+                    help="skip gpkg-memory above this many copies (it reads every layer whole)")
+    ap.add_argument("--batch-copies", type=int, default=1, help="copies for the batch job (0: skip it)")
+    ap.add_argument("--child", nargs=4, metavar=("KIND", "BACKEND", "URI", "POINTS_FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(*args.child)))
+        kind, *rest = args.child
+        print(json.dumps((child_report if kind == "report" else child_export)(*rest)))
         return
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server, remove the files
     sizes = [int(s) for s in args.sizes.split(",")]
-    backends = [b for b in args.backends.split(",") if b]
-    work = Path(tempfile.mkdtemp(prefix="omgevingskaart-scale-"))
-    pg = None
-    if "postgis" in backends:
-        from postgres_server import missing_reason, postgres_server
-
-        reason = missing_reason()
-        if reason:
-            print(f"postgis: skipped ({reason})")
-            backends.remove("postgis")
-        else:
-            pg = postgres_server()
-            pg_uri = pg.__enter__()
+    all_backends = [b for b in args.backends.split(",") if b]
+    data = Datasets(args.data_dir, all_backends)
+    work = Path(tempfile.mkdtemp(prefix="omgevingskaart-scale-run-"))
     try:
-        print("RSS MB: peak of the measuring process after open + first answer (python + omgevingskaart "
-              "imported: about the 'import' figure below)")
-        print(f"{'backend':12} {'copies':>6} {'open+1st s':>10} {'RSS MB':>7} {'q p50 ms':>9} {'q p99 ms':>9} "
-              f"{'agree':>7} {'items ms':>9} {'tile ms':>8} {'export ms':>9} {'RSS end':>8}   build s")
+        print("open+1st: open the dataset and answer the first report(ds, point=...); RSS MB: peak of that "
+              "process; q: the report's point question asked of the store; export-3d in its own process")
+        print(f"{'backend':12} {'copies':>6} {'open+1st s':>10} {'RSS MB':>7} {'rep p50':>8} {'rep p99':>8} "
+              f"{'q p50':>7} {'agree':>7} {'items ms':>8} {'tile ms':>7} {'exp3d s':>7} {'exp RSS':>7} "
+              f"{'panden':>6}   build s")
         for copies in sizes:
-            uris = {}
-            t = time.perf_counter()
-            gpkg = work / f"demo-x{copies}.gpkg"
-            build_gpkg(gpkg, copies)
-            builds = {"gpkg": time.perf_counter() - t}
-            uris["gpkg-memory"] = uris["gpkg-rtree"] = str(gpkg)
-            if "geoparquet" in backends:
-                t = time.perf_counter()
-                build_parquet(work / f"demo-x{copies}.parquet", copies)
-                builds["geoparquet"] = time.perf_counter() - t
-                uris["geoparquet"] = str(work / f"demo-x{copies}.parquet")
-            if "postgis" in backends:
-                t = time.perf_counter()
-                uris["postgis"] = f"{pg_uri}?schema=x{copies}"
-                build_postgis(uris["postgis"], copies)
-                builds["postgis"] = time.perf_counter() - t
+            backends = list(all_backends)
+            if "gpkg-memory" in backends and copies > args.memory_max_copies and not args.build_only:
+                backends.remove("gpkg-memory")
+                print(f"{'gpkg-memory':12} {copies:6d} skipped: reads every layer whole (~24 MB per copy); "
+                      f"--memory-max-copies {args.memory_max_copies}")
+            uris, builds = {}, {}
+            kinds = {("gpkg" if b.startswith("gpkg") else b) for b in backends}
+            for kind in sorted(kinds):
+                uris[kind], builds[kind] = data.ensure(kind, copies)
+            if args.build_only:
+                print(f"built {copies} copies: " + ", ".join(
+                    f"{k} {'reused' if s is None else f'{s:.0f} s'}" for k, s in sorted(builds.items())))
+                continue
             points_file = work / "points.json"
             points_file.write_text(json.dumps(points(args.points, copies)))
-            results = {b: measure(b, uris[b], points_file) for b in backends}
-            pts0 = json.loads(points_file.read_text())[0]
-            for b in backends:
-                results[b]["service_rss"] = service_rss(b, uris[b], tuple(pts0), work / f"serve-{b}.log")
-            base = results.get("gpkg-memory")
-            for b in backends:
-                r = results[b]
+            pts0 = tuple(json.loads(points_file.read_text())[0])
+            results: dict[str, dict[str, object]] = {}
+            failed: dict[str, str] = {}
+            for b in backends:  # one row as soon as a backend is measured (memory first: agreement)
+                uri = uris["gpkg" if b.startswith("gpkg") else b]
+                t = time.perf_counter()
+                try:
+                    r = measure("report", b, uri, points_file)
+                    r.update(measure("export", b, uri, points_file))
+                except RuntimeError as exc:
+                    failed[b] = str(exc).strip().splitlines()[-1]
+                    print(f"{b:12} {copies:6d} failed: {failed[b]}", flush=True)
+                    continue
+                try:
+                    r["service_rss"] = service_rss(b, uri, pts0, work / f"serve-{b}.log")
+                except RuntimeError as exc:  # the service did not start: say why, go on
+                    r["service_rss"] = str(exc).strip().splitlines()[-1]
+                r["wall_s"] = time.perf_counter() - t
+                results[b] = r
+                base = results.get("gpkg-memory")
                 agree = "-"
                 if base is not None:
-                    same = sum(a == c for a, c in zip(r["answers"], base["answers"], strict=True))
-                    agree = f"{same}/{len(base['answers'])}"
-                tile = f"{r['tile_ms']:8.1f}" if "tile_ms" in r else f"{'-':>8}"
-                print(f"{b:12} {copies:6d} {r['open_first_s']:10.2f} {r['rss_first_mb']:7.0f} {r['q_p50_ms']:9.2f} "
-                      f"{r['q_p99_ms']:9.2f} {agree:>7} {r['items_ms']:9.1f} {tile} {r['export_ms']:9.1f} "
-                      f"{r['rss_end_mb']:8.0f}   {builds.get(b.split('-')[0], 0):.1f}")
-            print(f"{'':12} {'':6} service worker RSS MB (started / after /items / after /v1/report): " + "; ".join(
-                f"{b} {'/'.join(f'{v:.0f}' for v in results[b]['service_rss'])}" for b in backends))
-            print(f"{'':12} {'':6} import omgevingskaart: RSS {results[backends[0]]['rss_import_mb']:.0f} MB")
+                    same = sum(a == c for a, c in zip(r["answers"], base["answers"], strict=True))  # type: ignore[call-overload]
+                    agree = f"{same}/{len(base['answers'])}"  # type: ignore[arg-type]
+                built = builds["gpkg" if b.startswith("gpkg") else b]
+                print(f"{b:12} {copies:6d} {r['open_first_s']:10.2f} {r['rss_first_mb']:7.0f} "
+                      f"{r['report_p50_ms']:8.2f} {r['report_p99_ms']:8.2f} {r['q_p50_ms']:7.2f} {agree:>7} "
+                      f"{r['items_ms']:8.1f} {fmt(r.get('tile_ms'), '.1f', 7)} {r['export_s']:7.2f} "
+                      f"{r['export_rss_mb']:7.0f} {r['export_panden']:6d}   "
+                      f"{'reused' if built is None else f'{built:.0f}'}", flush=True)
+            svc = []
+            for b, r in results.items():
+                v = r["service_rss"]
+                svc.append(f"{b} " + ("/".join(f"{x:.0f}" for x in v) if isinstance(v, tuple | list) else f"failed ({v})"))
+            print(f"{'':12} {'':6} service worker RSS MB (started / after /items / after /v1/report): "
+                  + "; ".join(svc))
+            if results:
+                first = next(iter(results.values()))
+                print(f"{'':12} {'':6} import omgevingskaart: RSS {first['rss_import_mb']:.0f} MB; wall s per "
+                      "backend (all its measurements): " + ", ".join(f"{b} {r['wall_s']:.0f}" for b, r in results.items()))
+            base = results.get("gpkg-memory")
             if base is not None:
-                print(f"{'':12} {'':6} Dataset.report (gpkg-memory) p50 {base['report_p50_ms']:.2f} ms, "
-                      f"p99 {base['report_p99_ms']:.2f} ms; ratios vs gpkg-memory: " + ", ".join(
-                          f"{b} open {results[b]['open_first_s'] / base['open_first_s']:.2f}x / "
-                          f"RSS {results[b]['rss_first_mb'] / base['rss_first_mb']:.2f}x / "
-                          f"q p50 {results[b]['q_p50_ms'] / base['q_p50_ms']:.1f}x"
-                          for b in backends if b != "gpkg-memory"))
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True, exist_ok=True)
+                print(f"{'':12} {'':6} ratios vs gpkg-memory: " + ", ".join(
+                    f"{b} open+1st {r['open_first_s'] / base['open_first_s']:.2f}x / "  # type: ignore[operator]
+                    f"RSS {r['rss_first_mb'] / base['rss_first_mb']:.2f}x / "  # type: ignore[operator]
+                    f"report p50 {r['report_p50_ms'] / base['report_p50_ms']:.2f}x / "  # type: ignore[operator]
+                    f"export-3d {r['export_s'] / base['export_s']:.2f}x"  # type: ignore[operator]
+                    for b, r in results.items() if b != "gpkg-memory"), flush=True)
+            data.drop(copies)
+        if args.batch_copies and not args.build_only:
+            for line in batch_rate(work, args.batch_copies):
+                print(line, flush=True)
     finally:
-        if pg is not None:
-            pg.__exit__(None, None, None)
+        data.close()
         shutil.rmtree(work, ignore_errors=True)
 
 

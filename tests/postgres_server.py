@@ -49,32 +49,39 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a throw-away PostgreSQL + PostGIS; yield ``postgresql://ok@127.0.0.1:PORT/omgevingskaart``."""
+def postgres_server(keep: Path | None = None) -> Iterator[str]:
+    """Start a throw-away PostgreSQL + PostGIS; yield ``postgresql://ok@127.0.0.1:PORT/omgevingskaart``.
+
+    ``keep``: a folder for the server's data that is kept after the server stops and reused by the
+    next call (the benchmarks' ``--data-dir``: built datasets survive between runs)."""
     import psycopg
 
     bins = bindir()
     assert bins is not None, missing_reason()
-    root = Path(tempfile.mkdtemp(prefix="omgevingskaart-pg-"))
+    root = Path(tempfile.mkdtemp(prefix="omgevingskaart-pg-")) if keep is None else keep
+    root.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
     data, log = root / "data", root / "server.log"
+    reuse = keep is not None and (data / "PG_VERSION").exists()
     port = free_port()
     run = lambda *cmd: subprocess.run(_as_server_user([str(c) for c in cmd]), check=True,  # noqa: E731
                                       capture_output=True, text=True)
     started = False
     try:
-        run(bins / "initdb", "-D", data, "-U", "ok", "--auth=trust", "-E", "UTF8", "--no-locale")
+        if not reuse:
+            run(bins / "initdb", "-D", data, "-U", "ok", "--auth=trust", "-E", "UTF8", "--no-locale")
         opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
                 "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB")
         run(bins / "pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start")
         started = True
-        admin = f"postgresql://ok@127.0.0.1:{port}/postgres"
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute("CREATE DATABASE omgevingskaart")
         uri = f"postgresql://ok@127.0.0.1:{port}/omgevingskaart"
-        with psycopg.connect(uri, autocommit=True) as con:
-            con.execute("CREATE EXTENSION postgis")
+        if not reuse:
+            admin = f"postgresql://ok@127.0.0.1:{port}/postgres"
+            with psycopg.connect(admin, autocommit=True) as con:
+                con.execute("CREATE DATABASE omgevingskaart")
+            with psycopg.connect(uri, autocommit=True) as con:
+                con.execute("CREATE EXTENSION postgis")
         yield uri
     except subprocess.CalledProcessError as exc:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -83,4 +90,5 @@ def postgres_server() -> Iterator[str]:
         if started:
             subprocess.run(_as_server_user([str(bins / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"]),
                            capture_output=True, check=False)
-        shutil.rmtree(root, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(root, ignore_errors=True)

@@ -11,10 +11,20 @@ every row of that object from earlier inputs, so re-importing a newer extract up
 in it and keeps the rest. Layers this import does not touch stay as they were. ``--replace`` starts
 from an empty dataset instead.
 
-The dataset is written by :func:`omgevingskaart.dataset.write_dataset`. Only the layers this import
-touches are written: into an existing GeoPackage they move in with one SQLite transaction (the rest
-of the file is not rewritten), into PostGIS with one database transaction (new tables filled with
-COPY and GiST-indexed, then swapped in). A failed or interrupted import (a broken input, a full disk,
+Into an existing dataset only the layers this import brings are written, merged with the rows
+already there by the store's ``upsert_many`` (stored rows whose ``identificatie`` the import delivers
+again are dropped, the new rows come after the rest; the old layer is never read whole):
+
+* GeoPackage: the stored rows stream in batches into a temporary GeoPackage, which moves in with
+  one SQLite transaction (the rest of the file is not rewritten);
+* PostGIS: one database transaction deletes the delivered objects (by the ``identificatie`` index)
+  and appends the new rows with ``COPY``; the stored rows never leave the database;
+* GeoParquet: a new folder per imported layer, holding the untouched parts hard-linked, the parts
+  with delivered objects rewritten row group by row group without them, and the new rows as new
+  Hilbert-sorted parts; the manifest switch commits, the old folders are removed after it.
+
+A new dataset (or ``--replace``) is written whole by :func:`omgevingskaart.dataset.write_dataset`.
+A failed or interrupted import (a broken input, a full disk,
 Ctrl-C) leaves the previous dataset as it was; a full disk is reported as such ("schijf vol / no
 space left on device"), exit code 2. Reading the old dataset, merging and writing a GeoPackage or
 GeoParquet dataset happen under the dataset's write lock (:mod:`omgevingskaart._lock`): a second
@@ -234,7 +244,7 @@ def import_paths(
         if progress:
             print(f"schrijven naar {target} ...", file=sys.stderr)
         upsert = getattr(old.store, "upsert_many", None) if old is not None else None
-        if upsert is not None:  # a GeoPackage: stream the old rows, write only the imported layers
+        if upsert is not None:  # stream the old rows, write only the imported layers
             return dict(sorted(upsert(new_layers, meta).items()))
         existing = {name: old.layer(name) for name in old.layers if name in new_layers} if old else {}
         merged = merge_layers([existing, new_layers])

@@ -31,6 +31,7 @@ column give the same pruning without a second engine.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 from collections.abc import Mapping, Sequence
@@ -60,6 +61,7 @@ from .base import (
     page,
     refine,
     select_columns,
+    union_bounds,
 )
 
 MANIFEST = "_omgevingskaart.json"
@@ -232,6 +234,12 @@ class GeoParquetStore(Store):
             for info in new_info.values():
                 shutil.rmtree(self.path / info["folder"], ignore_errors=True)
             raise
+        self._commit(new_info, meta, replace_all=replace_all)
+
+    def _commit(self, new_info: Mapping[str, dict[str, Any]], meta: Mapping[str, str] | None, *,
+                replace_all: bool = False) -> None:
+        """Switch the manifest to the layer folders ``new_info`` (the commit point: one atomic
+        replace), then remove the folders no layer uses any more."""
         old = dict(self._layers_info)
         info = {} if replace_all else dict(old)
         info.update(new_info)
@@ -257,6 +265,88 @@ class GeoParquetStore(Store):
         table = self._filtered(layer, Query.build(where=where), list(cols))
         grouped = table.group_by(list(cols)).aggregate([])
         return distinct_tuples(tuple(r[c] for c in cols) for r in grouped.to_pylist())
+    # upsert_many
+    def upsert_many(self, layers: Mapping[str, gpd.GeoDataFrame], meta: Mapping[str, str] | None = None,
+                    *, key: str = "identificatie", rows_per_part: int = ROWS_PER_PART,
+                    row_group_size: int = ROW_GROUP_SIZE) -> dict[str, int]:
+        """Merge ``layers`` into the dataset as
+        :meth:`GeoPackageStore.upsert_many <omgevingskaart.store.geopackage.GeoPackageStore.upsert_many>`
+        does: per layer, the stored rows whose ``key`` the new rows deliver again are dropped and
+        the new rows come after the rest (their fids continue after the layer's last, so the
+        row order is the kept rows, then the new ones).
+
+        Each touched layer gets a new folder: a stored part without a delivered key is
+        hard-linked into it unchanged (copied where links are not possible), a part with one is
+        rewritten without those rows, streamed row group by row group, and the new rows become
+        new Hilbert-sorted parts. Memory holds one row group and the new rows, never the old
+        layer; layers not named are not read nor written. The manifest switch is the commit
+        point, and the old folders are removed only after it: a failed or killed upsert leaves
+        the dataset as it was (at most an unreferenced folder). The caller holds the dataset's
+        write lock (:func:`omgevingskaart._lock.dataset_lock`, as ``omgevingskaart import``
+        does). Returns the rows per layer afterwards."""
+        frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
+        new_info: dict[str, dict[str, Any]] = {}
+        try:
+            for name in sorted(frames):
+                new_info[name] = self._upsert_layer(name, frames[name], key, rows_per_part, row_group_size)
+        except BaseException:
+            for entry in new_info.values():
+                shutil.rmtree(self.path / entry["folder"], ignore_errors=True)
+            raise
+        self._commit(new_info, meta)
+        return {name: int(entry["rows"]) for name, entry in new_info.items()}
+
+    def _upsert_layer(self, name: str, new: gpd.GeoDataFrame, key: str, rows_per_part: int,
+                      row_group_size: int) -> dict[str, Any]:
+        """The manifest entry of ``name`` with ``new`` merged in, written into a fresh folder."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        old = self._layers_info.get(name)
+        if old is None:
+            return write_layer_parts(new, self.path, name, rows_per_part=rows_per_part,
+                                     row_group_size=row_group_size)
+        old_dir = self.path / old["folder"]
+        parts = sorted(old_dir.glob("*.parquet"))
+        ids = pa.array(sorted(set(new[key].dropna().astype(str))) if key in new.columns else [], pa.string())
+        # pass 1: per stored part, whether it holds a delivered key, and the layer's last fid
+        last_fid, touched = -1, {}
+        try:
+            for part in parts:
+                names = pq.read_schema(part).names
+                table = pq.read_table(part, columns=[c for c in (FID, key) if c in names])
+                if len(table) and FID in names:
+                    last_fid = max(last_fid, int(pc.max(table[FID]).as_py()))
+                touched[part.name] = bool(len(ids) and key in names and pc.any(
+                    pc.is_in(table[key].cast(pa.string()), value_set=ids)).as_py())
+        except (OSError, pa.ArrowException) as exc:
+            raise DatasetError(old_dir, f"cannot read: {exc}", element=name) from exc
+        numbers = [int(p.stem.split("-")[-1]) for p in parts if p.stem.split("-")[-1].isdigit()]
+        entry = write_layer_parts(new, self.path, name, rows_per_part=rows_per_part,
+                                  row_group_size=row_group_size, first_fid=last_fid + 1,
+                                  first_part=max(numbers, default=-1) + 1,
+                                  folder=f"{name}-{secrets.token_hex(4)}")
+        target = self.path / entry["folder"]
+        schema = pq.read_schema(target / sorted(entry["part_bounds"])[0])
+        # pass 2: carry the stored parts over (linked when untouched, else filtered)
+        rows = int(entry["rows"])
+        old_bounds = old.get("part_bounds") or {}
+        for part in parts:
+            same_schema = pq.read_schema(part).remove_metadata().equals(schema.remove_metadata())
+            if not touched[part.name] and same_schema and part.name in old_bounds:
+                _link(part, target / part.name)
+                kept, bounds = pq.ParquetFile(part).metadata.num_rows, old_bounds[part.name]
+            else:
+                kept, bounds = _filter_part(part, target / part.name, schema, key, ids, row_group_size, name)
+            if kept:
+                rows += kept
+                entry["part_bounds"][part.name] = bounds
+        entry["rows"] = rows
+        entry["parts"] = len(entry["part_bounds"])
+        boxes = [tuple(b) for b in entry["part_bounds"].values() if b is not None]
+        union = union_bounds(boxes)  # type: ignore[arg-type]
+        entry["bounds"] = None if union is None else list(union)
+        return entry
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
@@ -295,6 +385,66 @@ def write_layer_parts(frame: gpd.GeoDataFrame, root: Path, name: str, *, rows_pe
     return {"folder": folder, "rows": len(frame), "parts": parts, "bounds": _bounds(frame),
             "part_bounds": part_bounds,
             "columns": [c for c in out.columns if c != out.geometry.name] + ["geometry"]}
+
+
+def _link(src: Path, dst: Path) -> None:
+    """``dst`` the same file as ``src`` (a hard link; a copy where links are not possible)."""
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def _filter_part(src: Path, dst: Path, schema: Any, key: str, ids: Any, row_group_size: int,
+                 layer: str) -> tuple[int, list[float] | None]:
+    """Copy the stored part ``src`` to ``dst`` without the rows whose ``key`` is in ``ids``, cast
+    to ``schema`` (a column the part lacks becomes nulls), streamed row group by row group.
+    Returns the rows kept and their bounds (no file when none is kept)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(src)
+    out_schema = schema.with_metadata(source.schema_arrow.metadata)
+    writer = None
+    pending: list[Any] = []
+    kept, box = 0, [np.inf, np.inf, -np.inf, -np.inf]
+
+    def flush() -> None:
+        nonlocal writer
+        if not pending:
+            return
+        table = pa.Table.from_batches(pending, schema=out_schema)
+        pending.clear()
+        if writer is None:
+            writer = pq.ParquetWriter(dst, out_schema)
+        writer.write_table(table, row_group_size=row_group_size)
+        if "bbox" in table.column_names:
+            xmin, ymin, xmax, ymax = table.column("bbox").flatten()[:4]
+            for i, (arr, pick) in enumerate(((xmin, "min"), (ymin, "min"), (xmax, "max"), (ymax, "max"))):
+                value = pc.min_max(arr)[pick].as_py()
+                if value is not None:
+                    box[i] = min(box[i], value) if pick == "min" else max(box[i], value)
+
+    try:
+        for batch in source.iter_batches(batch_size=row_group_size):
+            if len(ids) and key in batch.schema.names:
+                batch = batch.filter(pc.invert(pc.is_in(batch.column(key).cast(pa.string()), value_set=ids)))
+            if not len(batch):
+                continue
+            columns = [batch.column(f.name).cast(f.type) if f.name in batch.schema.names
+                       else pa.nulls(len(batch), f.type) for f in out_schema]
+            pending.append(pa.RecordBatch.from_arrays(columns, schema=out_schema))
+            kept += len(batch)
+            if sum(len(b) for b in pending) >= row_group_size:
+                flush()
+        flush()
+    except (OSError, pa.ArrowException) as exc:
+        raise DatasetError(src, f"cannot carry over to the new layer folder: {exc}", element=layer) from exc
+    finally:
+        if writer is not None:
+            writer.close()
+    bounds = [float(v) for v in box] if np.all(np.isfinite(box)) else None
+    return kept, bounds
 
 
 def _bounds(frame: gpd.GeoDataFrame) -> list[float] | None:

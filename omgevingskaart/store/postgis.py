@@ -24,7 +24,7 @@ import functools
 import secrets
 import threading
 import urllib.parse
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import geopandas as gpd
@@ -283,9 +283,7 @@ class PostGISStore(Store):
             first = con.execute(sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(
                 self._table(layer))).fetchone()[0]
             self._copy_rows(con, layer, frame, int(first))
-            con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
-                                "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
-                        (secrets.token_hex(8),))
+            self._write_meta_rows(con, None)
         self.cache.clear()
         self._scan()
 
@@ -307,19 +305,28 @@ class PostGISStore(Store):
                 for name in self._layers:
                     if name not in frames:
                         con.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(self._table(name)))
-            con.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text)")
-                        .format(self._table(META_TABLE)))
-            if meta is not None:
-                con.execute(sql.SQL("DELETE FROM {} WHERE key NOT LIKE '\\_%%'").format(self._table(META_TABLE)))
-                with con.cursor() as cur:
-                    cur.executemany(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
-                        self._table(META_TABLE)), [(str(k), str(v)) for k, v in meta.items()])
-            con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
-                                "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
-                        (secrets.token_hex(8),))
+            self._write_meta_rows(con, meta)
+        self._analyze(frames)
+
+    def _write_meta_rows(self, con: Any, meta: Mapping[str, str] | None) -> None:
+        """In ``con``'s transaction: replace the metadata (when given) and bump ``_versie``."""
+        sql = self._sql()
+        con.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text)")
+                    .format(self._table(META_TABLE)))
+        if meta is not None:
+            con.execute(sql.SQL("DELETE FROM {} WHERE key NOT LIKE '\\_%%'").format(self._table(META_TABLE)))
+            with con.cursor() as cur:
+                cur.executemany(sql.SQL("INSERT INTO {} (key, value) VALUES (%s, %s)").format(
+                    self._table(META_TABLE)), [(str(k), str(v)) for k, v in meta.items()])
+        con.execute(sql.SQL("INSERT INTO {} (key, value) VALUES ('_versie', %s) ON CONFLICT (key) "
+                            "DO UPDATE SET value = EXCLUDED.value").format(self._table(META_TABLE)),
+                    (secrets.token_hex(8),))
+
+    def _analyze(self, layers: Iterable[str]) -> None:
+        """Refresh the planner's statistics of ``layers`` after a write; drop the caches."""
         with self._connect() as con:
-            for name in frames:
-                con.execute(sql.SQL("ANALYZE {}").format(self._table(name)))
+            for name in layers:
+                con.execute(self._sql().SQL("ANALYZE {}").format(self._table(name)))
         self.cache.clear()
         self._scan()
 
@@ -432,6 +439,52 @@ class PostGISStore(Store):
                 for c in cols if c not in ("fid", "geometry")}
 
 
+    # upsert_many
+    def upsert_many(self, layers: Mapping[str, gpd.GeoDataFrame], meta: Mapping[str, str] | None = None,
+                    *, key: str = "identificatie") -> dict[str, int]:
+        """Merge ``layers`` into the dataset as
+        :meth:`GeoPackageStore.upsert_many <omgevingskaart.store.geopackage.GeoPackageStore.upsert_many>`
+        does: per layer, the stored rows whose ``key`` the new rows deliver again are deleted and
+        the new rows appended after the rest (``COPY``; fids continue after the last, so the row
+        order is the kept rows, then the new ones). The stored rows never leave the database (the
+        delete goes through the ``key`` index); layers not named are not touched. Everything,
+        metadata included, is one transaction: readers see the previous dataset until the commit
+        and a failure leaves it as it was. A concurrent upsert into the same layer waits for this
+        one (table lock). Returns the rows per layer afterwards."""
+        frames = {name: conform(frame, name, what=name) for name, frame in layers.items()}
+        sql = self._sql()
+        self._ensure_schema()
+        token = secrets.token_hex(4)
+        counts: dict[str, int] = {}
+        with self._psycopg.connect(self._conninfo) as con, con.transaction():
+            for name in sorted(frames):
+                new = frames[name]
+                table = self._table(name)
+                stored = dict(con.execute(
+                    "SELECT column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = %s AND table_name = %s", (self.schema, name)).fetchall())
+                if not stored:
+                    self._load_table(con, name, new, token)
+                    counts[name] = len(new)
+                    continue
+                con.execute(sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(table))
+                for column in new.columns:
+                    if column != new.geometry.name and column not in stored:
+                        con.execute(sql.SQL("ALTER TABLE {} ADD COLUMN {} {}").format(
+                            table, sql.Identifier(column), sql.SQL(_pg_type(new[column]))))
+                ids = sorted(set(new[key].dropna().astype(str))) if key in new.columns else []
+                if ids and key in stored:  # text = text[] uses the key's B-tree index
+                    cast = "" if stored[key] in ("text", "character varying") else "::text"
+                    con.execute(sql.SQL("DELETE FROM {} WHERE {}" + cast + " = ANY(%s::text[])").format(
+                        table, sql.Identifier(key)), (ids,))
+                first = con.execute(sql.SQL("SELECT coalesce(max(fid), 0) FROM {}").format(table)).fetchone()[0]
+                self._copy_rows(con, name, new, int(first))
+                counts[name] = int(con.execute(sql.SQL("SELECT count(*) FROM {}").format(table)).fetchone()[0])
+            self._write_meta_rows(con, meta)
+        self._analyze(frames)
+        return counts
+
+
 @functools.cache
 def _overlay_sql() -> tuple[Any, Any]:
     """The overlay's common table expression ``r`` (the query shape, point, shape area and the
@@ -477,6 +530,7 @@ def _overlay_of(records: list[dict[str, Any]], measures: Sequence[Sequence[Any]]
         at_point=np.array([bool(m[2]) for m in measures], dtype=bool),
         shape_area=float(measures[0][3]) if measures else float(geometry.area),
     )
+
 
 def _pg_type(series: pd.Series) -> str:
     dtype = series.dtype
