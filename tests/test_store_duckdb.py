@@ -129,3 +129,20 @@ def test_the_tile_endpoint_serves_geoparquet_datasets(parquet_service: str, demo
     assert bad.status_code == 400 and "no tile" in bad.json()["error"]["message"]
     locked = httpx.get(parquet_service + f"/v1/tiles/bouwvlak_voorontwerp/{z}/{x}/{y}.mvt", timeout=30)
     assert locked.status_code == 401
+
+
+def test_duckdb_reprojects_rd_as_proj_does_for_epsg_28992() -> None:
+    """RD_PROJ (fast in DuckDB) gives PROJ's EPSG:28992 -> EPSG:3857 coordinates to a millimetre
+    over the whole of the Netherlands."""
+    import numpy as np
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(12)
+    xs, ys = rng.uniform(7000, 280000, 200), rng.uniform(300000, 620000, 200)
+    want = np.array(Transformer.from_crs(28992, 3857, always_xy=True).transform(xs, ys)).T
+    con = duckdb_spatial.connect()
+    got = np.array(con.execute(
+        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_Point(x, y), ?, 'EPSG:3857', always_xy := true) AS p, i "
+        "FROM (SELECT unnest(?) AS x, unnest(?) AS y, unnest(range(200)) AS i)) ORDER BY i",
+        [duckdb_spatial.RD_PROJ, xs.tolist(), ys.tolist()]).fetchall())
+    assert np.abs(got - want).max() < 0.001

@@ -40,6 +40,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import shapely
@@ -249,7 +250,8 @@ class GeoParquetStore(Store):
         window = duckdb_spatial.tile_window_rd(z, x, y, buffer / extent)
         files = [Path(f.path) for f in self._parts(layer, window).get_fragments()]
         try:
-            return duckdb_spatial.tile(files, layer, z, x, y, columns=cols, extent=extent, buffer=buffer)
+            return duckdb_spatial.tile(files, layer, z, x, y, columns=cols, extent=extent, buffer=buffer,
+                                       window=window)
         except QueryError:
             raise
         except Exception as exc:
@@ -257,6 +259,27 @@ class GeoParquetStore(Store):
                 raise DatasetError(self.layer_path(layer), f"cannot render tile {z}/{x}/{y}: {exc}",
                                    element=layer) from exc
             raise
+
+
+    # --- duckdb_table ---------------------------------------------------------------------------
+    def duckdb_table(self, layer: str, query: Query, columns: list[str] | None = None) -> Any:
+        """:meth:`_table` read by DuckDB (the ``duckdb`` extra) instead of pyarrow: the same rows,
+        order and arrow types (cast to the parts' schema). ``where`` is not handled here."""
+        from . import duckdb_spatial
+
+        if query.where:
+            raise QueryError("duckdb_table reads windows only; use the pyarrow path for where")
+        dataset = self._parts(layer, query.window)
+        files = [Path(f.path) for f in dataset.get_fragments()]
+        names = None if columns is None else [FID, *columns, "geometry"]
+        schema = dataset.schema if names is None else pa.schema([dataset.schema.field(n) for n in names])
+        if not files:
+            return schema.empty_table()
+        try:
+            table = duckdb_spatial.read_window(files, names, query.window)
+        except Exception as exc:
+            raise DatasetError(self.layer_path(layer), f"cannot read: {exc}", element=layer) from exc
+        return table.cast(schema)
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
