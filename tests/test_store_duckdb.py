@@ -146,3 +146,19 @@ def test_duckdb_reprojects_rd_as_proj_does_for_epsg_28992() -> None:
         "FROM (SELECT unnest(?) AS x, unnest(?) AS y, unnest(range(200)) AS i)) ORDER BY i",
         [duckdb_spatial.RD_PROJ, xs.tolist(), ys.tolist()]).fetchall())
     assert np.abs(got - want).max() < 0.001
+
+
+@pytest.mark.parametrize("bbox", [(246350, 443300, 246750, 443600), None, (0, 0, 1, 1)])
+def test_duckdb_reads_the_same_table_as_pyarrow(demo_parquet: Path, bbox: tuple[float, ...] | None) -> None:
+    """The reader the benchmark compares (bench_duckdb_reads.py) returns pyarrow's table exactly:
+    rows, fid order, columns and arrow types."""
+    from omgevingskaart.store.base import Query
+
+    store = GeoParquetStore(demo_parquet)
+    query = Query.build(bbox=bbox)
+    for layer in store.layers():
+        assert store.duckdb_table(layer, query).equals(store._table(layer, query)), layer
+        cols = ["identificatie"]
+        assert store.duckdb_table(layer, query, cols).equals(store._table(layer, query, cols)), layer
+    with pytest.raises(QueryError, match="windows only"):
+        store.duckdb_table("pand", Query.build(where={"identificatie": "x"}))

@@ -15,7 +15,7 @@ GeoPackage datasets answer 404 with ``no_tiles``: their maps use the GeoJSON of 
 from __future__ import annotations
 
 from ..dataset import Dataset
-from ..errors import QueryError
+from ..errors import MissingExtraError, QueryError
 from .errors import ServiceError
 
 MEDIA_TYPE = "application/vnd.mapbox-vector-tile"
@@ -32,3 +32,6 @@ def tile_bytes(dataset: Dataset, layer: str, z: int, x: int, y: int, columns: li
         return data
     except QueryError as exc:
         raise ServiceError(400, "invalid_parameter", str(exc), field="z") from None
+    except MissingExtraError as exc:  # a GeoParquet dataset on a server without DuckDB spatial
+        raise ServiceError(404, "no_tiles", f"{exc}; until then use /v1/layers/{{id}}/items",
+                           field="layer") from None

@@ -16,7 +16,7 @@ PostGIS' ``spatial_ref_sys``) to ``EPSG:3857``: within 0.3 mm of PROJ's own EPSG
 EPSG:3857 operation (what PostGIS and pyproj use) across the Netherlands, and about a metre from
 RDNAPTRANS2018 (below a tile's pixel size up to zoom 17). Naming the source ``EPSG:28992``
 instead gives the same coordinates but makes DuckDB look the operation up in its PROJ database
-per row (a z17 tile in 190 ms instead of 4 ms).
+per row (the 131 panden of a z17 tile reprojected in 190 ms instead of 4 ms).
 
 >>> con = connect()
 >>> con.execute("SELECT ST_AsText(ST_Point(1, 2))").fetchone()[0]
@@ -70,6 +70,7 @@ def connect() -> Any:
         con.execute(f"LOAD '{_quote(str(path))}'")
         # GeoParquet geometry stays WKB (a BLOB): what the other readers of the folder see
         con.execute("SET enable_geoparquet_conversion = false")
+        con.execute("SET parquet_metadata_cache = true")
     except duckdb.Error as exc:
         con.close()
         raise DatasetError(path, f"cannot load DuckDB's spatial extension: {exc}") from exc

@@ -21,11 +21,11 @@ Writes are atomic per call: new layer folders get a fresh name, the manifest is 
 :func:`omgevingskaart._files.write_atomic` (the commit point), and the old folders are removed
 after it. A reader sees the old manifest or the new one.
 
-DuckDB spatial is not used by this reader: DuckDB normally downloads the extension at run time
-from its own host, which the project's machines cannot reach. (It *is* installable offline from
-PyPI as ``duckdb==1.4.4`` + ``duckdb-ext-spatial`` (88 MB) and loads with ``LOAD '<path of
-spatial.duckdb_extension>'``; checked, not wired in.) pyarrow's row-group statistics on the bbox
-column give the same pruning without a second engine.
+Vector tiles (:meth:`GeoParquetStore.tile`) are rendered by DuckDB spatial's ``ST_AsMVT``
+(:mod:`omgevingskaart.store.duckdb_spatial`, the ``duckdb`` extra, loaded offline from the
+``duckdb-ext-spatial`` wheel). Window reads and scans stay on pyarrow: measured against DuckDB
+reading the same parts (:meth:`GeoParquetStore.duckdb_table`), pyarrow is faster for windows
+and neither wins whole-layer scans (figures in docs/storage.md).
 """
 
 from __future__ import annotations
