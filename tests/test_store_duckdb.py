@@ -162,3 +162,16 @@ def test_duckdb_reads_the_same_table_as_pyarrow(demo_parquet: Path, bbox: tuple[
         assert store.duckdb_table(layer, query, cols).equals(store._table(layer, query, cols)), layer
     with pytest.raises(QueryError, match="windows only"):
         store.duckdb_table("pand", Query.build(where={"identificatie": "x"}))
+
+
+def test_tiles_from_many_threads_are_the_serial_tiles(demo_parquet: Path) -> None:
+    """Each thread reads through its own cursor of the one DuckDB database (the service's
+    worker threads)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = open_store(demo_parquet)
+    z, x, y = TILES[1]
+    want = {dx: store.tile("pand", z, x + dx, y) for dx in range(-2, 3)}
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda i: (i % 5 - 2, store.tile("pand", z, x + i % 5 - 2, y)), range(20)))
+    assert all(tile == want[dx] for dx, tile in got) and len(set(want.values())) == 5

@@ -41,6 +41,8 @@ RD_PROJ = ("+proj=sterea +lat_0=52.15616055555555 +lon_0=5.38763888888889 +k=0.9
            "+y_0=463000 +ellps=bessel +towgs84=565.417,50.3319,465.552,-0.398957,0.343988,-1.8774,4.0725 "
            "+units=m +no_defs")
 _LOCAL = threading.local()
+_DATABASE: Any = None
+_DATABASE_LOCK = threading.Lock()
 
 
 def extension_path() -> Path:
@@ -69,8 +71,8 @@ def connect() -> Any:
     try:
         con.execute(f"LOAD '{_quote(str(path))}'")
         # GeoParquet geometry stays WKB (a BLOB): what the other readers of the folder see
-        con.execute("SET enable_geoparquet_conversion = false")
-        con.execute("SET parquet_metadata_cache = true")
+        con.execute("SET GLOBAL enable_geoparquet_conversion = false")
+        con.execute("SET GLOBAL parquet_metadata_cache = true")
     except duckdb.Error as exc:
         con.close()
         raise DatasetError(path, f"cannot load DuckDB's spatial extension: {exc}") from exc
@@ -78,11 +80,15 @@ def connect() -> Any:
 
 
 def thread_connection() -> Any:
-    """This thread's connection (DuckDB connections are not shared between threads)."""
+    """This thread's cursor on the process' one DuckDB database (a connection is not shared
+    between threads; its cursors share the loaded extension and the Parquet metadata cache)."""
+    global _DATABASE
     con = getattr(_LOCAL, "con", None)
     if con is None:
-        con = connect()
-        _LOCAL.con = con
+        with _DATABASE_LOCK:
+            if _DATABASE is None:
+                _DATABASE = connect()
+            con = _LOCAL.con = _DATABASE.cursor()
     return con
 
 
