@@ -21,6 +21,7 @@ from omgevingskaart.store import duckdb_spatial, open_store
 from omgevingskaart.store.geoparquet import GeoParquetStore
 
 pytest.importorskip("duckdb", reason="needs the duckdb extra: pip install 'omgevingskaart[duckdb]'")
+pytest.importorskip("duckdb_ext", reason="needs the duckdb extra (duckdb-ext-spatial): pip install 'omgevingskaart[duckdb]'")
 
 LON, LAT = 6.7195685, 51.97190784  # Winterswijk centre (RD 246550, 443450)
 
