@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRAS_ONLY = ("streamlit", "folium", "streamlit_folium", "pydeck", "fastapi", "uvicorn",
-               "swagger_ui_bundle")
+               "swagger_ui_bundle", "duckdb")
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,7 @@ Endpoints (OpenAPI document at ``/openapi.json``, Swagger UI at ``/docs``)::
     GET  /v1/layers                          the catalogue entries of the dataset (restricted ones marked)
     GET  /v1/layers/{id}                     one entry
     GET  /v1/layers/{id}/items               GeoJSON FeatureCollection, OGC API - Features paging
-    GET  /v1/tiles/{id}/{z}/{x}/{y}.mvt      Mapbox Vector Tile of a layer (PostGIS datasets)
+    GET  /v1/tiles/{id}/{z}/{x}/{y}.mvt      Mapbox Vector Tile of a layer (PostGIS, GeoParquet)
 
 Access rule: a catalogue layer with ``audience = "ketenpartner"`` needs an API key (header
 ``X-API-Key``) whose record lists the layer: 401 without a (valid) key, 403 with a key that lacks
@@ -519,7 +519,7 @@ def create_app(
                             headers={"Content-Crs": f"<{out_crs}>"})
 
     @app.get(
-        "/v1/tiles/{layer_id}/{z}/{x}/{y}.mvt", tags=["lagen"], summary="A vector tile of a layer (PostGIS)",
+        "/v1/tiles/{layer_id}/{z}/{x}/{y}.mvt", tags=["lagen"], summary="A vector tile of a layer (PostGIS, GeoParquet)",
         response_class=Response,
         responses={**_COMMON, 200: {"content": {TILE_MEDIA_TYPE: {}}},
                    204: {"description": "nothing of the layer falls in the tile"},

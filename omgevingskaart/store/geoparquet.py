@@ -21,11 +21,11 @@ Writes are atomic per call: new layer folders get a fresh name, the manifest is 
 :func:`omgevingskaart._files.write_atomic` (the commit point), and the old folders are removed
 after it. A reader sees the old manifest or the new one.
 
-DuckDB spatial is not used by this reader: DuckDB normally downloads the extension at run time
-from its own host, which the project's machines cannot reach. (It *is* installable offline from
-PyPI as ``duckdb==1.4.4`` + ``duckdb-ext-spatial`` (88 MB) and loads with ``LOAD '<path of
-spatial.duckdb_extension>'``; checked, not wired in.) pyarrow's row-group statistics on the bbox
-column give the same pruning without a second engine.
+Vector tiles (:meth:`GeoParquetStore.tile`) are rendered by DuckDB spatial's ``ST_AsMVT``
+(:mod:`omgevingskaart.store.duckdb_spatial`, the ``duckdb`` extra, loaded offline from the
+``duckdb-ext-spatial`` wheel). Window reads and scans stay on pyarrow: measured against DuckDB
+reading the same parts (:meth:`GeoParquetStore.duckdb_table`), pyarrow is faster for windows
+and neither wins whole-layer scans (figures in docs/storage.md).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 import shapely
@@ -347,6 +348,51 @@ class GeoParquetStore(Store):
         union = union_bounds(boxes)  # type: ignore[arg-type]
         entry["bounds"] = None if union is None else list(union)
         return entry
+    # --- tile ---------------------------------------------------------------------------------
+    def tile(self, layer: str, z: int, x: int, y: int, *, columns: Sequence[str] = ("identificatie",),
+             extent: int = 4096, buffer: int = 64) -> bytes:
+        """The Mapbox Vector Tile ``z/x/y`` (Web Mercator tiling) of ``layer``, rendered by DuckDB
+        spatial's ``ST_AsMVT`` from the parts that meet the tile (as
+        :meth:`PostGISStore.tile <omgevingskaart.store.postgis.PostGISStore.tile>`; needs the
+        ``duckdb`` extra). Empty bytes when nothing falls in the tile."""
+        from . import duckdb_spatial
+
+        duckdb_spatial.check_tile(z, x, y)
+        names = self._layers_info[layer]["columns"] if layer in self._layers_info else []
+        cols = [c for c in columns if c in names and c not in (FID, "bbox", "geometry")]
+        window = duckdb_spatial.tile_window_rd(z, x, y, buffer / extent)
+        files = [Path(f.path) for f in self._parts(layer, window).get_fragments()]
+        try:
+            return duckdb_spatial.tile(files, layer, z, x, y, columns=cols, extent=extent, buffer=buffer,
+                                       window=window)
+        except QueryError:
+            raise
+        except Exception as exc:
+            if type(exc).__module__.startswith("duckdb"):
+                raise DatasetError(self.layer_path(layer), f"cannot render tile {z}/{x}/{y}: {exc}",
+                                   element=layer) from exc
+            raise
+
+
+    # --- duckdb_table ---------------------------------------------------------------------------
+    def duckdb_table(self, layer: str, query: Query, columns: list[str] | None = None) -> Any:
+        """:meth:`_table` read by DuckDB (the ``duckdb`` extra) instead of pyarrow: the same rows,
+        order and arrow types (cast to the parts' schema). ``where`` is not handled here."""
+        from . import duckdb_spatial
+
+        if query.where:
+            raise QueryError("duckdb_table reads windows only; use the pyarrow path for where")
+        dataset = self._parts(layer, query.window)
+        files = [Path(f.path) for f in dataset.get_fragments()]
+        names = None if columns is None else [FID, *columns, "geometry"]
+        schema = dataset.schema if names is None else pa.schema([dataset.schema.field(n) for n in names])
+        if not files:
+            return schema.empty_table()
+        try:
+            table = duckdb_spatial.read_window(files, names, query.window)
+        except Exception as exc:
+            raise DatasetError(self.layer_path(layer), f"cannot read: {exc}", element=layer) from exc
+        return table.cast(schema)
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:

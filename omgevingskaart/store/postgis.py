@@ -254,13 +254,16 @@ class PostGISStore(Store):
         attrs = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier(c)) for c in cols)
         query = sql.SQL(
             "WITH b AS (SELECT ST_TileEnvelope(%s, %s, %s) AS env), "
-            "w AS (SELECT env, ST_Transform(ST_Segmentize(env, (ST_XMax(env) - ST_XMin(env)) / 8), {srid}) AS rd "
-            "FROM b), "
+            # the window is the tile grown by its buffer: features that reach only into the
+            # buffer are drawn too, so the edges of neighbouring tiles meet
+            "e AS (SELECT env, ST_Expand(env, (ST_XMax(env) - ST_XMin(env)) * %s / %s) AS big FROM b), "
+            "w AS (SELECT env, ST_Transform(ST_Segmentize(big, (ST_XMax(big) - ST_XMin(big)) / 8), {srid}) AS rd "
+            "FROM e), "
             "q AS (SELECT {attrs}ST_AsMVTGeom(ST_Transform(t.geometry, 3857), w.env, %s, %s, true) AS geom "
             "FROM {table} t, w WHERE t.geometry && w.rd) "
             "SELECT ST_AsMVT(q, %s, %s, 'geom') FROM q WHERE geom IS NOT NULL"
         ).format(srid=sql.Literal(SRID), attrs=attrs, table=self._table(layer))
-        row = self._con().execute(query, (z, x, y, extent, buffer, layer, extent)).fetchone()
+        row = self._con().execute(query, (z, x, y, buffer, extent, extent, buffer, layer, extent)).fetchone()
         return bytes(row[0]) if row and row[0] is not None else b""
 
     # --- protocol: writing -------------------------------------------------------------------
