@@ -185,7 +185,7 @@ class Store(Protocol):
         >>> row, (panden, plaats) = store.overlay_at(Point(246580, 443380), [
         ...     OverlayAsk("pand"), OverlayAsk("woonplaats", on="point", columns=("naam",), areas="no")])
         >>> row[0]["kadastrale_aanduiding"], plaats.records
-        ('WWK00 L 3839', [{'naam': 'Winterswijk'}])
+        ('WWK00 L 3685', [{'naam': 'Winterswijk'}])
         """
         row = base_row
         if row is None and base is not None:
