@@ -377,7 +377,11 @@ def main() -> None:
             results = {b: measure(b, uris[b], points_file) for b in backends}
             pts0 = json.loads(points_file.read_text())[0]
             for b in backends:
-                results[b]["service_rss"] = service_rss(b, uris[b], tuple(pts0), work / f"serve-{b}.log")
+                try:
+                    results[b]["service_rss"] = service_rss(b, uris[b], tuple(pts0), work / f"serve-{b}.log")
+                except RuntimeError as exc:  # a server that does not start: say why, measure the rest
+                    print(f"{b} x{copies}: service not measured: {str(exc).strip().splitlines()[-1]}")
+                    results[b]["service_rss"] = (float("nan"),) * 3
             base = results.get("gpkg-memory")
             for b in backends:
                 r = results[b]

@@ -42,11 +42,12 @@ layer: the perceel at the point (or by its aanduiding: a ``where`` query on ``se
 :meth:`~omgevingskaart.store.base.Store.overlay`, which returns their area, the area they share
 with the perceel and whether they lie at the point. Plan objects are compared with the perceel
 shrunk by :data:`EDGE_TOLERANCE_M` (covers it: 100 %; only shares its edge: 0 %; else the exact
-intersection). On a small GeoPackage the store answers from in-memory STRtrees; on a large one
-through the file's R-tree; on PostGIS the plan layers' overlays are one SQL statement
-(:meth:`~omgevingskaart.store.base.Store.overlay_many`: ``ST_Covers``,
-``ST_Intersects``, ``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so
-only attributes and three numbers per row leave the database. The plan records are kept in the
+intersection). The perceel and every layer's overlay are one call,
+:meth:`~omgevingskaart.store.base.Store.overlay_at`. On a small GeoPackage the store answers from
+in-memory STRtrees; on a large one through the file's R-tree; on GeoParquet from the row groups
+that meet the perceel; on PostGIS with one SQL statement (``ST_Covers``, ``ST_Intersects``,
+``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so only attributes and
+a few numbers per row leave the database. The plan records are kept in the
 store's cache (keys ``("report", ...)``), nothing on the Dataset (``benchmarks/bench_report.py``;
 ``tests/test_report_stores.py`` checks that every backend gives the same answer).
 """
@@ -612,8 +613,8 @@ _REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pan
 
 def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
            perceel: _Row | None = None, geldig_op: Any = None) -> ParcelReport:
-    """The report at RD ``(x, y)``; ``perceel`` when the query named one. Every question goes
-    to the store as a point or perceel query (:meth:`Store.rows`, :meth:`Store.overlay`)."""
+    """The report at RD ``(x, y)``; ``perceel`` when the query named one. The perceel and every
+    layer's rows on it go to the store as one question (:meth:`Store.overlay_at`)."""
     on = parse_date(geldig_op)
     pt = shapely.Point(x, y)
     store = dataset.store
