@@ -42,11 +42,12 @@ layer: the perceel at the point (or by its aanduiding: a ``where`` query on ``se
 :meth:`~omgevingskaart.store.base.Store.overlay`, which returns their area, the area they share
 with the perceel and whether they lie at the point. Plan objects are compared with the perceel
 shrunk by :data:`EDGE_TOLERANCE_M` (covers it: 100 %; only shares its edge: 0 %; else the exact
-intersection). On a small GeoPackage the store answers from in-memory STRtrees; on a large one
-through the file's R-tree; on PostGIS the plan layers' overlays are one SQL statement
-(:meth:`~omgevingskaart.store.base.Store.overlay_many`: ``ST_Covers``,
-``ST_Intersects``, ``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so
-only attributes and three numbers per row leave the database. The plan records are kept in the
+intersection). The perceel and every layer's overlay are one call,
+:meth:`~omgevingskaart.store.base.Store.overlay_at`. On a small GeoPackage the store answers from
+in-memory STRtrees; on a large one through the file's R-tree; on GeoParquet from the row groups
+that meet the perceel; on PostGIS with one SQL statement (``ST_Covers``, ``ST_Intersects``,
+``ST_Area(ST_Intersection(...))`` against ``ST_Buffer(perceel, -0.001)``), so only attributes and
+a few numbers per row leave the database. The plan records are kept in the
 store's cache (keys ``("report", ...)``), nothing on the Dataset (``benchmarks/bench_report.py``;
 ``tests/test_report_stores.py`` checks that every backend gives the same answer).
 """
@@ -89,7 +90,7 @@ from .omgevingsplan import (
     tpod_at,
 )
 from .schema import kind_of
-from .store.base import Overlay, Store
+from .store.base import Overlay, OverlayAsk, Store
 
 if TYPE_CHECKING:
     from .dataset import Dataset
@@ -612,20 +613,42 @@ _REGISTERS = (("BRK (percelen)", ("perceel",)), ("BAG (panden, adressen)", ("pan
 
 def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
            perceel: _Row | None = None, geldig_op: Any = None) -> ParcelReport:
-    """The report at RD ``(x, y)``; ``perceel`` when the query named one. Every question goes
-    to the store as a point or perceel query (:meth:`Store.rows`, :meth:`Store.overlay`)."""
+    """The report at RD ``(x, y)``; ``perceel`` when the query named one. The perceel and every
+    layer's rows on it go to the store as one question (:meth:`Store.overlay_at`)."""
     on = parse_date(geldig_op)
     pt = shapely.Point(x, y)
     store = dataset.store
     layers = store.layers()
     #: per layer, whether it holds anything at the point (answered by the queries made anyway)
     holds: dict[str, bool] = {}
+    # the whole question in one call to the store (one SQL statement in PostGIS): the perceel at
+    # the point, then every layer's rows on it (or at the point), with their areas
+    plan_layers = [name for layer in _PLAN_LAYERS for name in (layer, layer + _STAGE_SUFFIX) if name in layers]
+    pand_layer = "pand" if "pand" in layers else "bgt_pand" if "bgt_pand" in layers else None
+    asks = [OverlayAsk(name, tolerance=EDGE_TOLERANCE_M) for name in plan_layers]
+    if _PLAN_AREA in layers:
+        asks.append(OverlayAsk(_PLAN_AREA, on="point", columns=("plan_id", "identificatie"), areas="no"))
+    if pand_layer is not None:
+        asks.append(OverlayAsk(pand_layer, areas="yes"))
+    asks += _address_asks(layers)  # the addresses on the perceel
+    if "monument" in layers:
+        asks.append(OverlayAsk("monument"))
+    if "beschermd_gezicht" in layers:
+        asks.append(OverlayAsk("beschermd_gezicht", columns=("identificatie", "naam", "gezichtstype"), areas="no"))
+    if "woonplaats" in layers:
+        asks.append(OverlayAsk("woonplaats", on="point", columns=("naam",), areas="no"))
+    # the other report layers: only whether they hold anything here (``columns=()``: lagen_hier)
+    told = {"perceel", *plan_layers, _PLAN_AREA, pand_layer, "monument", "beschermd_gezicht", "woonplaats"}
+    for layer in layers:
+        if layer in _REPORT_LAYERS and not layer.endswith(_STAGE_SUFFIX) and layer not in told:
+            asks.append(OverlayAsk(layer, on="shape" if layer in ("verblijfsobject", "monument") else "point",
+                                   columns=(), areas="no"))
+    has_perceel = "perceel" in layers
+    perceel, answers = store.overlay_at(pt, asks, base="perceel" if has_perceel else None, base_row=perceel)
+    ov_of = {a.layer: ov for a, ov in zip(asks, answers, strict=True) if a.columns != ()}
     perceel_geom = None
     perceel_obj = None
-    if "perceel" in layers:
-        if perceel is None:
-            recs, geoms = store.rows("perceel", geometry=pt, limit=1)
-            perceel = (recs[0], geoms[0]) if recs else None
+    if has_perceel:
         holds["perceel"] = perceel is not None  # a named perceel holds its point_on_surface
         if perceel is not None:
             rec, perceel_geom = perceel
@@ -641,15 +664,17 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
             )
     area_geom = perceel_geom if perceel_geom is not None else pt
     on_perceel = perceel_geom is not None
+    for a, ov in zip(asks, answers, strict=True):
+        if a.columns == ():
+            holds[a.layer] = bool(ov.records)
 
     # the plan objects on the perceel (or at the point), with their share computed by the store
-    plan_layers = [name for layer in _PLAN_LAYERS for name in (layer, layer + _STAGE_SUFFIX) if name in layers]
-    overlays = store.overlay_many(plan_layers, area_geom, point=pt, tolerance=EDGE_TOLERANCE_M, areas=on_perceel)
+    overlays = {name: ov_of[name] for name in plan_layers}
     for name, ov in overlays.items():
         holds[name] = bool(ov.at_point.any())  # the point lies on the perceel
     plan_here: list[dict[str, Any]] = []
     if _PLAN_AREA in layers:
-        plan_here = store.overlay(_PLAN_AREA, pt, columns=["plan_id", "identificatie"], areas=False).records
+        plan_here = ov_of[_PLAN_AREA].records
         holds[_PLAN_AREA] = bool(plan_here)
     plan_ids = {r.get("plan_id") for ov in overlays.values() for r in ov.records}
     plan_ids |= {r.get("plan_id") or r.get("identificatie") for r in plan_here}
@@ -667,22 +692,21 @@ def _build(dataset: Dataset, x: float, y: float, qinfo: dict[str, Any],
         found[layer] = [o for o in found[layer] if o.status == GELDEND]
 
     panden: list[Pand] = []
-    pand_layer = "pand" if "pand" in layers else "bgt_pand" if "bgt_pand" in layers else None
     if pand_layer is not None:
-        panden, holds[pand_layer] = _panden(store, pand_layer, area_geom, pt, "BAG" if pand_layer == "pand" else "BGT")
-    adressen = _adressen(store, layers, perceel_geom, pand_layer if panden else None, pt)
-    monumenten = _monumenten(store, layers, perceel_geom, pt, holds)
+        panden, holds[pand_layer] = _panden(ov_of[pand_layer], area_geom, "BAG" if pand_layer == "pand" else "BGT")
+    adressen = _adressen(store, layers, perceel_geom, pand_layer if panden else None, pt,
+                         {a.layer: ov_of[a.layer] for a in _address_asks(layers)})
+    monumenten = _monumenten(ov_of.get("monument"), perceel_geom, holds)
     gezichten: list[BeschermdGezicht] = []
     if "beschermd_gezicht" in layers:
-        ov = store.overlay("beschermd_gezicht", area_geom, point=pt, areas=False,
-                           columns=["identificatie", "naam", "gezichtstype"])
+        ov = ov_of["beschermd_gezicht"]
         holds["beschermd_gezicht"] = bool(ov.at_point.any())
         for r, here in zip(ov.records, ov.at_point, strict=True):
             gezichten.append(BeschermdGezicht(r.get("identificatie"), r.get("naam"), r.get("gezichtstype"),
                                               bool(here)))
     woonplaats = None
     if "woonplaats" in layers:
-        names = store.overlay("woonplaats", pt, columns=["naam"], areas=False).records
+        names = ov_of["woonplaats"].records
         holds["woonplaats"] = bool(names)
         woonplaats = names[0].get("naam") if names else None
 
@@ -766,11 +790,10 @@ def _holds(store: Store, layer: str, area_geom: Any, pt: shapely.Point) -> bool:
     return bool(store.rows(layer, geometry=where, columns=[], limit=1)[0])
 
 
-def _panden(store: Store, layer: str, area_geom: Any, pt: shapely.Point, bron: str) -> tuple[list[Pand], bool]:
+def _panden(ov: Overlay, area_geom: Any, bron: str) -> tuple[list[Pand], bool]:
     """The panden standing on ``area_geom`` (a perceel: at least MIN_PAND_SHARE % of their
-    footprint on it; a point: the panden at it), largest share first; and whether any pand
-    stands at the point itself."""
-    ov = store.overlay(layer, area_geom, point=pt)
+    footprint on it; a point: the panden at it), largest share first, from their overlay with
+    it; and whether any pand stands at the point itself."""
     if not ov.records:
         return [], False
     areas = ov.area
@@ -800,38 +823,43 @@ def _panden(store: Store, layer: str, area_geom: Any, pt: shapely.Point, bron: s
     return out, bool(ov.at_point.any())
 
 
+def _address_asks(layers: list[str]) -> list[OverlayAsk]:
+    """The address layers' questions: the verblijfsobjecten within the area, the ligplaatsen
+    and standplaatsen on it with their areas."""
+    return [OverlayAsk(layer, predicate="within", areas="no") if layer == "verblijfsobject"
+            else OverlayAsk(layer, areas="yes")
+            for layer in ("verblijfsobject", "ligplaats", "standplaats") if layer in layers]
+
+
 def _adressen(store: Store, layers: list[str], perceel_geom: Any, pand_layer: str | None,
-              pt: shapely.Point) -> list[Adres]:
+              pt: shapely.Point, on_perceel: dict[str, Overlay]) -> list[Adres]:
     """The addresses on the perceel (without one: in the panden at the point; a ligplaats or
-    standplaats when at least half of it lies there); on water, the ligplaats at the point."""
+    standplaats when at least half of it lies there); on water, the ligplaats at the point.
+    ``on_perceel``: the overlays of :func:`_address_asks` with the perceel, asked already."""
     adressen: list[Adres] = []
-    addr_area = perceel_geom
-    if addr_area is None and pand_layer is not None:
-        addr_area = shapely.union_all(store.rows(pand_layer, geometry=pt)[1])
-    if addr_area is not None:
-        for layer in ("verblijfsobject", "ligplaats", "standplaats"):
-            if layer not in layers:
-                continue
-            if layer == "verblijfsobject":
-                adressen += [_adres(r) for r in store.rows(layer, geometry=addr_area, predicate="within")[0]]
-                continue
-            ov = store.overlay(layer, addr_area)
+    found = on_perceel if perceel_geom is not None else None
+    if found is None and pand_layer is not None:
+        area = shapely.union_all(store.rows(pand_layer, geometry=pt)[1])
+        asks = _address_asks(layers)
+        found = {a.layer: ov for a, ov in zip(asks, store.overlay_at(pt, asks, base=None,
+                                                                     base_row=({}, area))[1], strict=True)}
+    for layer, ov in (found or {}).items():
+        if layer == "verblijfsobject":  # the rows within the area
+            adressen += [_adres(r) for r in ov.records]
+        else:
             adressen += [_adres(r) for r, whole, shared in zip(ov.records, ov.area, ov.shared, strict=True)
                          if not shared < 0.5 * whole]
     for layer in ("ligplaats", "standplaats"):  # a ligplaats on water has no perceel or pand
-        if layer in layers and not adressen and addr_area is None:
+        if layer in layers and not adressen and found is None:
             adressen += [_adres(r) for r in store.rows(layer, geometry=pt)[0]]
     return adressen
 
 
-def _monumenten(store: Store, layers: list[str], perceel_geom: Any, pt: shapely.Point,
-                holds: dict[str, bool]) -> list[Monument]:
+def _monumenten(ov: Overlay | None, perceel_geom: Any, holds: dict[str, bool]) -> list[Monument]:
     """The monuments on the perceel (polygons: with at least 10 % of the smaller of the two
-    shared) or at the point."""
-    if "monument" not in layers:
+    shared) or at the point, from their overlay with it (None: no monument layer)."""
+    if ov is None:
         return []
-    ov = store.overlay("monument", pt if perceel_geom is None else perceel_geom, point=pt,
-                       areas=perceel_geom is not None)
     holds["monument"] = bool(ov.records)
     out = []
     for j, r in enumerate(ov.records):

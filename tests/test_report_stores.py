@@ -200,3 +200,66 @@ def test_real_samples_report_the_same_on_every_backend(real_sets: dict[str, Data
             store = copy_to(ds, backend, where)
             assert_same(want, answers(Dataset(store), points, geldig_op=geldig_op))
             assert whole_layer_reads(store) == [], name
+
+
+def test_overlay_at_is_the_same_on_every_backend(demo_store: Store) -> None:
+    """Store.overlay_at (the report's whole question; one SQL statement in PostGIS) gives the
+    perceel and the overlays the in-memory store gives, and the same as asking one by one."""
+    from omgevingskaart.store.base import OverlayAsk
+
+    mem = GeoPackageStore(DEMO_PATH, mode="memory")
+    asks = [OverlayAsk("enkelbestemming", tolerance=0.001), OverlayAsk("maatvoering_voorontwerp", tolerance=0.001),
+            OverlayAsk("pand", areas="yes"), OverlayAsk("verblijfsobject", predicate="within", areas="no"),
+            OverlayAsk("monument"), OverlayAsk("woonplaats", on="point", columns=("naam",), areas="no"),
+            OverlayAsk("bestemmingsplangebied", on="point", columns=("plan_id", "identificatie"), areas="no"),
+            OverlayAsk("verblijfsobject", columns=(), areas="no")]
+    # points on percelen, and ten just outside the data (no perceel: the overlays are at the point)
+    seen_perceel = seen_none = 0
+    for p in demo_points(10, seed=5)[:20]:
+        pt = shapely.Point(p)
+        want_row, want = mem.overlay_at(pt, asks)
+        got_row, got = demo_store.overlay_at(pt, asks)
+        assert (got_row is None) == (want_row is None)
+        if want_row is not None:
+            seen_perceel += 1
+            assert got_row is not None and got_row[0] == want_row[0]
+            assert shapely.equals_exact(got_row[1], want_row[1], 1e-9)
+            # the same as the perceel's overlays asked one by one
+            one = demo_store.overlay("pand", want_row[1], point=pt)
+            assert got[2].records == one.records
+            assert got[2].shared == pytest.approx(one.shared, abs=1e-9, nan_ok=True)
+        else:
+            seen_none += 1
+        for ask, a, b in zip(asks, want, got, strict=True):
+            assert b.records == a.records, ask
+            assert ([[(k, type(v)) for k, v in r.items()] for r in b.records]
+                    == [[(k, type(v)) for k, v in r.items()] for r in a.records]), ask
+            assert b.area == pytest.approx(a.area, abs=1e-6, nan_ok=True), ask
+            assert b.shared == pytest.approx(a.shared, abs=1e-6, nan_ok=True), ask
+            assert (b.at_point == a.at_point).all(), ask
+            assert b.shape_area == pytest.approx(a.shape_area, abs=1e-6), ask
+    assert seen_perceel >= 5 and seen_none >= 5
+    # a perceel given by the caller (a report by kadastrale aanduiding): no lookup, its overlays
+    recs, geoms = mem.rows("perceel", where={"sectie": "L", "perceelnummer": 3839})
+    given = (recs[0], geoms[0])
+    pt = shapely.point_on_surface(geoms[0])
+    (row, want), (row2, got) = mem.overlay_at(pt, asks, base_row=given), demo_store.overlay_at(pt, asks, base_row=given)
+    assert row is given and row2 is given
+    assert [b.records for b in got] == [a.records for a in want]
+    assert got[0].shared == pytest.approx(want[0].shared, abs=1e-6)
+    # no base layer: everything at the point
+    _none, at = demo_store.overlay_at(pt, asks[:1], base=None)
+    assert _none is None and at[0].records == mem.overlay("enkelbestemming", pt, point=pt, areas=False).records
+
+
+def test_overlay_at_says_what_is_wrong(demo_store: Store) -> None:
+    from omgevingskaart.errors import DatasetError, QueryError
+    from omgevingskaart.store.base import OverlayAsk
+
+    pt = shapely.Point(246580, 443380)
+    with pytest.raises(QueryError, match="geen_kolom"):
+        demo_store.overlay_at(pt, [OverlayAsk("pand", columns=("geen_kolom",))])
+    with pytest.raises(DatasetError, match="geen_laag"):
+        demo_store.overlay_at(pt, [OverlayAsk("geen_laag")])
+    with pytest.raises(QueryError, match="tolerance"):
+        demo_store.overlay_at(pt, [OverlayAsk("pand", tolerance=-1.0)])

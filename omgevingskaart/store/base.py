@@ -183,6 +183,44 @@ class Store(Protocol):
         recs, _ = self.rows(layer, where=where, columns=list(cols))
         return distinct_tuples(tuple(r.get(c) for c in cols) for r in recs)
 
+    # --- overlay_at -------------------------------------------------------------------------------
+    def overlay_at(self, point: BaseGeometry, asks: Sequence[OverlayAsk], *, base: str | None = "perceel",
+                   base_row: Row | None = None) -> tuple[Row | None, list[Overlay]]:
+        """The parcel report's whole question at ``point`` in one call: the first row (in row
+        order) of layer ``base`` at the point (``base_row`` when the caller has it already, None
+        when there is none), and per :class:`OverlayAsk` the overlay of its layer with that row's
+        geometry (``on="shape"``; the point itself when there is no row) or with the point
+        (``on="point"``), ``at_point`` always against ``point``.
+
+        The default asks :meth:`rows` and :meth:`overlay` one by one; PostGIS answers it all in
+        one SQL statement.
+
+        >>> from shapely.geometry import Point
+        >>> from omgevingskaart.store import open_store
+        >>> store = open_store("data/demo/winterswijk-centrum.gpkg")
+        >>> row, (panden, plaats) = store.overlay_at(Point(246580, 443380), [
+        ...     OverlayAsk("pand"), OverlayAsk("woonplaats", on="point", columns=("naam",), areas="no")])
+        >>> row[0]["kadastrale_aanduiding"], plaats.records
+        ('WWK00 L 3685', [{'naam': 'Winterswijk'}])
+        """
+        row = base_row
+        if row is None and base is not None:
+            recs, geoms = self.rows(base, geometry=point, limit=1)
+            row = (recs[0], geoms[0]) if recs else None
+        shape = point if row is None else row[1]
+        out = []
+        for ask in asks:
+            target = shape if ask.on == "shape" else point
+            areas = ask.areas == "yes" or (ask.areas == "shape" and row is not None and ask.on == "shape")
+            if ask.predicate == "intersects":
+                out.append(self.overlay(ask.layer, target, columns=ask.columns, point=point,
+                                        tolerance=ask.tolerance, areas=areas))
+            else:
+                recs, geoms = self.rows(ask.layer, geometry=target, predicate=ask.predicate, columns=ask.columns)
+                out.append(overlay_geometries(recs, geoms, target, point=point, tolerance=ask.tolerance,
+                                              areas=areas))
+        return row, out
+
 
 @dataclass(frozen=True)
 class Query:
@@ -404,6 +442,29 @@ class Overlay:
     shared: np.ndarray
     at_point: np.ndarray
     shape_area: float
+
+
+#: a row as :meth:`Store.overlay_at` returns it: its record and its geometry
+Row = tuple[dict[str, Any], Any]
+
+
+@dataclass(frozen=True)
+class OverlayAsk:
+    """One layer's question in :meth:`Store.overlay_at`.
+
+    ``on``: overlay with the base row's geometry (``"shape"``; the point when there is none) or
+    with the point; ``predicate``: the rows that intersect it, or lie ``within`` it; ``columns``
+    as in :meth:`Store.rows` (``()``: none, for "is anything there?"); ``tolerance`` as in
+    :meth:`Store.overlay`; ``areas``: compute the areas always (``"yes"``), never (``"no"``), or
+    only when overlaying a base row found (``"shape"``).
+    """
+
+    layer: str
+    on: Literal["shape", "point"] = "shape"
+    predicate: Literal["intersects", "within"] = "intersects"
+    columns: tuple[str, ...] | None = None
+    tolerance: float = 0.0
+    areas: Literal["yes", "no", "shape"] = "shape"
 
 
 def overlay_geometries(records: list[dict[str, Any]], geoms: np.ndarray, shape: BaseGeometry, *,

@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 import shapely
 
 from .._files import write_atomic
@@ -153,6 +154,8 @@ class GeoParquetStore(Store):
                    & (pc.field("bbox", "ymin") <= y1) & (pc.field("bbox", "ymax") >= y0))
             expr = box if expr is None else expr & box
         try:
+            if query.window is not None:  # only the row groups that meet the window
+                return self._row_groups_table(layer, query.window, expr, columns, [c for c, _ in query.where])
             return self._parts(layer, query.window).to_table(filter=expr, columns=columns)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
@@ -193,6 +196,41 @@ class GeoParquetStore(Store):
         frame = conform_read(gpd.GeoDataFrame(df, geometry=geoms, crs=RD_NEW), layer, self.path.name)
         frame = refine(frame, query.shape, query.predicate).reset_index(drop=True)
         return select_columns(page(frame, query.limit, query.offset), query.columns, label)
+
+    # --- row groups ---------------------------------------------------------------------------
+    def _row_groups(self, layer: str) -> RowGroups:
+        """The layer's parts and their row groups' bbox ranges (from the statistics of the bbox
+        covering column), read once per layer folder and kept in the store's cache (a few numbers
+        per row group, not per row)."""
+        folder = self.layer_path(layer)
+        return self.cache.get(("geoparquet", "row_groups", folder.name), lambda: RowGroups.read(folder))
+
+    def _row_groups_table(self, layer: str, window: Bounds, expr: Any, columns: list[str] | None,
+                          where_columns: list[str]) -> Any:
+        """The rows in ``window`` (and ``expr``: the window's and ``where``'s filter, on
+        ``where_columns``) of ``columns``: only the row groups whose bbox statistics meet the
+        window are read (``ParquetFile.read_row_groups`` with the cached footer: no file listing
+        nor footer parsing per query)."""
+        groups = self._row_groups(layer)
+        wanted = None if columns is None else list(dict.fromkeys([*columns, "bbox", *where_columns]))
+        tables = []
+        for path, metadata, indexes in groups.meeting(window):
+            part = pq.ParquetFile(path, metadata=metadata)
+            tables.append(part.read_row_groups(indexes, columns=wanted, use_threads=False))
+        if not tables:
+            schema = self._parts(layer, None).schema
+            return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
+        table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+        if where_columns:
+            table = table.filter(expr)
+        else:  # the window alone: a numpy mask on the bbox column (no query engine per read)
+            x0, y0, x1, y1 = window
+            bbox = table.column("bbox")
+            xmin, ymin, xmax, ymax = (pc.struct_field(bbox, k).to_numpy(zero_copy_only=False)
+                                      for k in ("xmin", "ymin", "xmax", "ymax"))
+            with np.errstate(invalid="ignore"):  # a row without geometry has no bbox: never in it
+                table = table.filter(pa.array((xmin <= x1) & (xmax >= x0) & (ymin <= y1) & (ymax >= y0)))
+        return table.select(columns) if columns is not None else table
 
     # --- protocol: writing -------------------------------------------------------------------
     def write(self, layer: str, gdf: gpd.GeoDataFrame, mode: WriteMode = "replace") -> None:
@@ -393,6 +431,53 @@ class GeoParquetStore(Store):
         except Exception as exc:
             raise DatasetError(self.layer_path(layer), f"cannot read: {exc}", element=layer) from exc
         return table.cast(schema)
+
+
+class RowGroups:
+    """A layer's parts (path, parquet footer) and, per row group, its part, its index in the
+    part and its bbox range ``(xmin, ymin, xmax, ymax)`` (infinite where the statistics are
+    missing: such a row group is always read)."""
+
+    def __init__(self, parts: list[tuple[str, Any]], part: np.ndarray, index: np.ndarray, boxes: np.ndarray):
+        self.parts, self.part, self.index, self.boxes = parts, part, index, boxes
+
+    @classmethod
+    def read(cls, folder: Path) -> RowGroups:
+        parts: list[tuple[str, Any]] = []
+        part: list[int] = []
+        index: list[int] = []
+        boxes: list[list[float]] = []
+        for path in sorted(folder.glob("*.parquet")):
+            metadata = pq.read_metadata(path)
+            names = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
+            cols = [names.get(f"bbox.{k}") for k in ("xmin", "ymin", "xmax", "ymax")]
+            for i in range(metadata.num_row_groups):
+                rg = metadata.row_group(i)
+                box = []
+                for k, j in enumerate(cols):
+                    stats = rg.column(j).statistics if j is not None else None
+                    if stats is None or not stats.has_min_max:
+                        box.append(-np.inf if k < 2 else np.inf)
+                    else:  # the smallest xmin/ymin and the largest xmax/ymax of the group's rows
+                        box.append(float(stats.min if k < 2 else stats.max))
+                part.append(len(parts))
+                index.append(i)
+                boxes.append(box)
+            parts.append((str(path), metadata))
+        return cls(parts, np.asarray(part, dtype=np.int64), np.asarray(index, dtype=np.int64),
+                   np.asarray(boxes, dtype=float).reshape(-1, 4))
+
+    def meeting(self, window: Bounds) -> list[tuple[str, Any, list[int]]]:
+        """Per part that has any, ``(path, footer, row group indexes)`` of the row groups whose
+        bbox range meets ``window``."""
+        x0, y0, x1, y1 = window
+        b = self.boxes
+        hit = np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
+        out: list[tuple[str, Any, list[int]]] = []
+        for p in np.unique(self.part[hit]):
+            path, metadata = self.parts[int(p)]
+            out.append((path, metadata, self.index[hit[self.part[hit] == p]].tolist()))
+        return out
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:

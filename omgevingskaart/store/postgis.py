@@ -39,7 +39,9 @@ from .base import (
     META_TABLE,
     Bounds,
     Overlay,
+    OverlayAsk,
     Query,
+    Row,
     Store,
     StoreCache,
     Where,
@@ -434,12 +436,130 @@ class PostGISStore(Store):
             out[layer] = _overlay_of([self._typed(layer, r[2]) for r in mine], [r[3:] for r in mine], geometry)
         return out
 
-    def _typed(self, layer: str, rec: Mapping[str, Any]) -> dict[str, Any]:
+    # --- overlay_at -------------------------------------------------------------------------------
+    def overlay_at(self, point: BaseGeometry, asks: Sequence[OverlayAsk], *, base: str | None = "perceel",
+                   base_row: Row | None = None) -> tuple[Row | None, list[Overlay]]:
+        """:meth:`Store.overlay_at` in **one** SQL statement: a CTE finds the base row at the
+        point (GiST window, ``ST_Intersects``, ``ORDER BY fid LIMIT 1``), one CTE per distinct
+        (shape, tolerance, areas) holds the shape, its area and its shrunk inner shape, and the
+        asks' rows follow with ``UNION ALL`` (attributes as ``jsonb``, the overlay's measures as
+        in :meth:`overlay`). Every value is a bound parameter; the statement text depends only
+        on the asks, so it is composed once (kept in the store's cache) and prepared by the
+        server once per connection."""
+        if not isinstance(point, BaseGeometry) or (base_row is not None and not isinstance(base_row[1], BaseGeometry)):
+            raise QueryError("overlay_at: point and the base row's geometry must be shapely geometries")
+        for ask in asks:
+            self._check(ask.layer)
+            if ask.tolerance < 0 or not np.isfinite(ask.tolerance):
+                raise QueryError(f"tolerance must be a finite number >= 0, got {ask.tolerance!r}")
+            if ask.columns is not None:
+                unknown = [c for c in ask.columns if c not in self._columns[ask.layer] or c in ("fid", "geometry")]
+                if unknown:
+                    raise QueryError(f"{self.location}:{ask.layer}: unknown column(s) {unknown}")
+        lookup = base_row is None and base is not None
+        if lookup:
+            assert base is not None
+            self._check(base)
+        key = ("postgis", "overlay_at", base if lookup else None, base_row is not None, tuple(asks))
+        statement, shapes = self.cache.get(key, lambda: self._overlay_at_sql(base if lookup else None,
+                                                                              base_row is not None, asks))
+        params: list[Any] = [shapely.to_wkb(point)]
+        if base_row is not None:
+            params.append(shapely.to_wkb(base_row[1]))
+        params += [float(tol) for _on, tol, _areas in shapes]
+        rows = self._generic_con().execute(statement, params, prepare=True).fetchall()
+        row: Row | None = base_row
+        mine: list[list[Any]] = [[] for _ in asks]
+        for r in rows:
+            if r[0] < 0:
+                assert base is not None
+                row = (self._typed(base, r[2]), shapely.from_wkb(r[7]))
+            else:
+                mine[r[0]].append(r)
+        shape = point if row is None else row[1]
+        out = []
+        for ask, got in zip(asks, mine, strict=True):
+            target = shape if ask.on == "shape" else point
+            records = [self._typed(ask.layer, r[2], ask.columns) for r in got]
+            out.append(_overlay_of(records, [r[3:7] for r in got], target))
+        return row, out
+
+    def _generic_con(self) -> Any:
+        """This thread's connection for :meth:`overlay_at`: its statement is prepared once and
+        always run with the generic plan (``plan_cache_mode = force_generic_plan``: GiST index
+        scans whatever the point; planning the 20-part statement anew costs more than running
+        it). A connection of its own, so the other queries keep PostgreSQL's choice."""
+        con = getattr(self._local, "generic", None)
+        if con is None or con.closed:
+            con = self._connect()
+            con.execute("SET plan_cache_mode = force_generic_plan")
+            self._local.generic = con
+        return con
+
+    def _overlay_at_sql(self, base: str | None, given: bool, asks: Sequence[OverlayAsk]
+                        ) -> tuple[str, list[tuple[str, float, str]]]:
+        """The statement of :meth:`overlay_at` (as text) and its shape CTEs (on, tolerance,
+        areas), whose tolerances are its last parameters."""
+        sql = self._sql()
+        srid = sql.Literal(SRID)
+        ctes = [sql.SQL("pt AS (SELECT ST_GeomFromWKB(%s, {}) AS q_point)").format(srid)]
+        if given:
+            ctes.append(sql.SQL("p AS (SELECT NULL::jsonb AS rec, ST_GeomFromWKB(%s, {}) AS geometry)").format(srid))
+        elif base is not None:
+            ctes.append(sql.SQL(
+                "p AS (SELECT to_jsonb(t) - 'geometry' - 'fid' AS rec, t.geometry FROM {} t, pt "
+                "WHERE t.geometry && pt.q_point AND ST_Intersects(t.geometry, pt.q_point) ORDER BY t.fid LIMIT 1)"
+            ).format(self._table(base)))
+        found = sql.SQL("EXISTS (SELECT 1 FROM p)" if given or base is not None else "false")
+        shape = sql.SQL("coalesce((SELECT geometry FROM p), pt.q_point)" if given or base is not None
+                        else "pt.q_point")
+        ctes.append(sql.SQL("sh AS (SELECT {} AS q_shape, pt.q_point, {} AS q_found FROM pt)").format(shape, found))
+        shapes: list[tuple[str, float, str]] = []
+        parts = []
+        if base is not None and not given:
+            parts.append(sql.SQL("SELECT -1 AS q_i, 0::bigint AS q_fid, rec AS q_rec, NULL::float8, NULL::float8, "
+                                 "NULL::boolean, NULL::float8, ST_AsBinary(geometry) AS q_geom FROM p"))
+        for i, ask in enumerate(asks):
+            areas = "yes" if ask.areas == "yes" else "no" if ask.areas == "no" or ask.on == "point" else "shape"
+            spec = (ask.on, float(ask.tolerance), areas)
+            if spec not in shapes:
+                shapes.append(spec)
+            k = shapes.index(spec)
+            if ask.columns is None:
+                rec = sql.SQL("to_jsonb(t) - 'geometry' - 'fid'")
+            elif not ask.columns:
+                rec = sql.SQL("'{}'::jsonb")
+            else:
+                rec = sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(
+                    sql.SQL("{}, {}").format(sql.Literal(c), sql.Identifier("t", c)) for c in ask.columns))
+            predicate = sql.SQL("ST_Within" if ask.predicate == "within" else "ST_Intersects")
+            parts.append(sql.SQL(
+                "SELECT {i}, t.fid, {rec}, {measures}, NULL::bytea FROM {table} t, r{k} r "
+                "WHERE t.geometry && r.q_shape AND {predicate}(t.geometry, r.q_shape)"
+            ).format(i=sql.Literal(i), rec=rec, measures=_overlay_sql()[1], table=self._table(ask.layer),
+                     k=sql.SQL(str(k)), predicate=predicate))
+        for k, (on, _tol, areas) in enumerate(shapes):
+            ctes.append(sql.SQL(
+                "r{k} AS (SELECT *, CASE WHEN ST_IsEmpty(q_buf) THEN q_shape ELSE q_buf END AS q_inner FROM "
+                "(SELECT *, ST_Area(q_shape) AS q_area, CASE WHEN q_tol > 0 "
+                "THEN ST_Buffer(q_shape, -q_tol, 'join=mitre') ELSE q_shape END AS q_buf FROM "
+                "(SELECT {shape} AS q_shape, q_point, {areas} AS q_areas, %s::float8 AS q_tol FROM sh) a) b)"
+            ).format(k=sql.SQL(str(k)), shape=sql.SQL("q_shape" if on == "shape" else "q_point"),
+                     areas=sql.SQL({"yes": "true", "no": "false", "shape": "q_found"}[areas])))
+        if not parts:
+            parts.append(sql.SQL("SELECT NULL::int, NULL::bigint, NULL::jsonb, NULL::float8, NULL::float8, "
+                                 "NULL::boolean, NULL::float8, NULL::bytea WHERE false"))
+        statement = sql.SQL("WITH {} SELECT * FROM ({}) u ORDER BY 1, 2").format(
+            sql.SQL(", ").join(ctes), sql.SQL(" UNION ALL ").join(parts))
+        return statement.as_string(self._con()), shapes
+
+    def _typed(self, layer: str, rec: Mapping[str, Any], columns: Sequence[str] | None = None) -> dict[str, Any]:
         """A ``to_jsonb`` record in the table's column order, with its float columns as floats
         (JSON writes 16.0 as 16)."""
         cols = self._columns[layer]
+        names = [c for c in cols if c not in ("fid", "geometry")] if columns is None else columns
         return {c: (float(rec[c]) if cols[c] == "double precision" and rec.get(c) is not None else rec.get(c))
-                for c in cols if c not in ("fid", "geometry")}
+                for c in names}
 
 
     # upsert_many
