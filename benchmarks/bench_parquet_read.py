@@ -12,7 +12,7 @@ same exact predicate, and checks that they return the same rows:
 DuckDB spatial comes from PyPI (``pip install duckdb==1.4.4 duckdb-ext-spatial``: the extension is
 loaded from the installed file, no download at run time). Nothing here is wired into the store.
 
-Run: ``nice -n 10 .venv/bin/python benchmarks/bench_parquet_read.py /work/bench-data/demo-x300.parquet
+Run: ``nice -n 10 .venv/bin/python benchmarks/bench_parquet_read.py ../bench-data/demo-x300.parquet
 --copies 300``.
 """
 

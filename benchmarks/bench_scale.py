@@ -38,7 +38,7 @@ building 300 copies takes long. A dataset counts as built once its marker ``DIR/
 exists, so an interrupted build is redone. ``--build-only`` builds and measures nothing.
 
 Run: ``nice -n 10 .venv/bin/python benchmarks/bench_scale.py [--sizes 1,10,30,100,300] [--points 300]
-[--data-dir /work/bench-data]`` (``--backends gpkg-memory,gpkg-rtree,postgis,geoparquet``). Needs the
+[--data-dir ../bench-data]`` (``--backends gpkg-memory,gpkg-rtree,postgis,geoparquet``). Needs the
 ``postgis`` extra and the Debian PostgreSQL + PostGIS packages for the PostGIS rows, the ``scale``
 extra for the batch job (each skipped with a note otherwise).
 """
