@@ -58,7 +58,7 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
 
     bins = bindir()
     assert bins is not None, missing_reason()
-    root = Path(tempfile.mkdtemp(prefix="omgevingskaart-pg-")) if keep is None else keep
+    root = Path(tempfile.mkdtemp(prefix="omgevingskaart-pg-")) if keep is None else keep.resolve()
     root.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
