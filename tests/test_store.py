@@ -166,6 +166,13 @@ def test_geoparquet_is_hilbert_sorted_in_parts_with_a_bbox_column(demo_in_parque
     corner = (246000, 442900, 246100, 443000)
     assert len(store._parts("pand", corner).files) == 1 < len(store._parts("pand", None).files) == 4
     assert store.count("pand", bbox=corner) == GeoPackageStore(DEMO_PATH).count("pand", bbox=corner)
+    # and the footers (row-group statistics) are read only for those parts, once
+    fresh = open_store(demo_in_parquet)
+    assert fresh.count("pand", bbox=corner) == store.count("pand", bbox=corner)
+    groups = fresh._row_groups("pand")
+    assert len(groups._footers) == 1
+    fresh.count("pand", bbox=store.bounds("pand"))
+    assert sorted(groups._footers) == [p.name for p in parts]
 
 
 def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
@@ -200,6 +207,31 @@ def test_postgis_append_and_replace(postgis_uri: str) -> None:
     assert store.count("pand") == 2 and store.meta() == {"titel": "t"}
     with pytest.raises(QueryError, match="predicate"):
         store.features("pand", bbox=BOX, predicate="near")
+
+
+def test_postgis_overlays_follow_a_schema_change(postgis_uri: str) -> None:
+    """The overlay statements name the layer's columns; another process dropping one of them
+    makes the store scan the tables again (once) instead of failing."""
+    from omgevingskaart.store.base import OverlayAsk
+
+    uri = f"{postgis_uri}?schema=kolommen"
+    ds = open_dataset(DEMO_PATH)
+    pand = ds.features("pand", bbox=BOX)
+    write_dataset({"pand": pand}, uri, meta={"titel": "t"})
+    store = open_store(uri)
+    point = pand.geometry.iloc[0].representative_point()
+    ask = OverlayAsk("pand", on="point")
+    _row, (before,) = store.overlay_at(point, [ask], base=None)
+    assert "bouwjaar" in before.records[0]
+    import psycopg
+
+    with psycopg.connect(postgis_uri, autocommit=True) as con:  # (an import always writes the schema's columns)
+        con.execute("ALTER TABLE kolommen.pand DROP COLUMN bouwjaar")
+    _row, (after,) = store.overlay_at(point, [ask], base=None)
+    assert "bouwjaar" not in after.records[0]
+    assert after.records[0]["identificatie"] == before.records[0]["identificatie"]
+    many = store.overlay_many(["pand"], point.buffer(1))
+    assert "bouwjaar" not in many["pand"].records[0]
 
 
 def test_rows_are_the_features_as_records(gpkg: Store) -> None:

@@ -199,11 +199,20 @@ class GeoParquetStore(Store):
 
     # --- row groups ---------------------------------------------------------------------------
     def _row_groups(self, layer: str) -> RowGroups:
-        """The layer's parts and their row groups' bbox ranges (from the statistics of the bbox
-        covering column), read once per layer folder and kept in the store's cache (a few numbers
-        per row group, not per row)."""
+        """The layer's parts and their row groups' bbox ranges (:class:`RowGroups`: footers read
+        lazily, per part a window meets), kept in the store's cache per layer folder."""
         folder = self.layer_path(layer)
-        return self.cache.get(("geoparquet", "row_groups", folder.name), lambda: RowGroups.read(folder))
+        return self.cache.get(("geoparquet", "row_groups", folder.name),
+                              lambda: RowGroups(folder, self._layers_info[layer].get("part_bounds")))
+
+    def _schema(self, layer: str) -> Any:
+        """The layer's arrow schema, from one part's footer (not a listing of the folder)."""
+        folder = self.layer_path(layer)
+        names = sorted(self._layers_info[layer].get("part_bounds") or {})
+
+        def read() -> Any:
+            return pq.read_schema(folder / names[0]) if names else self._parts(layer, None).schema
+        return self.cache.get(("geoparquet", "schema", folder.name), read)
 
     def _row_groups_table(self, layer: str, window: Bounds, expr: Any, columns: list[str] | None,
                           where_columns: list[str]) -> Any:
@@ -218,7 +227,7 @@ class GeoParquetStore(Store):
             part = pq.ParquetFile(path, metadata=metadata)
             tables.append(part.read_row_groups(indexes, columns=wanted, use_threads=False))
         if not tables:
-            schema = self._parts(layer, None).schema
+            schema = self._schema(layer)
             return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
         table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
         if where_columns:
@@ -434,49 +443,61 @@ class GeoParquetStore(Store):
 
 
 class RowGroups:
-    """A layer's parts (path, parquet footer) and, per row group, its part, its index in the
-    part and its bbox range ``(xmin, ymin, xmax, ymax)`` (infinite where the statistics are
-    missing: such a row group is always read)."""
+    """A layer's row groups, read lazily: per part (a parquet file of the layer's folder) its
+    footer and, per row group, the bbox range ``(xmin, ymin, xmax, ymax)`` from the statistics
+    of the bbox covering column (infinite where the statistics are missing: such a row group is
+    always read).
 
-    def __init__(self, parts: list[tuple[str, Any]], part: np.ndarray, index: np.ndarray, boxes: np.ndarray):
-        self.parts, self.part, self.index, self.boxes = parts, part, index, boxes
+    A part's footer is read the first time a window meets the part's bounds in the manifest
+    (``part_bounds``) and then kept: a report at one point reads the footers of the few parts
+    around it, not of all of them. (Reading every footer at the first query cost 0.9 s and
+    300 MB at 300 demo copies, about 300 parts per layer: ``benchmarks/bench_scale.py``.)
+    Without ``part_bounds`` (a layer written before they were kept) every part counts as
+    meeting every window."""
 
-    @classmethod
-    def read(cls, folder: Path) -> RowGroups:
-        parts: list[tuple[str, Any]] = []
-        part: list[int] = []
-        index: list[int] = []
-        boxes: list[list[float]] = []
-        for path in sorted(folder.glob("*.parquet")):
-            metadata = pq.read_metadata(path)
+    def __init__(self, folder: Path, part_bounds: Mapping[str, Sequence[float] | None] | None):
+        self.folder = folder
+        if part_bounds:
+            named = sorted((name, b) for name, b in part_bounds.items() if b is not None)
+            self.names = [name for name, _b in named]
+            self.bounds = np.asarray([list(b) for _n, b in named], dtype=float).reshape(-1, 4)
+        else:
+            self.names = sorted(p.name for p in folder.glob("*.parquet"))
+            self.bounds = np.tile([-np.inf, -np.inf, np.inf, np.inf], (len(self.names), 1))
+        self._footers: dict[str, tuple[Any, np.ndarray]] = {}
+
+    def _footer(self, name: str) -> tuple[Any, np.ndarray]:
+        """The part's footer and its row groups' bbox ranges (read once)."""
+        got = self._footers.get(name)
+        if got is None:
+            metadata = pq.read_metadata(self.folder / name)
             names = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
             cols = [names.get(f"bbox.{k}") for k in ("xmin", "ymin", "xmax", "ymax")]
+            boxes = np.empty((metadata.num_row_groups, 4), dtype=float)
             for i in range(metadata.num_row_groups):
                 rg = metadata.row_group(i)
-                box = []
                 for k, j in enumerate(cols):
                     stats = rg.column(j).statistics if j is not None else None
                     if stats is None or not stats.has_min_max:
-                        box.append(-np.inf if k < 2 else np.inf)
+                        boxes[i, k] = -np.inf if k < 2 else np.inf
                     else:  # the smallest xmin/ymin and the largest xmax/ymax of the group's rows
-                        box.append(float(stats.min if k < 2 else stats.max))
-                part.append(len(parts))
-                index.append(i)
-                boxes.append(box)
-            parts.append((str(path), metadata))
-        return cls(parts, np.asarray(part, dtype=np.int64), np.asarray(index, dtype=np.int64),
-                   np.asarray(boxes, dtype=float).reshape(-1, 4))
+                        boxes[i, k] = float(stats.min if k < 2 else stats.max)
+            got = self._footers.setdefault(name, (metadata, boxes))  # (two threads: the first wins)
+        return got
 
     def meeting(self, window: Bounds) -> list[tuple[str, Any, list[int]]]:
         """Per part that has any, ``(path, footer, row group indexes)`` of the row groups whose
         bbox range meets ``window``."""
         x0, y0, x1, y1 = window
-        b = self.boxes
-        hit = np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
         out: list[tuple[str, Any, list[int]]] = []
-        for p in np.unique(self.part[hit]):
-            path, metadata = self.parts[int(p)]
-            out.append((path, metadata, self.index[hit[self.part[hit] == p]].tolist()))
+        b = self.bounds
+        for p in np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)):
+            name = self.names[int(p)]
+            metadata, boxes = self._footer(name)
+            hit = np.flatnonzero((boxes[:, 0] <= x1) & (boxes[:, 2] >= x0)
+                                 & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0))
+            if len(hit):
+                out.append((str(self.folder / name), metadata, hit.tolist()))
         return out
 
 
