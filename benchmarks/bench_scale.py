@@ -373,18 +373,9 @@ class Datasets:
         self.keep = data_dir is not None
         self.root = data_dir if data_dir is not None else Path(tempfile.mkdtemp(prefix="omgevingskaart-scale-"))
         self.root.mkdir(parents=True, exist_ok=True)
-        self.pg: object | None = None
-        self.pg_uri = ""
-        if "postgis" in backends:
-            from postgres_server import missing_reason, postgres_server
+        from postgres_server import start_for_benchmark
 
-            reason = missing_reason()
-            if reason:
-                print(f"postgis: skipped ({reason})")
-                backends.remove("postgis")
-            else:
-                self.pg = postgres_server(self.root / "pg" if self.keep else None)
-                self.pg_uri = self.pg.__enter__()  # type: ignore[attr-defined]
+        self.pg, self.pg_uri = start_for_benchmark(backends, self.root / "pg" if self.keep else None)
 
     def ensure(self, kind: str, copies: int) -> tuple[str, float | None]:
         """The URI of ``kind`` (gpkg, geoparquet, postgis) at ``copies``, and the build seconds

@@ -73,17 +73,9 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     backends = [b for b in args.backends.split(",") if b]
     work = Path(tempfile.mkdtemp(prefix="omgevingskaart-views-"))
-    pg = None
-    if "postgis" in backends:
-        from postgres_server import missing_reason, postgres_server
+    from postgres_server import start_for_benchmark
 
-        reason = missing_reason()
-        if reason:
-            print(f"postgis: skipped ({reason})")
-            backends.remove("postgis")
-        else:
-            pg = postgres_server()
-            base_uri = pg.__enter__()
+    pg, base_uri = start_for_benchmark(backends)
     rows = []
     try:
         for copies in sizes:

@@ -71,6 +71,19 @@ def page(ctx, requests_log):
 
 
 @pytest.fixture(scope="session")
+def demo_in_parquet(tmp_path_factory):
+    """The demo as a GeoParquet folder, in small parts (1,000 rows) and row groups (128 rows) to
+    exercise the pruning; read only."""
+    from omgevingskaart.dataset import DEMO_PATH, open_dataset
+    from omgevingskaart.store.geoparquet import GeoParquetStore
+
+    ds = open_dataset(DEMO_PATH)
+    store = GeoParquetStore(tmp_path_factory.mktemp("pq") / "demo.parquet", create=True)
+    store.write_many({n: ds[n] for n in ds.layers}, ds.meta, rows_per_part=1000, row_group_size=128)
+    return store.path
+
+
+@pytest.fixture(scope="session")
 def postgis_uri():
     """The URI of a throw-away PostGIS database; skips with the reason when it cannot run here."""
     from postgres_server import missing_reason, postgres_server

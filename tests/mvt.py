@@ -4,9 +4,20 @@ compared feature by feature without another dependency."""
 
 from __future__ import annotations
 
+import math
 import struct
 from collections.abc import Iterator
 from typing import Any
+
+LON, LAT = 6.7195685, 51.97190784  # Winterswijk centre (RD 246550, 443450)
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The web-mercator tile (x, y) at zoom ``z`` that holds ``lon, lat``."""
+    n = 2**z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
 
 
 def _varint(buf: bytes, i: int) -> tuple[int, int]:
@@ -100,41 +111,40 @@ def decode(tile: bytes) -> dict[str, dict[str, Any]]:
     return layers
 
 
-def vertices(geometry: list[int]) -> list[tuple[int, int]]:
-    """The vertices of a feature's geometry commands, in tile units."""
-    out, x, y, i = [], 0, 0, 0
+def _commands(geometry: list[int]) -> Iterator[tuple[int, tuple[int, int] | None]]:
+    """(command, vertex) per vertex of a feature's geometry commands, in tile units (MoveTo 1,
+    LineTo 2), and (7, None) per ClosePath."""
+    x, y, i = 0, 0, 0
     while i < len(geometry):
         command, count = geometry[i] & 7, geometry[i] >> 3
         i += 1
         if command == 7:
+            yield 7, None
             continue
         for _ in range(count):
             dx, dy = geometry[i], geometry[i + 1]
             i += 2
             x += (dx >> 1) ^ -(dx & 1)
             y += (dy >> 1) ^ -(dy & 1)
-            out.append((x, y))
-    return out
+            yield command, (x, y)
+
+
+def vertices(geometry: list[int]) -> list[tuple[int, int]]:
+    """The vertices of a feature's geometry commands, in tile units."""
+    return [v for _c, v in _commands(geometry) if v is not None]
 
 
 def area(geometry: list[int]) -> float:
     """The area (in tile units squared) of a polygon feature's geometry commands: the sum of its
     rings' signed areas (exterior rings and holes wind opposite ways)."""
-    total, x, y, i = 0.0, 0, 0, 0
+    total = 0.0
     ring: list[tuple[int, int]] = []
-    while i < len(geometry):
-        command, count = geometry[i] & 7, geometry[i] >> 3
-        i += 1
-        if command == 7:
+    for command, vertex in _commands(geometry):
+        if vertex is None:
             total += sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:] + ring[:1], strict=True)) / 2
             ring = []
             continue
-        for _ in range(count):
-            dx, dy = geometry[i], geometry[i + 1]
-            i += 2
-            x += (dx >> 1) ^ -(dx & 1)
-            y += (dy >> 1) ^ -(dy & 1)
-            if command == 1:
-                ring = []
-            ring.append((x, y))
+        if command == 1:
+            ring = []
+        ring.append(vertex)
     return abs(total)

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from processes import free_port
 
@@ -92,3 +93,18 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
                            capture_output=True, check=False)
         if keep is None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def start_for_benchmark(backends: list[str], keep: Path | None = None) -> tuple[Any, str]:
+    """For the benchmarks: when ``"postgis"`` is among ``backends``, start a server (kept in
+    ``keep``) and return ``(its context manager, its URI)``; when it cannot run here, print why,
+    drop ``"postgis"`` from ``backends`` and return ``(None, "")``. The caller exits the context."""
+    if "postgis" not in backends:
+        return None, ""
+    reason = missing_reason()
+    if reason:
+        print(f"postgis: skipped ({reason})")
+        backends.remove("postgis")
+        return None, ""
+    server = postgres_server(keep)
+    return server, server.__enter__()

@@ -18,7 +18,7 @@ import pytest
 import shapely
 from search_spellings import address_records, spellings
 from shapely.geometry import box
-from test_store import demo_in_parquet, demo_in_postgis  # noqa: F401  (module fixtures)
+from test_store import demo_in_postgis  # noqa: F401  (module fixtures)
 
 from omgevingskaart.dataset import DEMO_PATH, Dataset, open_dataset, write_dataset
 from omgevingskaart.geocode import addresses_by_pand, geocoder_for

@@ -4,25 +4,17 @@ tiles come from ``ST_AsMVT``; restricted layers keep their access rule."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from mvt import LAT, LON, tile_of
 from service_data import serve
 
 from omgevingskaart.dataset import DEMO_PATH, open_dataset, write_dataset
 
 RD_URI = "http://www.opengis.net/def/crs/EPSG/0/28992"
-LON, LAT = 6.7195685, 51.97190784  # Winterswijk centre (RD 246550, 443450)
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180.0) / 360.0 * n)
-    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
-    return x, y
 
 
 @pytest.fixture(scope="module")

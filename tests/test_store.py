@@ -38,17 +38,6 @@ def demo_in_postgis(postgis_uri: str) -> str:
     return uri
 
 
-@pytest.fixture(scope="module")
-def demo_in_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo as a GeoParquet folder, in small parts and row groups to exercise the pruning."""
-    from omgevingskaart.store.geoparquet import GeoParquetStore
-
-    ds = open_dataset(DEMO_PATH)
-    store = GeoParquetStore(tmp_path_factory.mktemp("pq") / "demo.parquet", create=True)
-    store.write_many({n: ds[n] for n in ds.layers}, ds.meta, rows_per_part=1000, row_group_size=128)
-    return store.path
-
-
 @pytest.fixture(params=["memory", "rtree", "postgis", "geoparquet"])
 def gpkg(request: pytest.FixtureRequest) -> Store:
     """The demo in every backend (the name is historical: the GeoPackage came first)."""

@@ -5,14 +5,13 @@ demo, and the service's tile endpoint on a GeoParquet dataset."""
 from __future__ import annotations
 
 import importlib.util
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from mvt import area, decode, vertices
+from mvt import LAT, LON, area, decode, tile_of, vertices
 from service_data import serve
 
 from omgevingskaart.dataset import DEMO_PATH, open_dataset, write_dataset
@@ -23,27 +22,8 @@ from omgevingskaart.store.geoparquet import GeoParquetStore
 pytest.importorskip("duckdb", reason="needs the duckdb extra: pip install 'omgevingskaart[duckdb]'")
 pytest.importorskip("duckdb_ext", reason="needs the duckdb extra (duckdb-ext-spatial): pip install 'omgevingskaart[duckdb]'")
 
-LON, LAT = 6.7195685, 51.97190784  # Winterswijk centre (RD 246550, 443450)
-
-
-def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
-    n = 2**z
-    x = int((lon + 180.0) / 360.0 * n)
-    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
-    return x, y
-
-
 # zoom 14 holds the whole demo centre, 17 a street, 19 a few panden
 TILES = [(z, *tile_of(LON, LAT, z)) for z in (14, 17, 19)]
-
-
-@pytest.fixture(scope="module")
-def demo_parquet(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo as a GeoParquet folder, in small parts and row groups (the pruning is exercised)."""
-    ds = open_dataset(DEMO_PATH)
-    store = GeoParquetStore(tmp_path_factory.mktemp("pq") / "demo.parquet", create=True)
-    store.write_many({n: ds[n] for n in ds.layers}, ds.meta, rows_per_part=1000, row_group_size=128)
-    return store.path
 
 
 def test_spatial_extension_loads_from_the_wheel_file() -> None:
@@ -63,8 +43,8 @@ def test_a_missing_extension_wheel_names_the_extra(monkeypatch: pytest.MonkeyPat
         duckdb_spatial.connect()
 
 
-def test_tiles_from_geoparquet_carry_the_layer_and_columns(demo_parquet: Path) -> None:
-    store = open_store(demo_parquet)
+def test_tiles_from_geoparquet_carry_the_layer_and_columns(demo_in_parquet: Path) -> None:
+    store = open_store(demo_in_parquet)
     z, x, y = TILES[1]
     layers = decode(store.tile("pand", z, x, y, columns=["identificatie", "bouwjaar", "geen_kolom"]))
     assert list(layers) == ["pand"] and layers["pand"]["extent"] == 4096
@@ -78,7 +58,7 @@ def test_tiles_from_geoparquet_carry_the_layer_and_columns(demo_parquet: Path) -
 
 @pytest.mark.parametrize("tile", TILES, ids=[f"z{t[0]}" for t in TILES])
 def test_tiles_from_geoparquet_hold_the_features_postgis_gives(
-        tile: tuple[int, int, int], demo_parquet: Path, postgis_uri: str) -> None:
+        tile: tuple[int, int, int], demo_in_parquet: Path, postgis_uri: str) -> None:
     uri = f"{postgis_uri}?schema=tiles"
     if not getattr(test_tiles_from_geoparquet_hold_the_features_postgis_gives, "loaded", False):
         ds = open_dataset(DEMO_PATH)
@@ -86,7 +66,7 @@ def test_tiles_from_geoparquet_hold_the_features_postgis_gives(
         test_tiles_from_geoparquet_hold_the_features_postgis_gives.loaded = True  # type: ignore[attr-defined]
     z, x, y = tile
     for layer in ("pand", "perceel"):
-        got = decode(open_store(demo_parquet).tile(layer, z, x, y))[layer]["features"]
+        got = decode(open_store(demo_in_parquet).tile(layer, z, x, y))[layer]["features"]
         want = decode(open_store(uri).tile(layer, z, x, y))[layer]["features"]
         # the same features inside the tile; in its buffer (64 units around it) a sliver clipped
         # off a feature that lies outside may be dropped by one and kept by the other
@@ -109,20 +89,20 @@ def inside(feature: dict[str, Any]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def parquet_service(demo_parquet: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def parquet_service(demo_in_parquet: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("pqservice") / "pq.log"
-    with serve(["--dataset", str(demo_parquet), "--no-access-log", "--log-level", "warning"], log=log) as url:
+    with serve(["--dataset", str(demo_in_parquet), "--no-access-log", "--log-level", "warning"], log=log) as url:
         yield url
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text
 
 
-def test_the_tile_endpoint_serves_geoparquet_datasets(parquet_service: str, demo_parquet: Path) -> None:
+def test_the_tile_endpoint_serves_geoparquet_datasets(parquet_service: str, demo_in_parquet: Path) -> None:
     z, x, y = TILES[1]
     r = httpx.get(parquet_service + f"/v1/tiles/pand/{z}/{x}/{y}.mvt", timeout=30)
     assert r.status_code == 200 and r.headers["content-type"] == "application/vnd.mapbox-vector-tile"
     got = decode(r.content)["pand"]["features"]
-    want = decode(open_store(demo_parquet).tile("pand", z, x, y))["pand"]["features"]
+    want = decode(open_store(demo_in_parquet).tile("pand", z, x, y))["pand"]["features"]
     assert [f["properties"]["identificatie"] for f in got] == [f["properties"]["identificatie"] for f in want]
     empty = httpx.get(parquet_service + "/v1/tiles/pand/17/0/0.mvt", timeout=30)
     assert empty.status_code == 204 and empty.content == b""
@@ -150,12 +130,12 @@ def test_duckdb_reprojects_rd_as_proj_does_for_epsg_28992() -> None:
 
 
 @pytest.mark.parametrize("bbox", [(246350, 443300, 246750, 443600), None, (0, 0, 1, 1)])
-def test_duckdb_reads_the_same_table_as_pyarrow(demo_parquet: Path, bbox: tuple[float, ...] | None) -> None:
+def test_duckdb_reads_the_same_table_as_pyarrow(demo_in_parquet: Path, bbox: tuple[float, ...] | None) -> None:
     """The reader the benchmark compares (bench_duckdb_reads.py) returns pyarrow's table exactly:
     rows, fid order, columns and arrow types."""
     from omgevingskaart.store.base import Query
 
-    store = GeoParquetStore(demo_parquet)
+    store = GeoParquetStore(demo_in_parquet)
     query = Query.build(bbox=bbox)
     for layer in store.layers():
         assert store.duckdb_table(layer, query).equals(store._table(layer, query)), layer
@@ -165,12 +145,12 @@ def test_duckdb_reads_the_same_table_as_pyarrow(demo_parquet: Path, bbox: tuple[
         store.duckdb_table("pand", Query.build(where={"identificatie": "x"}))
 
 
-def test_tiles_from_many_threads_are_the_serial_tiles(demo_parquet: Path) -> None:
+def test_tiles_from_many_threads_are_the_serial_tiles(demo_in_parquet: Path) -> None:
     """Each thread reads through its own cursor of the one DuckDB database (the service's
     worker threads)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    store = open_store(demo_parquet)
+    store = open_store(demo_in_parquet)
     z, x, y = TILES[1]
     want = {dx: store.tile("pand", z, x + dx, y) for dx in range(-2, 3)}
     with ThreadPoolExecutor(4) as pool:

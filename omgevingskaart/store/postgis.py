@@ -194,16 +194,22 @@ class PostGISStore(Store):
             return sql.SQL(""), params
         return sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses), params
 
+    def _attrs(self, layer: str, columns: Sequence[str] | None) -> list[str]:
+        """The attribute columns to return: ``columns`` without ``geometry`` (each checked), or
+        all but ``fid`` and ``geometry``."""
+        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
+        if columns is None:
+            return attrs
+        unknown = [c for c in columns if c not in attrs and c != "geometry"]
+        if unknown:
+            raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
+        return [c for c in columns if c != "geometry"]
+
     def _select_sql(self, layer: str, query: Query) -> tuple[Any, list[Any], list[str]]:
         """The SELECT statement, its parameters and the attribute columns it returns."""
         self._check(layer)
         sql = self._sql()
-        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
-        if query.columns is not None:
-            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
-            if unknown:
-                raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
-            attrs = [c for c in query.columns if c != "geometry"]
+        attrs = self._attrs(layer, query.columns)
         clause, params = self._filters(layer, query)
         select = sql.SQL(", ").join([*(sql.Identifier(c) for c in attrs),
                                      sql.SQL("ST_AsBinary(geometry)")])
@@ -397,12 +403,7 @@ class PostGISStore(Store):
         self._check(layer)
         sql = self._sql()
         query = Query.build(geometry=geometry, where=where, columns=columns)
-        attrs = [c for c in self._columns[layer] if c not in ("fid", "geometry")]
-        if query.columns is not None:
-            unknown = [c for c in query.columns if c not in attrs and c != "geometry"]
-            if unknown:
-                raise QueryError(f"{self.location}:{layer}: unknown column(s) {unknown}")
-            attrs = [c for c in query.columns if c != "geometry"]
+        attrs = self._attrs(layer, query.columns)
         clause, filter_params = self._filters(layer, query)
         select = sql.SQL("").join(sql.SQL("{}, ").format(sql.Identifier("t", c)) for c in attrs)
         cte, measures = _overlay_sql()
