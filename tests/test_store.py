@@ -244,3 +244,24 @@ def test_distinct_values(gpkg: Store) -> None:
         gpkg.distinct("perceel", ["geen_kolom"])
     with pytest.raises(QueryError):
         gpkg.distinct("perceel", ["geometry"])
+
+
+def test_geoparquet_keeps_decoded_row_groups_within_a_budget(demo_in_parquet: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from omgevingskaart.store.geoparquet import DecodedRowGroups
+
+    store = open_store(demo_in_parquet)
+    path, metadata, indexes = store._row_groups("pand").meeting(store.bounds("pand"))[0]
+    one = DecodedRowGroups(1).get(path, metadata, indexes[0])
+    cache = DecodedRowGroups(2.5 * one.nbytes / 1024 / 1024)  # room for two row groups of 128 panden
+    tables = [cache.get(path, metadata, i) for i in indexes[:3]]
+    assert [len(t) for t in tables] == [128, 128, 128] and tables[0].equals(one)
+    assert len(cache._tables) == 2 and cache.used <= cache.budget  # the first one went out
+    assert cache.get(path, metadata, indexes[2]) is tables[2]  # a hit is the same table
+    assert DecodedRowGroups(0).get(path, metadata, indexes[0]).equals(one)  # 0: nothing kept
+    monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "veel")
+    with pytest.raises(DatasetError, match="OMGEVINGSKAART_PARQUET_CACHE_MB must be a number"):
+        DecodedRowGroups()
+    # the same answers as the GeoPackage, whatever the budget
+    monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "0")
+    assert open_store(demo_in_parquet).count("pand", bbox=BOX) == GeoPackageStore(DEMO_PATH).count("pand", bbox=BOX)

@@ -34,6 +34,8 @@ import json
 import os
 import secrets
 import shutil
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -222,10 +224,12 @@ class GeoParquetStore(Store):
         nor footer parsing per query)."""
         groups = self._row_groups(layer)
         wanted = None if columns is None else list(dict.fromkeys([*columns, "bbox", *where_columns]))
+        decoded = self.cache.get(("geoparquet", "decoded"), DecodedRowGroups)
         tables = []
         for path, metadata, indexes in groups.meeting(window):
-            part = pq.ParquetFile(path, metadata=metadata)
-            tables.append(part.read_row_groups(indexes, columns=wanted, use_threads=False))
+            for i in indexes:
+                table = decoded.get(path, metadata, i)
+                tables.append(table if wanted is None else table.select(wanted))
         if not tables:
             schema = self._schema(layer)
             return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
@@ -499,6 +503,47 @@ class RowGroups:
             if len(hit):
                 out.append((str(self.folder / name), metadata, hit.tolist()))
         return out
+
+
+class DecodedRowGroups:
+    """The row groups read last, decoded (all columns), up to a budget of bytes
+    (``OMGEVINGSKAART_PARQUET_CACHE_MB``, default 128; 0 turns it off), least recently used
+    first out. Reports at nearby points read the same few row groups per layer: decoding them
+    (decompressing every column of 8,192 rows) was 70 % of a GeoParquet report's time
+    (``benchmarks/bench_scale.py``). Keyed by the part's path: a write makes new folders, so
+    a cached row group never outlives its file's content. Thread-safe."""
+
+    def __init__(self, budget_mb: float | None = None) -> None:
+        if budget_mb is None:
+            raw = os.environ.get("OMGEVINGSKAART_PARQUET_CACHE_MB", "128")
+            try:
+                budget_mb = float(raw)
+            except ValueError:
+                raise DatasetError(None, f"OMGEVINGSKAART_PARQUET_CACHE_MB must be a number of MB, got {raw!r}") from None
+        self.budget = max(0.0, budget_mb) * 1024 * 1024
+        self.used = 0
+        self._tables: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str, metadata: Any, index: int) -> Any:
+        key = (path, index)
+        with self._lock:
+            table = self._tables.get(key)
+            if table is not None:
+                self._tables.move_to_end(key)
+                return table
+        table = pq.ParquetFile(path, metadata=metadata).read_row_groups([index], use_threads=False)
+        size = table.nbytes
+        if size > self.budget:
+            return table
+        with self._lock:
+            if key not in self._tables:
+                self._tables[key] = table
+                self.used += size
+                while self.used > self.budget:
+                    _k, old = self._tables.popitem(last=False)
+                    self.used -= old.nbytes
+        return table
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
