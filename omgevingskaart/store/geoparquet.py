@@ -132,7 +132,9 @@ class GeoParquetStore(Store):
                 raise QueryError(f"{self.path.name}:{layer}: unknown column(s) {unknown}")
             columns = [FID, *columns, "geometry"]
         table = self._filtered(layer, query, columns)
-        return table.take(pc.sort_indices(table, sort_keys=[(FID, "ascending")]))
+        fid = table.column(FID).to_numpy()
+        order = np.argsort(fid, kind="stable")
+        return table if np.array_equal(order, np.arange(len(fid))) else table.take(pa.array(order))
 
     def _filtered(self, layer: str, query: Query, columns: list[str] | None) -> Any:
         """The arrow table of ``columns`` (None: all) of the rows in the query's window and
@@ -150,7 +152,7 @@ class GeoParquetStore(Store):
                 terms.append(pc.field(column).is_null())
             term = terms[0] if len(terms) == 1 else terms[0] | terms[1] if terms else pc.scalar(False)
             expr = term if expr is None else expr & term
-        if query.window is not None:
+        if query.window is not None and query.where:  # (a window alone is a numpy mask per row group)
             x0, y0, x1, y1 = query.window
             box = ((pc.field("bbox", "xmin") <= x1) & (pc.field("bbox", "xmax") >= x0)
                    & (pc.field("bbox", "ymin") <= y1) & (pc.field("bbox", "ymax") >= y0))
@@ -228,21 +230,20 @@ class GeoParquetStore(Store):
         tables = []
         for path, metadata, indexes in groups.meeting(window):
             for i in indexes:
-                table = decoded.get(path, metadata, i)
-                tables.append(table if wanted is None else table.select(wanted))
+                group = decoded.get(path, metadata, i)
+                table = group.table if wanted is None else group.table.select(wanted)
+                if where_columns:  # filtered below, with the window, by the query's expression
+                    tables.append(table)
+                    continue
+                hit = group.meeting(window)  # the window alone: a numpy mask on the bbox column
+                if len(hit):
+                    tables.append(table.take(pa.array(hit)))
         if not tables:
             schema = self._schema(layer)
             return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
         table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
         if where_columns:
             table = table.filter(expr)
-        else:  # the window alone: a numpy mask on the bbox column (no query engine per read)
-            x0, y0, x1, y1 = window
-            bbox = table.column("bbox")
-            xmin, ymin, xmax, ymax = (pc.struct_field(bbox, k).to_numpy(zero_copy_only=False)
-                                      for k in ("xmin", "ymin", "xmax", "ymax"))
-            with np.errstate(invalid="ignore"):  # a row without geometry has no bbox: never in it
-                table = table.filter(pa.array((xmin <= x1) & (xmax >= x0) & (ymin <= y1) & (ymax >= y0)))
         return table.select(columns) if columns is not None else table
 
     # --- protocol: writing -------------------------------------------------------------------
@@ -522,17 +523,17 @@ class DecodedRowGroups:
                 raise DatasetError(None, f"OMGEVINGSKAART_PARQUET_CACHE_MB must be a number of MB, got {raw!r}") from None
         self.budget = max(0.0, budget_mb) * 1024 * 1024
         self.used = 0
-        self._tables: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._tables: OrderedDict[tuple[str, int], DecodedRowGroup] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, path: str, metadata: Any, index: int) -> Any:
+    def get(self, path: str, metadata: Any, index: int) -> DecodedRowGroup:
         key = (path, index)
         with self._lock:
             table = self._tables.get(key)
             if table is not None:
                 self._tables.move_to_end(key)
                 return table
-        table = pq.ParquetFile(path, metadata=metadata).read_row_groups([index], use_threads=False)
+        table = DecodedRowGroup(pq.ParquetFile(path, metadata=metadata).read_row_groups([index], use_threads=False))
         size = table.nbytes
         if size > self.budget:
             return table
@@ -544,6 +545,31 @@ class DecodedRowGroups:
                     _k, old = self._tables.popitem(last=False)
                     self.used -= old.nbytes
         return table
+
+
+class DecodedRowGroup:
+    """One row group read whole (``table``) and its rows' bbox as a numpy ``(n, 4)`` array
+    (NaN for a row without geometry), so a window is a numpy mask, not an arrow expression."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        if "bbox" in table.column_names:
+            bbox = table.column("bbox")
+            self.boxes = np.column_stack([pc.struct_field(bbox, k).to_numpy(zero_copy_only=False).astype(float)
+                                          for k in ("xmin", "ymin", "xmax", "ymax")]).reshape(-1, 4)
+        else:  # no covering column: every row is a candidate (the exact test follows)
+            self.boxes = np.tile([-np.inf, -np.inf, np.inf, np.inf], (len(table), 1))
+        self.nbytes = int(table.nbytes + self.boxes.nbytes)
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def meeting(self, window: Bounds) -> np.ndarray:
+        """The indexes of the rows whose bbox meets ``window``."""
+        x0, y0, x1, y1 = window
+        b = self.boxes
+        with np.errstate(invalid="ignore"):  # a row without geometry has no bbox: never in it
+            return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
