@@ -365,6 +365,16 @@ def test_cli_export_3d(ds: omgevingskaart.Dataset, tmp_path: Path, capsys: pytes
 # --- the generated town --------------------------------------------------------------------------
 
 
+def test_town_cache_is_keyed_by_the_generator(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from omgevingskaart.demo import town
+
+    monkeypatch.setenv("OMGEVINGSKAART_CACHE_DIR", str(tmp_path))
+    path = town.town_path(25_000, build=False)
+    version = town.generator_version()
+    assert path == tmp_path / "town" / f"town-25000-{town.SEED}-{version}.gpkg"
+    assert len(version) == 12 and version == town.generator_version()
+
+
 def test_town_layers_exact_count_unique_ids() -> None:
     from omgevingskaart.demo.town import build_town_layers
 

@@ -13,14 +13,15 @@ verblijfsobjecten go with them).
 Only the layers a 3D view, the exceedance check and the exports use are kept (pand,
 verblijfsobject, openbare_ruimte, bestemmingsplangebied, enkelbestemming, bouwvlak, maatvoering):
 the BGT and BRK layers would only add minutes of generation. Generation takes roughly 10-15 s of
-CPU per tile (8 tiles for 25,000), so :func:`town_path` caches the GeoPackage, keyed by ``n`` and
-``seed``, in ``$OMGEVINGSKAART_CACHE`` or ``~/.cache/omgevingskaart`` (never in the repository).
+CPU per tile (8 tiles for 25,000), so :func:`town_path` caches the GeoPackage, keyed by ``n``,
+``seed`` and the generator's source, in ``town/`` of ``$OMGEVINGSKAART_CACHE_DIR`` or the user
+cache (never in the repository).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-import os
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .. import crs
 from ..dataset import write_dataset
 from .build import SEED, build_layers
 from .streets import EXTENT
@@ -117,13 +119,23 @@ def build_town(path: str | Path, n: int = 25_000, seed: int = SEED) -> Path:
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("OMGEVINGSKAART_CACHE")
-    return Path(base) if base else Path.home() / ".cache" / "omgevingskaart"
+    """``town/`` in the project's cache (:func:`omgevingskaart.crs.cache_dir`:
+    ``$OMGEVINGSKAART_CACHE_DIR`` or the user cache)."""
+    return crs.cache_dir() / "town"
+
+
+def generator_version() -> str:
+    """The first 12 hex digits of the SHA-256 of the demo generator's source files: a changed
+    generator never reuses a town built by the old one."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def town_path(n: int = 25_000, seed: int = SEED, *, build: bool = True) -> Path:
     """The cached town GeoPackage for ``(n, seed)``, built on first use."""
-    path = cache_dir() / f"town-{n}-{seed}.gpkg"
+    path = cache_dir() / f"town-{n}-{seed}-{generator_version()}.gpkg"
     if build and not path.exists():
         build_town(path, n, seed)
     return path
