@@ -189,15 +189,27 @@ def write_dataset(
     removed first. A full disk raises :class:`~omgevingskaart.errors.DiskFullError`; the dataset
     stays unchanged. See :func:`_write_dataset_locked` for the rest.
     """
-    from ._files import output_errors, remove_orphan_temp_files
+    from ._files import output_errors
     from ._lock import dataset_lock
 
     if is_postgres_uri(path):
         return _write_dataset_locked(layers, path, meta=meta, extend=extend)
     path = Path(path)
     with dataset_lock(path) as since, output_errors(path):
-        remove_orphan_temp_files(path, ".tmp.gpkg", older_than=since)
+        remove_orphans(path, older_than=since)
         return _write_dataset_locked(layers, path, meta=meta, extend=extend)
+
+
+def remove_orphans(path: Path, *, older_than: float) -> None:
+    """Remove what killed writers of the dataset ``path`` left behind: a GeoPackage's temporary
+    files, a GeoParquet folder's unnamed layer folders. Only under the dataset's write lock,
+    ``older_than`` the time it was acquired."""
+    from ._files import remove_orphan_temp_files
+    from .store.geoparquet import remove_orphan_folders
+
+    remove_orphan_temp_files(path, ".tmp.gpkg", older_than=older_than)
+    if path.suffix == ".parquet" and path.is_dir():
+        remove_orphan_folders(path, older_than=older_than)
 
 
 def _write_dataset_locked(

@@ -7,6 +7,7 @@ demo; the PostGIS and GeoParquet backends join through the ``store`` fixture bel
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -174,9 +175,15 @@ def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
     store = open_store(path)
     assert store.layers() == ["pand", "perceel"] and store.layer_path("pand") == first
     assert store.meta() == {"titel": "x"} and store.count("pand") == 23
+    # a writer killed before its manifest switch left a layer folder: the next writer removes it
+    orphan = path / "pand-0badf00d"
+    orphan.mkdir()
+    (orphan / "part-00000.parquet").write_bytes(b"half")
+    os.utime(orphan, (1, 1))
     write_dataset({"pand": ds.features("pand", bbox=BOX, limit=3)}, path, extend=True)
     store = open_store(path)
-    assert store.count("pand") == 3 and not first.exists()
+    assert store.count("pand") == 3 and not first.exists() and not orphan.exists()
+    assert store.layer_path("perceel").exists()
     assert sorted(p.name for p in path.iterdir() if p.name.startswith(".")) == []
     with pytest.raises(DatasetError, match="not a GeoParquet dataset"):
         open_store(tmp_path / "leeg.parquet")

@@ -178,11 +178,12 @@ def merge_layers(
 def _locked(target: Path, wait: float | None) -> Iterator[None]:
     """The dataset's write lock for a whole import (read, merge, write), with the temporary files
     of killed writers removed and write failures (a full disk) as typed errors naming the file."""
-    from .._files import output_errors, remove_orphan_temp_files
+    from .._files import output_errors
     from .._lock import dataset_lock
+    from ..dataset import remove_orphans
 
     with dataset_lock(target, timeout=wait) as since, output_errors(target):
-        remove_orphan_temp_files(target, ".tmp.gpkg", older_than=since)
+        remove_orphans(target, older_than=since)
         yield
 
 

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import threading
@@ -570,6 +571,39 @@ class DecodedRowGroup:
         b = self.boxes
         with np.errstate(invalid="ignore"):  # a row without geometry has no bbox: never in it
             return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
+
+
+_LAYER_FOLDER = re.compile(r"^[a-z0-9_]+-[0-9a-f]{8}$")
+
+
+def remove_orphan_folders(path: str | Path, *, older_than: float) -> list[Path]:
+    """Remove the layer folders of the GeoParquet dataset ``path`` that its manifest does not name
+    and that last changed before ``older_than`` (a ``time.time()`` value); returns them.
+
+    A writer killed before its manifest switch leaves its new layer folder behind. Call this under
+    the dataset's write lock with the time the lock was acquired: no other writer runs then, so an
+    unnamed folder older than that belongs to a writer that is gone. Without a readable manifest
+    nothing is removed.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()) / "x.parquet"
+    >>> (d / "pand-0000beef").mkdir(parents=True); (d / "pand-1234abcd").mkdir()
+    >>> _ = (d / MANIFEST).write_text('{"meta": {}, "layers": {"pand": {"folder": "pand-1234abcd"}}}')
+    >>> [p.name for p in remove_orphan_folders(d, older_than=float("inf"))], sorted(p.name for p in d.iterdir())
+    (['pand-0000beef'], ['_omgevingskaart.json', 'pand-1234abcd'])
+    """
+    path = Path(path)
+    try:
+        used = {entry["folder"] for entry in json.loads((path / MANIFEST).read_text())["layers"].values()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []
+    removed = []
+    for entry in sorted(os.scandir(path), key=lambda e: e.name):
+        if (entry.is_dir(follow_symlinks=False) and _LAYER_FOLDER.match(entry.name) and entry.name not in used
+                and entry.stat(follow_symlinks=False).st_mtime < older_than):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
 
 
 def hilbert_order(frame: gpd.GeoDataFrame) -> np.ndarray:
