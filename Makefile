@@ -2,6 +2,8 @@
 #   make run    the app on the embedded Winterswijk demo (creates .venv when missing)
 #   make test   the whole test suite (creates or updates .venv)
 # Both install the exact versions (and hashes) of requirements.lock; `make lock` refreshes it.
+# --no-deps: the lock is the whole closure (uv --universal), so pip resolves nothing; pip 23 re-resolved
+# dask-geopandas's `dask[dataframe]` extra to a newer, unhashed dask and refused the install. `pip check` confirms.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -20,7 +22,8 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml $(LOCK) | $(PY)
-	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip check
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
