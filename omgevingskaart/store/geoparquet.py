@@ -494,14 +494,11 @@ class RowGroups:
     def meeting(self, window: Bounds) -> list[tuple[str, Any, list[int]]]:
         """Per part that has any, ``(path, footer, row group indexes)`` of the row groups whose
         bbox range meets ``window``."""
-        x0, y0, x1, y1 = window
         out: list[tuple[str, Any, list[int]]] = []
-        b = self.bounds
-        for p in np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0)):
+        for p in boxes_meeting(self.bounds, window):
             name = self.names[int(p)]
             metadata, boxes = self._footer(name)
-            hit = np.flatnonzero((boxes[:, 0] <= x1) & (boxes[:, 2] >= x0)
-                                 & (boxes[:, 1] <= y1) & (boxes[:, 3] >= y0))
+            hit = boxes_meeting(boxes, window)
             if len(hit):
                 out.append((str(self.folder / name), metadata, hit.tolist()))
         return out
@@ -567,10 +564,16 @@ class DecodedRowGroup:
 
     def meeting(self, window: Bounds) -> np.ndarray:
         """The indexes of the rows whose bbox meets ``window``."""
-        x0, y0, x1, y1 = window
-        b = self.boxes
-        with np.errstate(invalid="ignore"):  # a row without geometry has no bbox: never in it
-            return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
+        return boxes_meeting(self.boxes, window)
+
+
+def boxes_meeting(boxes: np.ndarray, window: Bounds) -> np.ndarray:
+    """The indexes of the ``(n, 4)`` boxes ``(xmin, ymin, xmax, ymax)`` that meet ``window``
+    (a NaN box, a row without geometry, meets nothing; an infinite one everything)."""
+    x0, y0, x1, y1 = window
+    b = boxes
+    with np.errstate(invalid="ignore"):
+        return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
 
 
 _LAYER_FOLDER = re.compile(r"^[a-z0-9_]+-[0-9a-f]{8}$")
