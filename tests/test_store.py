@@ -272,3 +272,40 @@ def test_geoparquet_keeps_decoded_row_groups_within_a_budget(demo_in_parquet: Pa
     # the same answers as the GeoPackage, whatever the budget
     monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "0")
     assert open_store(demo_in_parquet).count("pand", bbox=BOX) == GeoPackageStore(DEMO_PATH).count("pand", bbox=BOX)
+
+
+def test_geoparquet_kept_row_groups_answer_as_the_file(demo_in_parquet: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kept row group answers from its geometries, Python values and STRtree, decoded once:
+    the same rows, values and order as reading the file each time (cache off), and what it
+    keeps counts against the budget."""
+    monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "0")
+    off = open_store(demo_in_parquet)
+    monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "64")
+    on = open_store(demo_in_parquet)
+    whole = on.bounds("pand")
+    assert whole is not None
+    point = shapely.Point(246580, 443380)
+    for _round in range(2):  # the first decodes, the second answers from what is kept
+        for query in ({"bbox": BOX}, {"bbox": whole}, {"geometry": point}, {"geometry": point.buffer(40)},
+                      {"geometry": shapely.box(*BOX), "predicate": "within"}):
+            for columns in (None, ["bouwjaar", "identificatie"], []):
+                recs, geoms = on.rows("pand", columns=columns, **query)
+                want_recs, want_geoms = off.rows("pand", columns=columns, **query)
+                assert recs == want_recs and bool(shapely.equals_exact(geoms, want_geoms).all()), (query, columns)
+    assert len(on.rows("pand", bbox=whole)[0]) == 3628
+    decoded = on.cache.peek(("geoparquet", "decoded"))
+    groups = list(decoded._tables.values())
+    assert len(groups) == 29 and all(g.owner is not None for g in groups)  # 3,628 panden in groups of 128
+    assert decoded.used == sum(g.nbytes for g in groups) > sum(g.table.nbytes for g in groups)
+    # a small budget: what is decoded later pushes the oldest groups out, the answers stay the same
+    small = open_store(demo_in_parquet)
+    small.cache.get(("geoparquet", "decoded"), lambda: type(decoded)(3 * groups[0].nbytes / 1024 / 1024))
+    for _round in range(2):
+        recs, geoms = small.rows("pand", bbox=whole)
+        want_recs, want_geoms = off.rows("pand", bbox=whole)
+        assert recs == want_recs and bool(shapely.equals_exact(geoms, want_geoms).all())
+    tight = small.cache.peek(("geoparquet", "decoded"))
+    assert 0 < len(tight._tables) < 29 and tight.used <= tight.budget
+    with pytest.raises(QueryError, match="unknown column"):
+        on.rows("pand", bbox=BOX, columns=["geen_kolom"])

@@ -26,6 +26,7 @@ value from a URL cannot inject anything.
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
@@ -245,9 +246,10 @@ class Query:
                    where=tuple((c, tuple(v)) for c, v in where_items(where)), limit=limit,
                    offset=int(offset))
 
-    @property
+    @functools.cached_property
     def window(self) -> Bounds | None:
-        """The box to pre-filter with an index (None: no window; ``disjoint`` has none)."""
+        """The box to pre-filter with an index (None: no window; ``disjoint`` has none); worked
+        out once per query."""
         if self.shape is None or self.predicate == "disjoint":
             return None
         b = self.shape.bounds

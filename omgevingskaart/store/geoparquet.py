@@ -95,6 +95,7 @@ class GeoParquetStore(Store):
         try:
             self._manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
             self._layers_info: dict[str, dict[str, Any]] = dict(self._manifest["layers"])
+            self._folders: dict[str, Path] = {}
         except (OSError, ValueError, KeyError) as exc:
             raise DatasetError(self.path / MANIFEST, f"cannot read the manifest: {exc}") from exc
 
@@ -113,9 +114,12 @@ class GeoParquetStore(Store):
 
     def layer_path(self, layer: str) -> Path:
         """The folder of ``layer``'s parts (what ``dask_geopandas.read_parquet`` reads)."""
-        if layer not in self._layers_info:
-            raise DatasetError(self.path, f"no layer {layer!r}; layers: {', '.join(self.layers())}")
-        return self.path / self._layers_info[layer]["folder"]
+        folder = self._folders.get(layer)
+        if folder is None:
+            if layer not in self._layers_info:
+                raise DatasetError(self.path, f"no layer {layer!r}; layers: {', '.join(self.layers())}")
+            folder = self._folders.setdefault(layer, self.path / self._layers_info[layer]["folder"])
+        return folder
 
     def bounds(self, layer: str) -> Bounds | None:
         self.layer_path(layer)
@@ -182,10 +186,13 @@ class GeoParquetStore(Store):
 
     def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         cols = None if query.columns is None else [c for c in query.columns if c != "geometry"]
-        table = self._table(layer, query, cols)
-        geoms = shapely.from_wkb(np.array(table.column("geometry").to_pylist(), dtype=object))
-        attrs = table.drop_columns([c for c in (FID, "bbox", "geometry") if c in table.column_names])
-        recs = attrs.to_pylist()
+        if query.window is not None and not query.where:
+            recs, geoms = self._window_rows(layer, query.shape, query.window, cols)
+        else:
+            table = self._table(layer, query, cols)
+            geoms = shapely.from_wkb(np.array(table.column("geometry").to_pylist(), dtype=object))
+            attrs = table.drop_columns([c for c in (FID, "bbox", "geometry") if c in table.column_names])
+            recs = attrs.to_pylist()
         if query.shape is not None and len(geoms):
             keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
             geoms = geoms[keep]
@@ -203,6 +210,43 @@ class GeoParquetStore(Store):
         return select_columns(page(frame, query.limit, query.offset), query.columns, label)
 
     # --- row groups ---------------------------------------------------------------------------
+    def _window_rows(self, layer: str, shape: Any, window: Bounds, columns: list[str] | None
+                     ) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The records (``columns``; None: all) and geometries of the rows whose bbox meets
+        ``window`` (the bounds of ``shape``), in the layer's row order, straight from the decoded
+        row groups (:meth:`DecodedRowGroup.find`, :meth:`DecodedRowGroup.rows`): the report's many
+        small questions make no arrow call once their row groups are kept."""
+        folder = self.layer_path(layer)
+        if columns is not None:
+            names = self._layers_info[layer]["columns"]
+            unknown = [c for c in columns if c not in names or c in (FID, "bbox", "geometry")]
+            if unknown:
+                raise QueryError(f"{self.path.name}:{layer}: unknown column(s) {unknown}")
+        decoded = self.cache.get(("geoparquet", "decoded"), DecodedRowGroups)
+        recs: list[dict[str, Any]] = []
+        geoms: list[np.ndarray] = []
+        fids: list[np.ndarray] = []
+        try:
+            for path, metadata, indexes in self._row_groups(layer).meeting(window):
+                for i in indexes:
+                    group = decoded.get(path, metadata, i)
+                    hit = group.find(shape, window)
+                    if len(hit):
+                        r, g = group.rows(hit, columns)
+                        recs += r
+                        geoms.append(g)
+                        fids.append(group.fids[hit])
+        except (OSError, pa.ArrowException, shapely.errors.ShapelyError) as exc:
+            raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
+        if not geoms:
+            return [], np.empty(0, dtype=object)
+        geom = np.concatenate(geoms) if len(geoms) > 1 else geoms[0]
+        fid = np.concatenate(fids) if len(fids) > 1 else fids[0]
+        if len(fid) > 1 and np.any(fid[1:] < fid[:-1]):  # in the layer's row order
+            order = np.argsort(fid, kind="stable")
+            return [recs[int(j)] for j in order], geom[order]
+        return recs, geom
+
     def _row_groups(self, layer: str) -> RowGroups:
         """The layer's parts and their row groups' bbox ranges (:class:`RowGroups`: footers read
         lazily, per part a window meets), kept in the store's cache per layer folder."""
@@ -505,12 +549,15 @@ class RowGroups:
 
 
 class DecodedRowGroups:
-    """The row groups read last, decoded (all columns), up to a budget of bytes
+    """The row groups read last, decoded, up to a budget of bytes
     (``OMGEVINGSKAART_PARQUET_CACHE_MB``, default 128; 0 turns it off), least recently used
     first out. Reports at nearby points read the same few row groups per layer: decoding them
-    (decompressing every column of 8,192 rows) was 70 % of a GeoParquet report's time
-    (``benchmarks/bench_scale.py``). Keyed by the part's path: a write makes new folders, so
-    a cached row group never outlives its file's content. Thread-safe."""
+    (decompressing every column of 8,192 rows) was 70 % of a GeoParquet report's time, and
+    converting the rows found from arrow to Python most of the rest
+    (``benchmarks/bench_scale.py``). A kept row group also keeps its geometries and the Python
+    values of the columns asked (:meth:`DecodedRowGroup.rows`); they count against the budget as
+    they are made. Keyed by the part's path: a write makes new folders, so a cached row group
+    never outlives its file's content. Thread-safe."""
 
     def __init__(self, budget_mb: float | None = None) -> None:
         if budget_mb is None:
@@ -532,32 +579,53 @@ class DecodedRowGroups:
                 self._tables.move_to_end(key)
                 return table
         table = DecodedRowGroup(pq.ParquetFile(path, metadata=metadata).read_row_groups([index], use_threads=False))
-        size = table.nbytes
-        if size > self.budget:
+        if table.nbytes > self.budget:
             return table
         with self._lock:
             if key not in self._tables:
                 self._tables[key] = table
-                self.used += size
-                while self.used > self.budget:
-                    _k, old = self._tables.popitem(last=False)
-                    self.used -= old.nbytes
+                table.owner = (self, key)
+                self.used += table.nbytes
+                self._evict()
         return table
+
+    def grew(self, key: tuple[str, int], nbytes: int) -> None:
+        """Row group ``key`` keeps ``nbytes`` more (decoded values): count them, evict the
+        oldest while over budget."""
+        with self._lock:
+            if key in self._tables:
+                self.used += nbytes
+                self._evict()
+
+    def _evict(self) -> None:
+        while self.used > self.budget and self._tables:
+            _k, old = self._tables.popitem(last=False)
+            old.owner = None
+            self.used -= old.nbytes
 
 
 class DecodedRowGroup:
-    """One row group read whole (``table``) and its rows' bbox as a numpy ``(n, 4)`` array
-    (NaN for a row without geometry), so a window is a numpy mask, not an arrow expression."""
+    """One row group read whole (``table``), its rows' bbox as a numpy ``(n, 4)`` array (NaN
+    for a row without geometry), so a window is a numpy mask, not an arrow expression, and its
+    rows' fids. While it is kept (``owner`` set by :class:`DecodedRowGroups`) its geometries
+    and the Python values of each column asked are decoded once, on first use."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
+        n = len(table)
         if "bbox" in table.column_names:
             bbox = table.column("bbox")
             self.boxes = np.column_stack([pc.struct_field(bbox, k).to_numpy(zero_copy_only=False).astype(float)
                                           for k in ("xmin", "ymin", "xmax", "ymax")]).reshape(-1, 4)
         else:  # no covering column: every row is a candidate (the exact test follows)
-            self.boxes = np.tile([-np.inf, -np.inf, np.inf, np.inf], (len(table), 1))
-        self.nbytes = int(table.nbytes + self.boxes.nbytes)
+            self.boxes = np.tile([-np.inf, -np.inf, np.inf, np.inf], (n, 1))
+        self.fids = (table.column(FID).to_numpy(zero_copy_only=False).astype(np.int64) if FID in table.column_names
+                     else np.arange(n, dtype=np.int64))
+        self.nbytes = int(table.nbytes + self.boxes.nbytes + self.fids.nbytes)
+        self.owner: tuple[DecodedRowGroups, tuple[str, int]] | None = None
+        self._geoms: np.ndarray | None = None
+        self._tree: shapely.STRtree | None = None
+        self._values: dict[str, list[Any]] = {}
 
     def __len__(self) -> int:
         return len(self.table)
@@ -566,14 +634,73 @@ class DecodedRowGroup:
         """The indexes of the rows whose bbox meets ``window``."""
         return boxes_meeting(self.boxes, window)
 
+    def find(self, shape: Any, window: Bounds) -> np.ndarray:
+        """The indexes (ascending) of the rows whose bbox meets ``window``, the bounds of
+        ``shape``: kept, from an STRtree of the row group's geometries built once (a numpy mask
+        over 8,192 boxes was a quarter of a GeoParquet report's time); not kept, the mask."""
+        if self.owner is None or shape is None:
+            return self.meeting(window)
+        tree = self._tree
+        if tree is None:
+            tree = shapely.STRtree(self._geometries())
+            self._tree = tree
+            self._grew(100 * len(self.table))  # its nodes: about 100 bytes per row
+        return np.sort(tree.query(shape))
+
+    def rows(self, hit: np.ndarray, columns: list[str] | None) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The records (``columns``; None: all but fid, bbox and geometry) and geometries of
+        rows ``hit``. Kept: from the values decoded once per row group (no arrow call); not
+        kept: only these rows are taken and converted."""
+        names = ([c for c in self.table.column_names if c not in (FID, "bbox", "geometry")]
+                 if columns is None else columns)
+        if self.owner is None:
+            part = self.table.take(pa.array(hit))
+            geoms = shapely.from_wkb(np.array(part.column("geometry").to_pylist(), dtype=object))
+            values = [part.column(c).to_pylist() if c in part.column_names else [None] * len(part) for c in names]
+            return [{c: v[j] for c, v in zip(names, values, strict=True)} for j in range(len(part))], geoms
+        geoms = self._geometries()[hit]
+        if not names:
+            return [{} for _ in range(len(hit))], geoms
+        values = [self._column(c) for c in names]
+        return [{c: v[j] for c, v in zip(names, values, strict=True)} for j in hit.tolist()], geoms
+
+    def _geometries(self) -> np.ndarray:
+        geoms = self._geoms
+        if geoms is None:
+            wkb = self.table.column("geometry")
+            geoms = shapely.from_wkb(np.array(wkb.to_pylist(), dtype=object))
+            self._geoms = geoms
+            # a GEOS geometry, its Python object and array slot: about 1.5 times its WKB and 250 bytes
+            self._grew(int(1.5 * wkb.nbytes) + 250 * len(geoms))
+        return geoms
+
+    def _column(self, name: str) -> list[Any]:
+        values = self._values.get(name)
+        if values is None:
+            if name in self.table.column_names:
+                column = self.table.column(name)
+                values = column.to_pylist()
+                size = int(column.nbytes) + 60 * len(values)  # a Python object and its list slot per value
+            else:  # a column added to the layer after this part was written
+                values = [None] * len(self.table)
+                size = 8 * len(values)
+            self._values[name] = values
+            self._grew(size)
+        return values
+
+    def _grew(self, nbytes: int) -> None:
+        self.nbytes += nbytes
+        owner = self.owner
+        if owner is not None:
+            owner[0].grew(owner[1], nbytes)
+
 
 def boxes_meeting(boxes: np.ndarray, window: Bounds) -> np.ndarray:
     """The indexes of the ``(n, 4)`` boxes ``(xmin, ymin, xmax, ymax)`` that meet ``window``
     (a NaN box, a row without geometry, meets nothing; an infinite one everything)."""
     x0, y0, x1, y1 = window
-    b = boxes
-    with np.errstate(invalid="ignore"):
-        return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
+    b = boxes  # (a comparison with NaN is False, without a warning)
+    return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
 
 
 _LAYER_FOLDER = re.compile(r"^[a-z0-9_]+-[0-9a-f]{8}$")
