@@ -482,19 +482,22 @@ class PostGISStore(Store):
 
         rows = self._rescanning(run)
         row: Row | None = base_row
-        mine: list[list[Any]] = [[] for _ in asks]
-        for r in rows:
-            if r[0] < 0:
-                assert base is not None
-                row = (self._typed(base, r[2]), shapely.from_wkb(r[7]))
-            else:
-                mine[r[0]].append(r)
+        if rows and rows[0][0] < 0:  # the base row found comes first (ORDER BY q_i)
+            assert base is not None
+            row = (self._typed(base, rows[0][2]), shapely.from_wkb(rows[0][7]))
+            rows = rows[1:]
         shape = point if row is None else row[1]
+        # the asks' rows follow in ask order: one array of every row's measures, sliced per ask
+        measures = np.array([r[3:7] for r in rows], dtype=float).reshape(-1, 4)  # (None: NaN)
+        ends = np.searchsorted(np.array([r[0] for r in rows], dtype=np.int64), np.arange(len(asks) + 1))
         out = []
-        for ask, got in zip(asks, mine, strict=True):
-            target = shape if ask.on == "shape" else point
-            records = [self._typed(ask.layer, r[2], ask.columns) for r in got]
-            out.append(_overlay_of(records, [r[3:7] for r in got], target))
+        for i, ask in enumerate(asks):
+            a, b = int(ends[i]), int(ends[i + 1])
+            m = measures[a:b]
+            out.append(Overlay(
+                records=[self._typed(ask.layer, r[2], ask.columns) for r in rows[a:b]],
+                area=m[:, 0], shared=m[:, 1], at_point=m[:, 2] > 0,
+                shape_area=float(m[0, 3]) if b > a else float((shape if ask.on == "shape" else point).area)))
         return row, out
 
     def _rescanning(self, run: Callable[[], T]) -> T:
@@ -594,10 +597,24 @@ class PostGISStore(Store):
     def _typed(self, layer: str, rec: Mapping[str, Any], columns: Sequence[str] | None = None) -> dict[str, Any]:
         """A ``jsonb`` record (:meth:`_record_sql`) in the table's column order, with its float columns as floats
         (JSON writes 16.0 as 16)."""
-        cols = self._columns[layer]
-        names = [c for c in cols if c not in ("fid", "geometry")] if columns is None else columns
-        return {c: (float(rec[c]) if cols[c] == "double precision" and rec.get(c) is not None else rec.get(c))
-                for c in names}
+        names, floats = self._record_spec(layer, columns)
+        out = {c: rec.get(c) for c in names}
+        for c in floats:
+            value = out[c]
+            if value is not None:
+                out[c] = float(value)
+        return out
+
+    def _record_spec(self, layer: str, columns: Sequence[str] | None) -> tuple[list[str], list[str]]:
+        """The record's column names and its float columns, worked out once per (layer, columns)
+        (kept in the store's cache: a re-scan clears it)."""
+        key = ("postgis", "record_spec", layer, None if columns is None else tuple(columns))
+
+        def build() -> tuple[list[str], list[str]]:
+            cols = self._columns[layer]
+            names = [c for c in cols if c not in ("fid", "geometry")] if columns is None else list(columns)
+            return names, [c for c in names if cols.get(c) == "double precision"]
+        return self.cache.get(key, build)
 
 
     # upsert_many
