@@ -205,6 +205,22 @@ def test_postgis_append_and_replace(postgis_uri: str) -> None:
         store.features("pand", bbox=BOX, predicate="near")
 
 
+def test_postgis_stores_geometries_uncompressed(demo_in_postgis: str, postgis_uri: str) -> None:
+    """Every layer's geometry column has external storage (TOAST without pglz): a report reads
+    the large bestemmingen and percelen several times, decompressing them cost 15 % of its CPU."""
+    import psycopg
+
+    with psycopg.connect(postgis_uri) as con:
+        storage = dict(con.execute(
+            "SELECT c.relname, a.attstorage FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'demo' AND a.attname = 'geometry' "
+            "AND c.relkind = 'r'").fetchall())
+        compressed = con.execute("SELECT count(*) FROM demo.enkelbestemming "
+                                 "WHERE pg_column_size(geometry) < octet_length(geometry::bytea)").fetchone()[0]
+    assert "enkelbestemming" in storage and set(storage.values()) == {"e"}
+    assert compressed == 0
+
+
 def test_postgis_overlays_follow_a_schema_change(postgis_uri: str) -> None:
     """The overlay statements name the layer's columns; another process dropping one of them
     makes the store scan the tables again (once) instead of failing."""
