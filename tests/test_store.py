@@ -246,6 +246,31 @@ def test_postgis_overlays_follow_a_schema_change(postgis_uri: str) -> None:
     assert "bouwjaar" not in many["pand"].records[0]
 
 
+def test_postgis_overlays_read_rows_past_100_columns(postgis_uri: str) -> None:
+    """Records come back as JSON arrays; past 100 columns (a function's argument limit) as an
+    array of arrays, typed back in the table's column order."""
+    import psycopg
+
+    from omgevingskaart.store.base import OverlayAsk
+
+    uri = f"{postgis_uri}?schema=breed"
+    pand = open_dataset(DEMO_PATH).features("pand", bbox=BOX)
+    write_dataset({"pand": pand}, uri, meta={"titel": "t"})
+    extra = [f"x{i:03d}" for i in range(120)]
+    with psycopg.connect(postgis_uri, autocommit=True) as con:
+        con.execute("ALTER TABLE breed.pand " + ", ".join(
+            f"ADD COLUMN {c} " + ("double precision DEFAULT 16" if i % 2 else "text DEFAULT 'w" + str(i) + "'")
+            for i, c in enumerate(extra)))
+    store = open_store(uri)
+    point = pand.geometry.iloc[0].representative_point()
+    _row, (ov,) = store.overlay_at(point, [OverlayAsk("pand", on="point")], base=None)
+    rec = ov.records[0]
+    assert rec["identificatie"] == pand["identificatie"].iloc[0] and list(rec)[-120:] == extra
+    assert rec["x001"] == 16.0 and isinstance(rec["x001"], float) and rec["x118"] == "w118"
+    many = store.overlay_many(["pand"], point.buffer(1))["pand"].records[0]
+    assert many == rec
+
+
 def test_rows_are_the_features_as_records(gpkg: Store) -> None:
     recs, geoms = gpkg.rows("pand", bbox=BOX, columns=["identificatie", "bouwjaar"])
     frame = gpkg.features("pand", bbox=BOX)

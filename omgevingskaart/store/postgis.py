@@ -424,7 +424,7 @@ class PostGISStore(Store):
                      point: BaseGeometry | None = None, tolerance: float = 0.0,
                      areas: bool = True) -> dict[str, Overlay]:
         """:meth:`Store.overlay_many` in one statement: the layers' overlays joined by
-        ``UNION ALL`` (each row's attributes as ``jsonb``, typed back by the table's columns)."""
+        ``UNION ALL`` (each row's attributes as a JSON array, typed back by the table's columns)."""
         for layer in layers:
             self._check(layer)
         if not layers:
@@ -435,20 +435,18 @@ class PostGISStore(Store):
                       tolerance: float, areas: bool) -> dict[str, Overlay]:
         sql = self._sql()
         cte, measures = _overlay_sql()
+        records = [self._record_sql(layer) for layer in layers]
         parts = [sql.SQL("SELECT {i} AS q_i, t.fid AS q_fid, {rec} AS q_rec, {measures} "
                          "FROM {table} t, r WHERE t.geometry && r.q_shape AND ST_Intersects(t.geometry, r.q_shape)")
-                 .format(i=sql.Literal(i), rec=self._record_sql(layer), measures=measures, table=self._table(layer))
-                 for i, layer in enumerate(layers)]
+                 .format(i=sql.Literal(i), rec=rec, measures=measures, table=self._table(layer))
+                 for i, (layer, (rec, _spec)) in enumerate(zip(layers, records, strict=True))]
         statement = sql.SQL("{cte} SELECT * FROM ({parts}) u ORDER BY q_i, q_fid").format(
             cte=cte, parts=sql.SQL(" UNION ALL ").join(parts))
         rows = self._con().execute(statement, _overlay_params(geometry, point, tolerance, areas)).fetchall()
-        return self._overlays_of(layers, rows, geometry)
-
-    def _overlays_of(self, layers: Sequence[str], rows: Sequence[Any], geometry: BaseGeometry) -> dict[str, Overlay]:
         out: dict[str, Overlay] = {}
-        for i, layer in enumerate(layers):
+        for i, (layer, (_rec, spec)) in enumerate(zip(layers, records, strict=True)):
             mine = [r for r in rows if r[0] == i]
-            out[layer] = _overlay_of([self._typed(layer, r[2]) for r in mine], [r[3:] for r in mine], geometry)
+            out[layer] = _overlay_of([spec.typed(r[2]) for r in mine], [r[3:] for r in mine], geometry)
         return out
 
     # --- overlay_at -------------------------------------------------------------------------------
@@ -457,7 +455,7 @@ class PostGISStore(Store):
         """:meth:`Store.overlay_at` in **one** SQL statement: a CTE finds the base row at the
         point (GiST window, ``ST_Intersects``, ``ORDER BY fid LIMIT 1``), one CTE per distinct
         (shape, tolerance, areas) holds the shape, its area and its shrunk inner shape, and the
-        asks' rows follow with ``UNION ALL`` (attributes as ``jsonb``, the overlay's measures as
+        asks' rows follow with ``UNION ALL`` (attributes as a JSON array, the overlay's measures as
         in :meth:`overlay`). Every value is a bound parameter; the statement text depends only
         on the asks, so it is composed once (kept in the store's cache) and prepared by the
         server once per connection."""
@@ -477,20 +475,20 @@ class PostGISStore(Store):
             self._check(base)
         key = ("postgis", "overlay_at", base if lookup else None, base_row is not None, tuple(asks))
 
-        def run() -> list[Any]:
-            statement, shapes = self.cache.get(key, lambda: self._overlay_at_sql(base if lookup else None,
-                                                                                  base_row is not None, asks))
+        def run() -> tuple[list[Any], list[RecordSpec]]:
+            statement, shapes, specs = self.cache.get(key, lambda: self._overlay_at_sql(
+                base if lookup else None, base_row is not None, asks))
             params: list[Any] = [shapely.to_wkb(point)]
             if base_row is not None:
                 params.append(shapely.to_wkb(base_row[1]))
             params += [float(tol) for _on, tol, _areas in shapes]
-            return list(self._generic_con().execute(statement, params, prepare=True).fetchall())
+            return list(self._generic_con().execute(statement, params, prepare=True).fetchall()), specs
 
-        rows = self._rescanning(run)
+        rows, specs = self._rescanning(run)
         row: Row | None = base_row
         if rows and rows[0][0] < 0:  # the base row found comes first (ORDER BY q_i)
             assert base is not None
-            row = (self._typed(base, rows[0][2]), shapely.from_wkb(rows[0][7]))
+            row = (specs[-1].typed(rows[0][2]), shapely.from_wkb(rows[0][7]))
             rows = rows[1:]
         shape = point if row is None else row[1]
         # the asks' rows follow in ask order: one array of every row's measures, sliced per ask
@@ -501,7 +499,7 @@ class PostGISStore(Store):
             a, b = int(ends[i]), int(ends[i + 1])
             m = measures[a:b]
             out.append(Overlay(
-                records=[self._typed(ask.layer, r[2], ask.columns) for r in rows[a:b]],
+                records=[specs[i].typed(r[2]) for r in rows[a:b]],
                 area=m[:, 0], shared=m[:, 1], at_point=m[:, 2] > 0,
                 shape_area=float(m[0, 3]) if b > a else float((shape if ask.on == "shape" else point).area)))
         return row, out
@@ -531,26 +529,29 @@ class PostGISStore(Store):
         return con
 
     def _overlay_at_sql(self, base: str | None, given: bool, asks: Sequence[OverlayAsk]
-                        ) -> tuple[str, list[tuple[str, float, str]]]:
-        """The statement of :meth:`overlay_at` (as text) and its shape CTEs (on, tolerance,
-        areas), whose tolerances are its last parameters."""
+                        ) -> tuple[str, list[tuple[str, float, str]], list[RecordSpec]]:
+        """The statement of :meth:`overlay_at` (as text), its shape CTEs (on, tolerance, areas),
+        whose tolerances are its last parameters, and the records' specs: one per ask, then the
+        base layer's (when it is looked up)."""
         sql = self._sql()
         srid = sql.Literal(SRID)
         ctes = [sql.SQL("pt AS (SELECT ST_GeomFromWKB(%s, {}) AS q_point)").format(srid)]
         if given:
-            ctes.append(sql.SQL("p AS (SELECT NULL::jsonb AS rec, ST_GeomFromWKB(%s, {}) AS geometry)").format(srid))
+            ctes.append(sql.SQL("p AS (SELECT NULL::json AS rec, ST_GeomFromWKB(%s, {}) AS geometry)").format(srid))
         elif base is not None:
+            base_rec, base_spec = self._record_sql(base)
             # ST_SetSRID (a no-op here) copies the base row's geometry out of TOAST once: the
             # shape is then read by every overlay below without being fetched again
             ctes.append(sql.SQL(
                 "p AS (SELECT {} AS rec, ST_SetSRID(t.geometry, {}) AS geometry FROM {} t, pt "
                 "WHERE t.geometry && pt.q_point AND ST_Intersects(t.geometry, pt.q_point) ORDER BY t.fid LIMIT 1)"
-            ).format(self._record_sql(base), srid, self._table(base)))
+            ).format(base_rec, srid, self._table(base)))
         found = sql.SQL("EXISTS (SELECT 1 FROM p)" if given or base is not None else "false")
         shape = sql.SQL("coalesce((SELECT geometry FROM p), pt.q_point)" if given or base is not None
                         else "pt.q_point")
         ctes.append(sql.SQL("sh AS (SELECT {} AS q_shape, pt.q_point, {} AS q_found FROM pt)").format(shape, found))
         shapes: list[tuple[str, float, str]] = []
+        specs: list[RecordSpec] = []
         parts = []
         if base is not None and not given:
             parts.append(sql.SQL("SELECT -1 AS q_i, 0::bigint AS q_fid, rec AS q_rec, NULL::float8, NULL::float8, "
@@ -561,7 +562,8 @@ class PostGISStore(Store):
             if spec not in shapes:
                 shapes.append(spec)
             k = shapes.index(spec)
-            rec = self._record_sql(ask.layer, ask.columns)
+            rec, rec_spec = self._record_sql(ask.layer, ask.columns)
+            specs.append(rec_spec)
             predicate = sql.SQL("ST_Within" if ask.predicate == "within" else "ST_Intersects")
             parts.append(sql.SQL(
                 "SELECT {i}, t.fid, {rec}, {measures}, NULL::bytea FROM {table} t, r{k} r "
@@ -577,52 +579,40 @@ class PostGISStore(Store):
             ).format(k=sql.SQL(str(k)), shape=sql.SQL("q_shape" if on == "shape" else "q_point"),
                      areas=sql.SQL({"yes": "true", "no": "false", "shape": "q_found"}[areas])))
         if not parts:
-            parts.append(sql.SQL("SELECT NULL::int, NULL::bigint, NULL::jsonb, NULL::float8, NULL::float8, "
+            parts.append(sql.SQL("SELECT NULL::int, NULL::bigint, NULL::json, NULL::float8, NULL::float8, "
                                  "NULL::boolean, NULL::float8, NULL::bytea WHERE false"))
         statement = sql.SQL("WITH {} SELECT * FROM ({}) u ORDER BY 1, 2").format(
             sql.SQL(", ").join(ctes), sql.SQL(" UNION ALL ").join(parts))
-        return statement.as_string(self._con()), shapes
+        if base is not None and not given:
+            specs.append(base_spec)
+        return statement.as_string(self._con()), shapes, specs
 
-    def _record_sql(self, layer: str, columns: Sequence[str] | None = None) -> Any:
+    def _record_sql(self, layer: str, columns: Sequence[str] | None = None) -> tuple[Any, RecordSpec]:
         """A row's attributes (``columns``, default all but ``fid`` and ``geometry``) as one
-        ``jsonb`` value, by ``jsonb_build_object`` over the named columns (in parts of 50 pairs
-        joined by ``||``: a function takes at most 100 arguments).
+        ``json`` array, ``json_build_array`` over the named columns (an array of such arrays
+        past 100 columns: a function takes at most 100 arguments), and the :class:`RecordSpec`
+        that turns it back into a record. The two are made together and kept together (with the
+        composed statement), so the values always meet the names they were selected with.
 
         Not ``to_jsonb(t) - 'geometry' - 'fid'``: that writes the whole row first, its geometry
         as GeoJSON, and throws the geometry away; at the report's 20 overlays it took 40 % of
         the statement's time (``benchmarks/bench_scale.py``: report p50 2.3 ms against 1.4 ms
-        with named columns, 300 copies). The statement names the columns, so it is composed
-        from the columns scanned at open; :meth:`overlay_at` re-scans once if they changed."""
+        with named columns, 300 copies). Nor ``jsonb_build_object``: an array needs no keys, no
+        sorted jsonb object and less to parse; the report's statement went from p50 0.82-0.90 to
+        0.78 ms (client wall time over bench_scale's points, 30 copies). The statement names the
+        columns, so it is composed from the columns scanned at open; :meth:`overlay_at`
+        re-scans once if they changed."""
         sql = self._sql()
-        names = [c for c in self._columns[layer] if c not in ("fid", "geometry")] if columns is None else list(columns)
+        cols = self._columns[layer]
+        names = [c for c in cols if c not in ("fid", "geometry")] if columns is None else list(columns)
+        spec = RecordSpec(names, [c for c in names if cols.get(c) == "double precision"], len(names) > 100)
         if not names:
-            return sql.SQL("'{}'::jsonb")
-        chunks = [sql.SQL("jsonb_build_object({})").format(sql.SQL(", ").join(
-            sql.SQL("{}, {}").format(sql.Literal(c), sql.Identifier("t", c)) for c in names[i:i + 50]))
-            for i in range(0, len(names), 50)]
-        return sql.SQL(" || ").join(chunks) if len(chunks) == 1 else sql.SQL("({})").format(sql.SQL(" || ").join(chunks))
-
-    def _typed(self, layer: str, rec: Mapping[str, Any], columns: Sequence[str] | None = None) -> dict[str, Any]:
-        """A ``jsonb`` record (:meth:`_record_sql`) in the table's column order, with its float columns as floats
-        (JSON writes 16.0 as 16)."""
-        names, floats = self._record_spec(layer, columns)
-        out = {c: rec.get(c) for c in names}
-        for c in floats:
-            value = out[c]
-            if value is not None:
-                out[c] = float(value)
-        return out
-
-    def _record_spec(self, layer: str, columns: Sequence[str] | None) -> tuple[list[str], list[str]]:
-        """The record's column names and its float columns, worked out once per (layer, columns)
-        (kept in the store's cache: a re-scan clears it)."""
-        key = ("postgis", "record_spec", layer, None if columns is None else tuple(columns))
-
-        def build() -> tuple[list[str], list[str]]:
-            cols = self._columns[layer]
-            names = [c for c in cols if c not in ("fid", "geometry")] if columns is None else list(columns)
-            return names, [c for c in names if cols.get(c) == "double precision"]
-        return self.cache.get(key, build)
+            return sql.SQL("'[]'::json"), spec
+        chunks = [sql.SQL("json_build_array({})").format(sql.SQL(", ").join(sql.Identifier("t", c) for c in names[i:i + 100]))
+                  for i in range(0, len(names), 100)]
+        if len(chunks) == 1:
+            return chunks[0], spec
+        return sql.SQL("json_build_array({})").format(sql.SQL(", ").join(chunks)), spec
 
 
     # upsert_many
@@ -669,6 +659,31 @@ class PostGISStore(Store):
             self._write_meta_rows(con, meta)
         self._analyze(frames)
         return counts
+
+
+class RecordSpec:
+    """How a record selected by :meth:`PostGISStore._record_sql` comes back: its column names in
+    order, its float columns (JSON writes 16.0 as 16) and whether the array is split in chunks."""
+
+    __slots__ = ("chunked", "floats", "names")
+
+    def __init__(self, names: list[str], floats: list[str], chunked: bool) -> None:
+        self.names = names
+        self.floats = floats
+        self.chunked = chunked
+
+    def typed(self, values: Sequence[Any] | None) -> dict[str, Any]:
+        """The record of one row's JSON array (None, a row given by the caller: all None)."""
+        if values is None:
+            values = [None] * len(self.names)
+        elif self.chunked:
+            values = [v for chunk in values for v in chunk]
+        out = dict(zip(self.names, values, strict=True))
+        for c in self.floats:
+            value = out[c]
+            if value is not None:
+                out[c] = float(value)
+        return out
 
 
 @functools.cache
