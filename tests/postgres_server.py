@@ -50,11 +50,12 @@ def _as_server_user(cmd: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
-def postgres_server(keep: Path | None = None) -> Iterator[str]:
+def postgres_server(keep: Path | None = None, *, shared_buffers: str = "32MB") -> Iterator[str]:
     """Start a throw-away PostgreSQL + PostGIS; yield ``postgresql://ok@127.0.0.1:PORT/omgevingskaart``.
 
     ``keep``: a folder for the server's data that is kept after the server stops and reused by the
-    next call (the benchmarks' ``--data-dir``: built datasets survive between runs)."""
+    next call (the benchmarks' ``--data-dir``: built datasets survive between runs).
+    ``shared_buffers``: the server's page cache (small for the tests' small schemas)."""
     import psycopg
 
     bins = bindir()
@@ -73,7 +74,7 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
         if not reuse:
             run(bins / "initdb", "-D", data, "-U", "ok", "--auth=trust", "-E", "UTF8", "--no-locale")
         opts = (f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c shared_buffers=32MB")
+                f"-c synchronous_commit=off -c full_page_writes=off -c shared_buffers={shared_buffers}")
         run(bins / "pg_ctl", "-D", data, "-o", opts, "-l", log, "-w", "-t", "60", "start")
         started = True
         uri = f"postgresql://ok@127.0.0.1:{port}/omgevingskaart"
@@ -97,7 +98,7 @@ def postgres_server(keep: Path | None = None) -> Iterator[str]:
 
 def start_for_benchmark(backends: list[str], keep: Path | None = None) -> tuple[Any, str]:
     """For the benchmarks: when ``"postgis"`` is among ``backends``, start a server (kept in
-    ``keep``) and return ``(its context manager, its URI)``; when it cannot run here, print why,
+    ``keep``; 512 MB of shared buffers) and return ``(its context manager, its URI)``; when it cannot run here, print why,
     drop ``"postgis"`` from ``backends`` and return ``(None, "")``. The caller exits the context."""
     if "postgis" not in backends:
         return None, ""
@@ -106,5 +107,9 @@ def start_for_benchmark(backends: list[str], keep: Path | None = None) -> tuple[
         print(f"postgis: skipped ({reason})")
         backends.remove("postgis")
         return None, ""
-    server = postgres_server(keep)
+    # a service database's page cache (PostgreSQL suggests about a quarter of RAM): with the
+    # tests' 32 MB the report's pages of the larger datasets did not stay cached between the
+    # benchmark's steps (bench_scale.py at 300 copies: p50 1.52-2.07 ms against 1.24-1.48 at
+    # 1-100; with 512 MB 1.35 against 1.24-1.30)
+    server = postgres_server(keep, shared_buffers="512MB")
     return server, server.__enter__()
