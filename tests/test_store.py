@@ -272,21 +272,21 @@ def test_postgis_overlays_read_rows_past_100_columns(postgis_uri: str) -> None:
 
 
 def test_plan_records_are_looked_up_near_the_perceel_then_everywhere(gpkg: Store) -> None:
-    """The report looks a plan's record up where its objects are (a window read) and falls back
-    to the whole layer for an id not found there: the same record either way."""
-    from omgevingskaart.report import _plan_record
+    """The report looks a plan's record up where its objects are (a window read) and only for
+    an id found there in no plan layer in the whole layer: the same record either way."""
+    from omgevingskaart.report import _plan_records
 
     recs, geoms = gpkg.rows("bestemmingsplangebied")
     pid = str(recs[-1]["plan_id"])
     inside = geoms[-1].representative_point()
     far = shapely.Point(100000, 400000)  # no plan there
-    fresh = open_store(gpkg.location) if not isinstance(gpkg, GeoPackageStore) else GeoPackageStore(
-        DEMO_PATH, mode=gpkg.mode)
-    assert _plan_record(fresh, "bestemmingsplangebied", pid, [pid], inside) == recs[-1]
-    fresh.cache.clear()
-    assert _plan_record(fresh, "bestemmingsplangebied", pid, [pid], far) == recs[-1]
-    fresh.cache.clear()
-    assert _plan_record(fresh, "bestemmingsplangebied", "NL.IMRO.0294.geen", ["NL.IMRO.0294.geen"], far) is None
+    geen = "NL.IMRO.0294.geen"
+    for near in (inside, far, None):
+        fresh = open_store(gpkg.location) if not isinstance(gpkg, GeoPackageStore) else GeoPackageStore(
+            DEMO_PATH, mode=gpkg.mode)
+        got = _plan_records(fresh, ["bestemmingsplangebied"], [pid, geen], near)
+        assert got == {"bestemmingsplangebied": {pid: recs[-1], geen: None}}, near
+        assert ("report", "plan", "bestemmingsplangebied", geen) in fresh.cache  # a miss is kept too
 
 
 def test_rows_are_the_features_as_records(gpkg: Store) -> None:
