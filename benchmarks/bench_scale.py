@@ -114,8 +114,10 @@ def build_gpkg(path: Path, copies: int) -> None:
 
 
 def build_parquet(path: Path, copies: int) -> None:
+    import pandas as pd
+
     from omgevingskaart.dataset import open_dataset
-    from omgevingskaart.store.geoparquet import GeoParquetStore, write_layer_parts
+    from omgevingskaart.store.geoparquet import ROWS_PER_PART, GeoParquetStore, write_layer_parts
 
     demo = open_dataset()
     store = GeoParquetStore(path, create=True)
@@ -123,9 +125,16 @@ def build_parquet(path: Path, copies: int) -> None:
     for name in demo.layers:
         frame = demo[name]
         entry = None
-        for k, (dx, dy) in enumerate(offsets(copies)):
-            e = write_layer_parts(translated(frame, dx, dy), path, name, folder=entry["folder"] if entry else None,
-                                  first_fid=k * len(frame), first_part=k)
+        # copies written together up to an import's part size (a 1-row layer is 1 part, not
+        # one part per copy), each group Hilbert-sorted into its own parts
+        per_group = max(1, ROWS_PER_PART // max(1, len(frame)))
+        moves = offsets(copies)
+        first_part = 0
+        for k in range(0, len(moves), per_group):
+            group = pd.concat([translated(frame, dx, dy) for dx, dy in moves[k:k + per_group]], ignore_index=True)
+            e = write_layer_parts(group, path, name, folder=entry["folder"] if entry else None,
+                                  first_fid=k * len(frame), first_part=first_part)
+            first_part += e["parts"]
             if entry is None:
                 entry = e
             else:
