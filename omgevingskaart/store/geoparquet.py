@@ -571,9 +571,8 @@ class DecodedRowGroups:
     first out. Reports at nearby points read the same few row groups per layer: decoding them
     (decompressing every column of 8,192 rows) was 70 % of a GeoParquet report's time, and
     converting the rows found from arrow to Python most of the rest
-    (``benchmarks/bench_scale.py``). A kept row group also keeps its geometries and the Python
-    values of the columns asked (:meth:`DecodedRowGroup.rows`); they count against the budget as
-    they are made. Keyed by the part's path: a write makes new folders, so a cached row group
+    (``benchmarks/bench_scale.py``). A kept row group also keeps the rows it converted, block by
+    block (:meth:`DecodedRowGroup.rows`); they count against the budget as they are made. Keyed by the part's path: a write makes new folders, so a cached row group
     never outlives its file's content. Thread-safe."""
 
     def __init__(self, budget_mb: float | None = None) -> None:
