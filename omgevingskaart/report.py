@@ -974,7 +974,7 @@ def _plan_records(store: Store, layers: list[str], ids: list[str], near: Any = N
     for scope in ([{"geometry": near}] if near is not None else []) + [{}]:
         known |= {p for got in found.values() for p in got}
         for layer in layers:
-            todo = [p for p in missing[layer] if p not in found[layer] and (not scope or p not in known)]
+            todo = [p for p in missing[layer] if p not in found[layer] and (bool(scope) or p not in known)]
             if not todo:
                 continue
             for r in store.rows(layer, where={"plan_id": todo}, **scope)[0]:

@@ -287,6 +287,23 @@ def test_plan_records_are_looked_up_near_the_perceel_then_everywhere(gpkg: Store
         got = _plan_records(fresh, ["bestemmingsplangebied"], [pid, geen], near)
         assert got == {"bestemmingsplangebied": {pid: recs[-1], geen: None}}, near
         assert ("report", "plan", "bestemmingsplangebied", geen) in fresh.cache  # a miss is kept too
+    # an id found near the perceel in one plan layer is not looked for in the whole of the other
+    layers = ["bestemmingsplangebied", "bestemmingsplangebied_voorontwerp"]
+    fresh = open_store(gpkg.location) if not isinstance(gpkg, GeoPackageStore) else GeoPackageStore(
+        DEMO_PATH, mode=gpkg.mode)
+    asked: list[tuple[str, tuple[str, ...], bool]] = []
+    rows = fresh.rows
+
+    def spy(layer: str, **query: object) -> object:
+        where = query.get("where")
+        assert isinstance(where, dict)
+        asked.append((layer, tuple(next(iter(where.values()))), "geometry" in query))
+        return rows(layer, **query)
+    fresh.rows = spy  # type: ignore[method-assign]
+    got = _plan_records(fresh, layers, [pid, geen], inside)
+    assert got["bestemmingsplangebied"][pid] == recs[-1] and got["bestemmingsplangebied_voorontwerp"][pid] is None
+    everywhere = [(layer, ids) for layer, ids, near in asked if not near]
+    assert everywhere and all(ids == (geen,) for _layer, ids in everywhere), asked
 
 
 def test_rows_are_the_features_as_records(gpkg: Store) -> None:
