@@ -970,20 +970,26 @@ def _plan_records(store: Store, layers: list[str], ids: list[str], near: Any = N
 
     missing = {layer: [p for p in ids if key(layer, p) not in store.cache] for layer in layers}
     found: dict[str, dict[str, dict[str, Any]]] = {layer: {} for layer in layers}
-    known = {p for layer in layers for p in ids if store.cache.peek(key(layer, p)) is not None}
-    for scope in ([{"geometry": near}] if near is not None else []) + [{}]:
-        known |= {p for got in found.values() for p in got}
-        for layer in layers:
-            todo = [p for p in missing[layer] if p not in found[layer] and (bool(scope) or p not in known)]
-            if not todo:
-                continue
-            for r in store.rows(layer, where={"plan_id": todo}, **scope)[0]:
-                found[layer][str(r["plan_id"])] = r
-            rest = [p for p in todo if p not in found[layer]]
-            if rest:
-                for r in store.rows(layer, where={"identificatie": rest}, **scope)[0]:
-                    if not r.get("plan_id"):
-                        found[layer][str(r["identificatie"])] = r
+
+    def fetch(layer: str, todo: list[str], **scope: Any) -> None:
+        if not todo:
+            return
+        for r in store.rows(layer, where={"plan_id": todo}, **scope)[0]:
+            found[layer][str(r["plan_id"])] = r
+        rest = [p for p in todo if p not in found[layer]]
+        if rest:
+            for r in store.rows(layer, where={"identificatie": rest}, **scope)[0]:
+                if not r.get("plan_id"):
+                    found[layer][str(r["identificatie"])] = r
+
+    if any(missing.values()):
+        if near is not None:  # near the perceel, in every plan layer
+            for layer in layers:
+                fetch(layer, missing[layer], geometry=near)
+        known = {p for got in found.values() for p in got}  # found now or by an earlier report
+        known |= {p for layer in layers for p in ids if store.cache.peek(key(layer, p)) is not None}
+        for layer in layers:  # the whole layer, only for the ids found in no plan layer
+            fetch(layer, [p for p in missing[layer] if p not in known])
     for layer in layers:
         for p in missing[layer]:
             store.cache.get(key(layer, p), lambda layer=layer, p=p: found[layer].get(p))  # type: ignore[misc]

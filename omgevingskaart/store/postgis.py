@@ -443,11 +443,8 @@ class PostGISStore(Store):
         statement = sql.SQL("{cte} SELECT * FROM ({parts}) u ORDER BY q_i, q_fid").format(
             cte=cte, parts=sql.SQL(" UNION ALL ").join(parts))
         rows = self._con().execute(statement, _overlay_params(geometry, point, tolerance, areas)).fetchall()
-        out: dict[str, Overlay] = {}
-        for i, (layer, (_rec, spec)) in enumerate(zip(layers, records, strict=True)):
-            mine = [r for r in rows if r[0] == i]
-            out[layer] = _overlay_of([spec.typed(r[2]) for r in mine], [r[3:] for r in mine], geometry)
-        return out
+        overlays = _split_overlays(rows, [spec for _rec, spec in records], [geometry] * len(layers))
+        return dict(zip(layers, overlays, strict=True))
 
     # --- overlay_at -------------------------------------------------------------------------------
     def overlay_at(self, point: BaseGeometry, asks: Sequence[OverlayAsk], *, base: str | None = "perceel",
@@ -491,18 +488,7 @@ class PostGISStore(Store):
             row = (specs[-1].typed(rows[0][2]), shapely.from_wkb(rows[0][7]))
             rows = rows[1:]
         shape = point if row is None else row[1]
-        # the asks' rows follow in ask order: one array of every row's measures, sliced per ask
-        measures = np.array([r[3:7] for r in rows], dtype=float).reshape(-1, 4)  # (None: NaN)
-        ends = np.searchsorted(np.array([r[0] for r in rows], dtype=np.int64), np.arange(len(asks) + 1))
-        out = []
-        for i, ask in enumerate(asks):
-            a, b = int(ends[i]), int(ends[i + 1])
-            m = measures[a:b]
-            out.append(Overlay(
-                records=[specs[i].typed(r[2]) for r in rows[a:b]],
-                area=m[:, 0], shared=m[:, 1], at_point=m[:, 2] > 0,
-                shape_area=float(m[0, 3]) if b > a else float((shape if ask.on == "shape" else point).area)))
-        return row, out
+        return row, _split_overlays(rows, specs[:len(asks)], [shape if ask.on == "shape" else point for ask in asks])
 
     def _rescanning(self, run: Callable[[], T]) -> T:
         """``run()``; when a table or column it names has gone (another process re-imported
@@ -726,6 +712,22 @@ def _overlay_params(geometry: BaseGeometry, point: BaseGeometry | None, toleranc
         raise QueryError("overlay: geometry and point must be shapely geometries")
     return [shapely.to_wkb(geometry), None if point is None else shapely.to_wkb(point), float(tolerance),
             bool(areas)]
+
+
+def _split_overlays(rows: Sequence[Any], specs: Sequence[RecordSpec], shapes: Sequence[BaseGeometry]
+                    ) -> list[Overlay]:
+    """One :class:`Overlay` per part of an overlay statement from its rows ``(q_i, fid, record,
+    four measures, ...)`` ordered by ``q_i``: one array of every row's measures, sliced per part
+    (``shapes``: each part's query shape, whose area an empty part reports)."""
+    measures = np.array([r[3:7] for r in rows], dtype=float).reshape(-1, 4)  # (None: NaN)
+    ends = np.searchsorted(np.array([r[0] for r in rows], dtype=np.int64), np.arange(len(specs) + 1))
+    out = []
+    for i, (spec, shape) in enumerate(zip(specs, shapes, strict=True)):
+        a, b = int(ends[i]), int(ends[i + 1])
+        m = measures[a:b]
+        out.append(Overlay(records=[spec.typed(r[2]) for r in rows[a:b]], area=m[:, 0], shared=m[:, 1],
+                           at_point=m[:, 2] > 0, shape_area=float(m[0, 3]) if b > a else float(shape.area)))
+    return out
 
 
 def _overlay_of(records: list[dict[str, Any]], measures: Sequence[Sequence[Any]],
