@@ -149,10 +149,12 @@ def build_parquet(path: Path, copies: int) -> None:
 
 
 def build_postgis(uri: str, copies: int) -> None:
+    import pandas as pd
     import psycopg
 
     from omgevingskaart.dataset import open_dataset, write_dataset
     from omgevingskaart.store import open_store
+    from omgevingskaart.store.geoparquet import ROWS_PER_PART
     from omgevingskaart.store.postgis import split_uri
 
     conninfo, schema, _ = split_uri(uri)
@@ -162,9 +164,13 @@ def build_postgis(uri: str, copies: int) -> None:
     layers = {n: demo[n] for n in demo.layers}
     write_dataset(layers, uri, meta={**demo.meta, "titel": f"demo x {copies}"})
     store = open_store(uri)
-    for dx, dy in offsets(copies)[1:]:
-        for name, frame in layers.items():
-            store.write(name, translated(frame, dx, dy), mode="append")
+    moves = offsets(copies)[1:]
+    for name, frame in layers.items():
+        # copies appended together up to an import's part size: one COPY per group, not per copy
+        per_group = max(1, ROWS_PER_PART // max(1, len(frame)))
+        for k in range(0, len(moves), per_group):
+            store.write(name, pd.concat([translated(frame, dx, dy) for dx, dy in moves[k:k + per_group]],
+                                        ignore_index=True), mode="append")
     with __import__("psycopg").connect(uri.split("?")[0], autocommit=True) as con:
         con.execute("VACUUM ANALYZE")
 

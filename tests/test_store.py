@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -348,6 +349,28 @@ def test_geoparquet_keeps_decoded_row_groups_within_a_budget(demo_in_parquet: Pa
     # the same answers as the GeoPackage, whatever the budget
     monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "0")
     assert open_store(demo_in_parquet).count("pand", bbox=BOX) == GeoPackageStore(DEMO_PATH).count("pand", bbox=BOX)
+
+
+def test_geoparquet_warm_decodes_nothing_and_distinct_reads_every_part(demo_in_parquet: Path,
+                                                                      tmp_path: Path) -> None:
+    """``warm`` opens a GeoParquet layer without decoding a row group (a service worker keeps
+    nothing it was not asked about), and ``distinct`` over the whole layer, streamed part by part
+    (4 parts of verblijfsobject), gives what the file holds; a part that cannot be read is named."""
+    store = open_store(demo_in_parquet)
+    for name in store.layers():
+        store.warm(name)
+    decoded = store.cache.peek(("geoparquet", "decoded"))
+    assert decoded is None or decoded.used == 0
+    assert len(list(store.layer_path("verblijfsobject").glob("*.parquet"))) == 4
+    want = GeoPackageStore(DEMO_PATH).distinct("verblijfsobject", ["openbare_ruimte", "huisnummer"])
+    assert store.distinct("verblijfsobject", ["openbare_ruimte", "huisnummer"]) == want
+    assert len(want) == 2839
+    broken = tmp_path / "broken.parquet"
+    shutil.copytree(demo_in_parquet, broken)
+    part = sorted(open_store(broken).layer_path("verblijfsobject").glob("*.parquet"))[-1]
+    part.write_bytes(part.read_bytes()[:-100])  # a truncated footer
+    with pytest.raises(DatasetError, match=r"verblijfsobject.*cannot read"):
+        open_store(broken).distinct("verblijfsobject", ["openbare_ruimte"])
 
 
 def test_geoparquet_kept_row_groups_answer_as_the_file(demo_in_parquet: Path,

@@ -150,11 +150,8 @@ class ServiceState:
         """Ask the store one small question per layer now (opening connections and files, and
         letting a small in-memory GeoPackage build its indexes), not on the first request. Never
         reads a whole layer into the service: a worker's memory does not grow with the dataset."""
-        store = self.dataset.store
         for name in self.dataset.layers:
-            box = store.bounds(name)
-            if box is not None:
-                store.count(name, bbox=(box[0], box[1], box[0], box[1]))
+            self.dataset.store.warm(name)
         if "verblijfsobject" in self.dataset:  # the search vocabulary (small at any size)
             _ = geocoder_for(self.dataset)
 

@@ -121,6 +121,14 @@ class Store(Protocol):
         """The layer's extent in RD (None when it holds no geometry)."""
         ...
 
+    def warm(self, layer: str) -> None:
+        """Open what answering about ``layer`` needs (a connection, the file, an index) now, not
+        on the first request, without keeping its rows (default: a count at one corner of its
+        bounds)."""
+        box = self.bounds(layer)
+        if box is not None:
+            self.count(layer, bbox=(box[0], box[1], box[0], box[1]))
+
     def fingerprint(self) -> str:
         """Changes whenever the stored data changes (for caches keyed by content)."""
         ...
