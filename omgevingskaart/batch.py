@@ -48,7 +48,7 @@ from shapely.geometry.base import BaseGeometry
 
 from .errors import DatasetError, GeometryError, ScenarioError
 from .schema import RD_NEW, SCHEMAS, conform
-from .store.geoparquet import GeoParquetStore
+from .store.geoparquet import ROW_GROUP_SIZE, GeoParquetStore
 from .store.memory import LayerIndex, build_index, records
 
 LAYER = "vergunningvrije_ruimte"
@@ -251,7 +251,7 @@ def _write_part(percelen: gpd.GeoDataFrame, dataset: str, folder: str, index: in
     frame.insert(0, "fid", np.asarray(fid, dtype=np.int64))
     path = Path(dataset) / folder / f"part-{index:05d}.parquet"
     frame.to_parquet(path, index=False, write_covering_bbox=True, schema_version="1.1.0",
-                     row_group_size=8192)
+                     row_group_size=ROW_GROUP_SIZE)
     b = frame.total_bounds if len(frame) else None
     return {"rows": len(frame), "berekend": int((frame["status"] == "berekend").sum()), "file": path.name,
             "bounds": None if b is None or not np.all(np.isfinite(b)) else [float(v) for v in b]}
