@@ -399,7 +399,9 @@ class Datasets:
                 "postgis": f"postgis-x{copies}"}[kind]
         uri = f"{self.pg_uri}?schema=x{copies}" if kind == "postgis" else str(self.root / name)
         marker = self.root / f".built-{name}"
-        if marker.exists():
+        layout = self.layout(kind)
+        if (marker.exists() and marker.read_text().splitlines()[1:] == [layout]
+                and (kind == "postgis" or Path(uri).exists())):
             return uri, None
         t = time.perf_counter()
         if kind == "gpkg":
@@ -412,8 +414,18 @@ class Datasets:
             build_postgis(uri, copies)
         seconds = time.perf_counter() - t
         if self.keep:
-            marker.write_text(f"{seconds:.1f} s\n")
+            marker.write_text(f"{seconds:.1f} s\n{layout}\n")
         return uri, seconds
+
+    @staticmethod
+    def layout(kind: str) -> str:
+        """What a kept dataset must have been built with to be reused (a dataset written with
+        other row groups is built again, not measured as if it were today's)."""
+        if kind == "geoparquet":
+            from omgevingskaart.store.geoparquet import ROW_GROUP_SIZE, ROWS_PER_PART
+
+            return f"parts of {ROWS_PER_PART} rows, row groups of {ROW_GROUP_SIZE}"
+        return kind
 
     def drop(self, copies: int) -> None:
         if self.keep:

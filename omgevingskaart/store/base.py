@@ -99,7 +99,9 @@ class Store(Protocol):
     def rows(self, layer: str, **query: Any) -> tuple[list[dict[str, Any]], np.ndarray]:
         """:meth:`features` as plain records and a geometry array, without building a
         GeoDataFrame: the light answer for the many small questions of a report (the values
-        as stored; ``columns`` as in :meth:`features`)."""
+        as stored; ``columns`` as in :meth:`features`). Without ``columns`` the records may be
+        the store's own (the in-memory index's, GeoParquet's kept rows): read them, and copy one
+        before changing it."""
         return self.select_rows(layer, Query.build(**query))
 
     def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:

@@ -211,7 +211,19 @@ class GeoParquetStore(Store):
     def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         cols = None if query.columns is None else [c for c in query.columns if c != "geometry"]
         if query.window is not None and not query.where:
-            recs, geoms = self._window_rows(layer, query.window, cols)
+            # the kept records themselves (read-only, as the in-memory index gives its own),
+            # projected on ``columns`` only after the exact predicate: most window rows fail it
+            self._check_columns(layer, cols)
+            recs, geoms = self._window_rows(layer, query.window)
+            if query.shape is not None and len(geoms):
+                keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
+                geoms = geoms[keep]
+                recs = [r for r, k in zip(recs, keep, strict=True) if k]
+            end = None if query.limit is None else query.offset + query.limit
+            recs, geoms = recs[query.offset:end], geoms[query.offset:end]
+            if cols is not None:
+                recs = [{c: r.get(c) for c in cols} for r in recs]
+            return recs, geoms
         else:
             table = self._table(layer, query, cols)
             geoms = shapely.from_wkb(np.array(table.column("geometry").to_pylist(), dtype=object))
@@ -234,14 +246,12 @@ class GeoParquetStore(Store):
         return select_columns(page(frame, query.limit, query.offset), query.columns, label)
 
     # --- row groups ---------------------------------------------------------------------------
-    def _window_rows(self, layer: str, window: Bounds, columns: list[str] | None
-                     ) -> tuple[list[dict[str, Any]], np.ndarray]:
-        """The records (``columns``; None: all) and geometries of the rows whose bbox meets
-        ``window``, in the layer's row order, straight from the decoded
-        row groups (:meth:`DecodedRowGroup.rows`): the report's many small questions make no
-        arrow call once the rows around them are kept."""
+    def _window_rows(self, layer: str, window: Bounds) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The records (every column but fid, bbox and geometry; the kept dicts themselves, not
+        to be changed) and geometries of the rows whose bbox meets ``window``, in the layer's row
+        order, straight from the decoded row groups (:meth:`DecodedRowGroup.rows`): the
+        report's many small questions make no arrow call once the rows around them are kept."""
         folder = self.layer_path(layer)
-        self._check_columns(layer, columns)
         decoded = self.cache.get(("geoparquet", "decoded"), DecodedRowGroups)
         recs: list[dict[str, Any]] = []
         geoms: list[np.ndarray] = []
@@ -252,7 +262,7 @@ class GeoParquetStore(Store):
                     group = decoded.get(path, metadata, i)
                     hit = group.meeting(window)
                     if len(hit):
-                        r, g = group.rows(hit, columns)
+                        r, g = group.rows(hit)
                         recs += r
                         geoms.append(g)
                         fids.append(group.fids[hit])
@@ -541,10 +551,11 @@ class RowGroups:
         if part_bounds:
             named = sorted((name, b) for name, b in part_bounds.items() if b is not None)
             self.names = [name for name, _b in named]
-            self.bounds = np.asarray([list(b) for _n, b in named], dtype=float).reshape(-1, 4)
+            self.bounds = np.ascontiguousarray(np.asarray([list(b) for _n, b in named], dtype=float).reshape(-1, 4).T)
         else:
             self.names = sorted(p.name for p in folder.glob("*.parquet"))
-            self.bounds = np.tile([-np.inf, -np.inf, np.inf, np.inf], (len(self.names), 1))
+            self.bounds = np.repeat(np.array([[-np.inf], [-np.inf], [np.inf], [np.inf]]), len(self.names), axis=1)
+        self.paths = [str(folder / name) for name in self.names]
         self._footers: dict[str, tuple[Any, np.ndarray]] = {}
 
     def _footer(self, name: str) -> tuple[Any, np.ndarray]:
@@ -554,15 +565,15 @@ class RowGroups:
             metadata = pq.read_metadata(self.folder / name)
             names = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
             cols = [names.get(f"bbox.{k}") for k in ("xmin", "ymin", "xmax", "ymax")]
-            boxes = np.empty((metadata.num_row_groups, 4), dtype=float)
+            boxes = np.empty((4, metadata.num_row_groups), dtype=float)  # (for boxes_meeting)
             for i in range(metadata.num_row_groups):
                 rg = metadata.row_group(i)
                 for k, j in enumerate(cols):
                     stats = rg.column(j).statistics if j is not None else None
                     if stats is None or not stats.has_min_max:
-                        boxes[i, k] = -np.inf if k < 2 else np.inf
+                        boxes[k, i] = -np.inf if k < 2 else np.inf
                     else:  # the smallest xmin/ymin and the largest xmax/ymax of the group's rows
-                        boxes[i, k] = float(stats.min if k < 2 else stats.max)
+                        boxes[k, i] = float(stats.min if k < 2 else stats.max)
             got = self._footers.setdefault(name, (metadata, boxes))  # (two threads: the first wins)
         return got
 
@@ -570,12 +581,11 @@ class RowGroups:
         """Per part that has any, ``(path, footer, row group indexes)`` of the row groups whose
         bbox range meets ``window``."""
         out: list[tuple[str, Any, list[int]]] = []
-        for p in boxes_meeting(self.bounds, window):
-            name = self.names[int(p)]
-            metadata, boxes = self._footer(name)
+        for p in boxes_meeting(self.bounds, window).tolist():
+            metadata, boxes = self._footer(self.names[p])
             hit = boxes_meeting(boxes, window)
             if len(hit):
-                out.append((str(self.folder / name), metadata, hit.tolist()))
+                out.append((self.paths[p], metadata, hit.tolist()))
         return out
 
 
@@ -652,10 +662,10 @@ class DecodedRowGroup:
         n = len(table)
         if "bbox" in table.column_names:
             bbox = table.column("bbox")
-            self.boxes = np.column_stack([pc.struct_field(bbox, k).to_numpy(zero_copy_only=False).astype(float)
-                                          for k in ("xmin", "ymin", "xmax", "ymax")]).reshape(-1, 4)
+            self.boxes = np.stack([pc.struct_field(bbox, k).to_numpy(zero_copy_only=False).astype(float)
+                                   for k in ("xmin", "ymin", "xmax", "ymax")]).reshape(4, -1)
         else:  # no covering column: every row is a candidate (the exact test follows)
-            self.boxes = np.tile([-np.inf, -np.inf, np.inf, np.inf], (n, 1))
+            self.boxes = np.repeat(np.array([[-np.inf], [-np.inf], [np.inf], [np.inf]]), n, axis=1)
         self.fids = (table.column(FID).to_numpy(zero_copy_only=False).astype(np.int64) if FID in table.column_names
                      else np.arange(n, dtype=np.int64))
         self.nbytes = int(table.nbytes + self.boxes.nbytes + self.fids.nbytes)
@@ -670,11 +680,12 @@ class DecodedRowGroup:
         """The indexes (ascending) of the rows whose bbox meets ``window``."""
         return boxes_meeting(self.boxes, window)
 
-    def rows(self, hit: np.ndarray, columns: list[str] | None) -> tuple[list[dict[str, Any]], np.ndarray]:
-        """The records (``columns``; None: all but fid, bbox and geometry) and geometries of
-        rows ``hit``. The rows not converted yet are taken and converted with one arrow call;
-        kept, they are remembered, so a read of rows seen before makes no arrow call."""
-        names = self._names if columns is None else columns
+    def rows(self, hit: np.ndarray) -> tuple[list[dict[str, Any]], np.ndarray]:
+        """The records (all columns but fid, bbox and geometry) and geometries of rows ``hit``.
+        The rows not converted yet are taken and converted with one arrow call; kept, they are
+        remembered, so a read of rows seen before makes no arrow call. The records are the kept
+        dicts themselves (copying every record a window meets, most of which the exact
+        predicate then drops, was a third of a warm read): read them, do not change them."""
         index = hit.tolist()
         kept = self._rows
         new = [j for j in index if j not in kept]
@@ -697,7 +708,7 @@ class DecodedRowGroup:
         found = [kept[j] for j in index]
         geoms_out = np.empty(len(found), dtype=object)
         geoms_out[:] = [g for _r, g in found]
-        return [{c: r.get(c) for c in names} for r, _g in found], geoms_out
+        return [r for r, _g in found], geoms_out
 
     def _grew(self, nbytes: int) -> None:
         self.nbytes += nbytes
@@ -713,11 +724,21 @@ def _distinct_rows(table: Any, columns: list[str]) -> list[tuple[Any, ...]]:
 
 
 def boxes_meeting(boxes: np.ndarray, window: Bounds) -> np.ndarray:
-    """The indexes of the ``(n, 4)`` boxes ``(xmin, ymin, xmax, ymax)`` that meet ``window``
-    (a NaN box, a row without geometry, meets nothing; an infinite one everything)."""
+    """The indexes of the boxes that meet ``window``: ``boxes`` is ``(4, n)``, one contiguous
+    row per side (xmin, ymin, xmax, ymax), and the mask is built in place (5.5 µs for 2,048
+    boxes, against 10.6 µs for the columns of an ``(n, 4)`` array). A NaN box, a row without
+    geometry, meets nothing; an infinite one everything.
+
+    >>> boxes_meeting(np.array([[0.0, 5.0, np.nan], [0.0, 5.0, 0.0], [1.0, 6.0, 1.0], [1.0, 6.0, 1.0]]),
+    ...               (0.5, 0.5, 2.0, 2.0)).tolist()
+    [0]
+    """
     x0, y0, x1, y1 = window
-    b = boxes  # (a comparison with NaN is False, without a warning)
-    return np.flatnonzero((b[:, 0] <= x1) & (b[:, 2] >= x0) & (b[:, 1] <= y1) & (b[:, 3] >= y0))
+    mask = boxes[0] <= x1  # (a comparison with NaN is False, without a warning)
+    mask &= boxes[2] >= x0
+    mask &= boxes[1] <= y1
+    mask &= boxes[3] >= y0
+    return np.flatnonzero(mask)
 
 
 _LAYER_FOLDER = re.compile(r"^[a-z0-9_]+-[0-9a-f]{8}$")
