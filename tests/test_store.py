@@ -161,9 +161,9 @@ def test_geoparquet_is_hilbert_sorted_in_parts_with_a_bbox_column(demo_in_parque
     fresh = open_store(demo_in_parquet)
     assert fresh.count("pand", bbox=corner) == store.count("pand", bbox=corner)
     groups = fresh._row_groups("pand")
-    assert len(groups._footers) == 1
+    assert len(groups._boxes) == 1
     fresh.count("pand", bbox=store.bounds("pand"))
-    assert sorted(groups._footers) == [p.name for p in parts]
+    assert [groups.names[p] for p in sorted(groups._boxes)] == [p.name for p in parts]
 
 
 def test_geoparquet_write_replaces_atomically(tmp_path: Path) -> None:
@@ -332,17 +332,26 @@ def test_distinct_values(gpkg: Store) -> None:
 
 def test_geoparquet_keeps_decoded_row_groups_within_a_budget(demo_in_parquet: Path,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    from omgevingskaart.store.geoparquet import DecodedRowGroups
+    from omgevingskaart.store.geoparquet import DecodedRowGroups, KeptFooter
 
     store = open_store(demo_in_parquet)
-    path, metadata, indexes = store._row_groups("pand").meeting(store.bounds("pand"))[0]
-    one = DecodedRowGroups(1).get(path, metadata, indexes[0])
-    cache = DecodedRowGroups(2.5 * one.nbytes / 1024 / 1024)  # room for two row groups of 128 panden
-    tables = [cache.get(path, metadata, i) for i in indexes[:3]]
-    assert [len(t) for t in tables] == [128, 128, 128] and tables[0].table.equals(one.table)
-    assert len(cache._tables) == 2 and cache.used <= cache.budget  # the first one went out
-    assert cache.get(path, metadata, indexes[2]) is tables[2]  # a hit is the same table
-    assert DecodedRowGroups(0).get(path, metadata, indexes[0]).table.equals(one.table)  # 0: nothing kept
+    path, indexes = store._row_groups("pand").meeting(store.bounds("pand"))[0]
+    one = DecodedRowGroups(1).get(path, indexes[0])
+    footer = DecodedRowGroups(1).footer(path)
+    kept_footer = KeptFooter(footer)
+    assert kept_footer.nbytes == 1200 * footer.num_row_groups * footer.num_columns + footer.serialized_size
+    # room for the part's footer and two row groups of 128 panden
+    cache = DecodedRowGroups((kept_footer.nbytes + 2.5 * one.nbytes) / 1024 / 1024)
+    tables = [cache.get(path, i) for i in indexes[:2]]
+    assert [len(t) for t in tables] == [128, 128] and tables[0].table.equals(one.table)
+    # the footer is used again by each row group decoded from its part
+    assert list(cache._tables) == [(path, indexes[0]), (path, -1), (path, indexes[1])]
+    tables += [cache.get(path, i) for i in indexes[2:4]]  # the oldest row groups go out
+    assert list(cache._tables) == [(path, indexes[2]), (path, -1), (path, indexes[3])]
+    assert cache.used == sum(e.nbytes for e in cache._tables.values()) <= cache.budget
+    assert cache.get(path, indexes[3]) is tables[3]  # a hit is the same table
+    assert DecodedRowGroups(0).get(path, indexes[0]).table.equals(one.table)  # 0: nothing kept
+    assert DecodedRowGroups(0)._tables == {}
     monkeypatch.setenv("OMGEVINGSKAART_PARQUET_CACHE_MB", "veel")
     with pytest.raises(DatasetError, match="OMGEVINGSKAART_PARQUET_CACHE_MB must be a number"):
         DecodedRowGroups()
@@ -375,6 +384,8 @@ def test_geoparquet_warm_decodes_nothing_and_distinct_reads_every_part(demo_in_p
 
 def test_geoparquet_kept_row_groups_answer_as_the_file(demo_in_parquet: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from omgevingskaart.store.geoparquet import DecodedRowGroup, KeptFooter
+
     """A kept row group answers from the rows it converted before (block by block): the same
     rows, values and order as reading the file each time (cache off), and what it keeps counts
     against the budget."""
@@ -395,9 +406,11 @@ def test_geoparquet_kept_row_groups_answer_as_the_file(demo_in_parquet: Path,
                 assert recs == want_recs and bool(shapely.equals_exact(geoms, want_geoms).all()), (query, columns)
     assert len(on.rows("pand", bbox=whole)[0]) == 3628
     decoded = on.cache.peek(("geoparquet", "decoded"))
-    groups = list(decoded._tables.values())
+    groups = [g for g in decoded._tables.values() if isinstance(g, DecodedRowGroup)]
+    footers = [f for f in decoded._tables.values() if isinstance(f, KeptFooter)]
     assert len(groups) == 29 and all(g.owner is not None for g in groups)  # 3,628 panden in groups of 128
-    assert decoded.used == sum(g.nbytes for g in groups) > sum(g.table.nbytes for g in groups)
+    assert len(footers) == 4 and len(decoded._tables) == 33  # and the footers of its 4 parts
+    assert decoded.used == sum(g.nbytes for g in [*groups, *footers]) > sum(g.table.nbytes for g in groups)
     # a small budget: what is decoded later pushes the oldest groups out, the answers stay the same
     small = open_store(demo_in_parquet)
     small.cache.get(("geoparquet", "decoded"), lambda: type(decoded)(3 * groups[0].nbytes / 1024 / 1024))

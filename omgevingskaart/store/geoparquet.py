@@ -37,7 +37,7 @@ import secrets
 import shutil
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -257,9 +257,9 @@ class GeoParquetStore(Store):
         geoms: list[np.ndarray] = []
         fids: list[np.ndarray] = []
         try:
-            for path, metadata, indexes in self._row_groups(layer).meeting(window):
+            for path, indexes in self._row_groups(layer).meeting(window):
                 for i in indexes:
-                    group = decoded.get(path, metadata, i)
+                    group = decoded.get(path, i)
                     hit = group.meeting(window)
                     if len(hit):
                         r, g = group.rows(hit)
@@ -281,8 +281,9 @@ class GeoParquetStore(Store):
         """The layer's parts and their row groups' bbox ranges (:class:`RowGroups`: footers read
         lazily, per part a window meets), kept in the store's cache per layer folder."""
         folder = self.layer_path(layer)
+        decoded = self.cache.get(("geoparquet", "decoded"), DecodedRowGroups)
         return self.cache.get(("geoparquet", "row_groups", folder.name),
-                              lambda: RowGroups(folder, self._layers_info[layer].get("part_bounds")))
+                              lambda: RowGroups(folder, self._layers_info[layer].get("part_bounds"), decoded.footer))
 
     def _schema(self, layer: str) -> Any:
         """The layer's arrow schema, from one part's footer (not a listing of the folder)."""
@@ -297,15 +298,15 @@ class GeoParquetStore(Store):
                           where_columns: list[str]) -> Any:
         """The rows in ``window`` (and ``expr``: the window's and ``where``'s filter, on
         ``where_columns``) of ``columns``: only the row groups whose bbox statistics meet the
-        window are read (``ParquetFile.read_row_groups`` with the cached footer: no file listing
+        window are read (``ParquetFile.read_row_groups`` with the kept footer: no file listing
         nor footer parsing per query)."""
         groups = self._row_groups(layer)
         wanted = None if columns is None else list(dict.fromkeys([*columns, "bbox", *where_columns]))
         decoded = self.cache.get(("geoparquet", "decoded"), DecodedRowGroups)
         tables = []
-        for path, metadata, indexes in groups.meeting(window):
+        for path, indexes in groups.meeting(window):
             for i in indexes:
-                group = decoded.get(path, metadata, i)
+                group = decoded.get(path, i)
                 table = group.table if wanted is None else group.table.select(wanted)
                 if where_columns:  # filtered below, with the window, by the query's expression
                     tables.append(table)
@@ -539,15 +540,19 @@ class RowGroups:
     of the bbox covering column (infinite where the statistics are missing: such a row group is
     always read).
 
-    A part's footer is read the first time a window meets the part's bounds in the manifest
-    (``part_bounds``) and then kept: a report at one point reads the footers of the few parts
-    around it, not of all of them. (Reading every footer at the first query cost 0.9 s and
-    300 MB at 300 demo copies, about 300 parts per layer: ``benchmarks/bench_scale.py``.)
-    Without ``part_bounds`` (a layer written before they were kept) every part counts as
-    meeting every window."""
+    A part's footer is read (with ``footer``, :meth:`DecodedRowGroups.footer`) the first time a
+    window meets the part's bounds in the manifest (``part_bounds``), and its row groups' bbox
+    ranges are kept: a report at one point reads the footers of the few parts around it, not of
+    all of them. (Reading every footer at the first query cost 0.9 s and 300 MB at 300 demo
+    copies, about 300 parts per layer: ``benchmarks/bench_scale.py``.) The parsed footer itself
+    is not kept here: 2.5 MB in memory for a part of 250,000 rows, it would grow a service
+    worker by every part ever asked about. Without ``part_bounds`` (a layer written before they
+    were kept) every part counts as meeting every window."""
 
-    def __init__(self, folder: Path, part_bounds: Mapping[str, Sequence[float] | None] | None):
+    def __init__(self, folder: Path, part_bounds: Mapping[str, Sequence[float] | None] | None,
+                 footer: Callable[[str], Any]):
         self.folder = folder
+        self.footer = footer
         if part_bounds:
             named = sorted((name, b) for name, b in part_bounds.items() if b is not None)
             self.names = [name for name, _b in named]
@@ -556,13 +561,13 @@ class RowGroups:
             self.names = sorted(p.name for p in folder.glob("*.parquet"))
             self.bounds = np.repeat(np.array([[-np.inf], [-np.inf], [np.inf], [np.inf]]), len(self.names), axis=1)
         self.paths = [str(folder / name) for name in self.names]
-        self._footers: dict[str, tuple[Any, np.ndarray]] = {}
+        self._boxes: dict[int, np.ndarray] = {}
 
-    def _footer(self, name: str) -> tuple[Any, np.ndarray]:
-        """The part's footer and its row groups' bbox ranges (read once)."""
-        got = self._footers.get(name)
+    def boxes(self, p: int) -> np.ndarray:
+        """Part ``p``'s row groups' bbox ranges, ``(4, row groups)`` (read once)."""
+        got = self._boxes.get(p)
         if got is None:
-            metadata = pq.read_metadata(self.folder / name)
+            metadata = self.footer(self.paths[p])
             names = {metadata.schema.column(j).path: j for j in range(metadata.num_columns)}
             cols = [names.get(f"bbox.{k}") for k in ("xmin", "ymin", "xmax", "ymax")]
             boxes = np.empty((4, metadata.num_row_groups), dtype=float)  # (for boxes_meeting)
@@ -574,61 +579,83 @@ class RowGroups:
                         boxes[k, i] = -np.inf if k < 2 else np.inf
                     else:  # the smallest xmin/ymin and the largest xmax/ymax of the group's rows
                         boxes[k, i] = float(stats.min if k < 2 else stats.max)
-            got = self._footers.setdefault(name, (metadata, boxes))  # (two threads: the first wins)
+            got = self._boxes.setdefault(p, boxes)  # (two threads: the first wins)
         return got
 
-    def meeting(self, window: Bounds) -> list[tuple[str, Any, list[int]]]:
-        """Per part that has any, ``(path, footer, row group indexes)`` of the row groups whose
-        bbox range meets ``window``."""
-        out: list[tuple[str, Any, list[int]]] = []
+    def meeting(self, window: Bounds) -> list[tuple[str, list[int]]]:
+        """Per part that has any, ``(path, row group indexes)`` of the row groups whose bbox
+        range meets ``window``."""
+        out: list[tuple[str, list[int]]] = []
         for p in boxes_meeting(self.bounds, window).tolist():
-            metadata, boxes = self._footer(self.names[p])
-            hit = boxes_meeting(boxes, window)
+            hit = boxes_meeting(self.boxes(p), window)
             if len(hit):
-                out.append((self.paths[p], metadata, hit.tolist()))
+                out.append((self.paths[p], hit.tolist()))
         return out
 
 
 class DecodedRowGroups:
     """The row groups read last, decoded, up to a budget of bytes
-    (``OMGEVINGSKAART_PARQUET_CACHE_MB``, default 256; 0 turns it off), least recently used
+    (``OMGEVINGSKAART_PARQUET_CACHE_MB``, default 160; 0 turns it off), least recently used
     first out. Reports at nearby points read the same few row groups per layer: decoding them
     (decompressing every column of a row group) was 70 % of a GeoParquet report's time, and
     converting the rows found from arrow to Python most of the rest
     (``benchmarks/bench_scale.py``). A kept row group also keeps the rows it converted, block by
-    block (:meth:`DecodedRowGroup.rows`); they count against the budget as they are made. Keyed by the part's path: a write makes new folders, so a cached row group
-    never outlives its file's content. Thread-safe."""
+    block (:meth:`DecodedRowGroup.rows`); they count against the budget as they are made. The
+    parsed footers of the parts read from are kept in the same budget (:class:`KeptFooter`).
+    Keyed by the part's path: a write makes new folders, so a cached row group never outlives
+    its file's content. Thread-safe."""
 
     def __init__(self, budget_mb: float | None = None) -> None:
         if budget_mb is None:
-            # 256: the row groups around one town's reports on 3,000 demo copies written like an
-            # import took 178 MB; with 128 every report read them again (p50 18 against 1.6 ms)
-            raw = os.environ.get("OMGEVINGSKAART_PARQUET_CACHE_MB", "256")
+            # 160: the row groups (of 2,048 rows) and footers around one town's reports on 3,000
+            # demo copies written like an import take 124 MB (too small a budget reads them again
+            # at every report: p50 18 against 1.6 ms with 8,192-row groups). A process holds about
+            # 1.8 times the budget when it is full (allocator overhead; reports spread over 20
+            # towns at 3,000 copies: RSS 499 MB with 160, 641 MB with 256)
+            raw = os.environ.get("OMGEVINGSKAART_PARQUET_CACHE_MB", "160")
             try:
                 budget_mb = float(raw)
             except ValueError:
                 raise DatasetError(None, f"OMGEVINGSKAART_PARQUET_CACHE_MB must be a number of MB, got {raw!r}") from None
         self.budget = max(0.0, budget_mb) * 1024 * 1024
         self.used = 0
-        self._tables: OrderedDict[tuple[str, int], DecodedRowGroup] = OrderedDict()
+        self._tables: OrderedDict[tuple[str, int], DecodedRowGroup | KeptFooter] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, path: str, metadata: Any, index: int) -> DecodedRowGroup:
-        key = (path, index)
+    def _kept(self, key: tuple[str, int]) -> DecodedRowGroup | KeptFooter | None:
         with self._lock:
-            table = self._tables.get(key)
-            if table is not None:
+            got = self._tables.get(key)
+            if got is not None:
                 self._tables.move_to_end(key)
-                return table
-        table = DecodedRowGroup(pq.ParquetFile(path, metadata=metadata).read_row_groups([index], use_threads=False))
-        if table.nbytes > self.budget:
-            return table
+            return got
+
+    def _keep(self, key: tuple[str, int], entry: DecodedRowGroup | KeptFooter) -> None:
+        if entry.nbytes > self.budget:
+            return
         with self._lock:
             if key not in self._tables:
-                self._tables[key] = table
-                table.owner = (self, key)
-                self.used += table.nbytes
+                self._tables[key] = entry
+                entry.owner = (self, key)
+                self.used += entry.nbytes
                 self._evict()
+
+    def footer(self, path: str) -> Any:
+        """The parsed footer (``FileMetaData``) of part ``path``: kept while it is read from."""
+        got = self._kept((path, -1))
+        if isinstance(got, KeptFooter):
+            return got.metadata
+        entry = KeptFooter(pq.read_metadata(path))
+        self._keep((path, -1), entry)
+        return entry.metadata
+
+    def get(self, path: str, index: int) -> DecodedRowGroup:
+        """Row group ``index`` of part ``path``, decoded (kept, or read now)."""
+        got = self._kept((path, index))
+        if isinstance(got, DecodedRowGroup):
+            return got
+        table = DecodedRowGroup(pq.ParquetFile(path, metadata=self.footer(path)).read_row_groups(
+            [index], use_threads=False))
+        self._keep((path, index), table)
         return table
 
     def grew(self, key: tuple[str, int], nbytes: int) -> None:
@@ -644,6 +671,19 @@ class DecodedRowGroups:
             _k, old = self._tables.popitem(last=False)
             old.owner = None
             self.used -= old.nbytes
+
+
+class KeptFooter:
+    """A part's parsed footer as :class:`DecodedRowGroups` keeps it, with its estimated size:
+    1,200 bytes per column chunk (measured: 2.5 MB in memory for 121 row groups of 17 columns,
+    296 KB in the file)."""
+
+    __slots__ = ("metadata", "nbytes", "owner")
+
+    def __init__(self, metadata: Any) -> None:
+        self.metadata = metadata
+        self.nbytes = 1200 * metadata.num_row_groups * metadata.num_columns + metadata.serialized_size
+        self.owner: tuple[DecodedRowGroups, tuple[str, int]] | None = None
 
 
 class DecodedRowGroup:
