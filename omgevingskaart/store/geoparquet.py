@@ -179,9 +179,52 @@ class GeoParquetStore(Store):
         try:
             if query.window is not None:  # only the row groups that meet the window
                 return self._row_groups_table(layer, query.window, expr, columns, [c for c, _ in query.where])
-            return self._parts(layer, query.window).to_table(filter=expr, columns=columns)
+            if expr is not None:
+                return self._where_table(layer, expr, columns, [c for c, _ in query.where])
+            return self._parts(layer, None).to_table(columns=columns)
         except Exception as exc:
             raise DatasetError(folder, f"cannot read: {exc}", element=layer) from exc
+
+    def _where_table(self, layer: str, expr: Any, columns: list[str] | None, where_columns: list[str]) -> Any:
+        """The rows matching ``expr`` (a ``where`` without a window) of ``columns`` (None: all),
+        in two passes per part: the ``where`` columns alone, then only the row groups that hold
+        a match. A part has no index on its values, and in Hilbert order the row groups'
+        statistics rarely exclude one: a dataset scan that filters after reading every column
+        took 3.4 s for one address (street + huisnummer) at 3,000 demo copies (9.6 million
+        verblijfsobjecten); the two passes 0.46 s plus the row groups that match (1.3 s when
+        each of its 3,000 copies holds one)."""
+        keys = list(dict.fromkeys(where_columns))
+        wanted = None if columns is None else list(dict.fromkeys([*columns, *keys]))
+        schema = self._schema(layer)
+
+        def kind(column: str) -> Any:
+            return schema.field(column).type if column in schema.names else pa.null()
+        tables = []
+        for path in self._parts(layer, None).files:
+            parquet = pq.ParquetFile(path)
+            names = set(parquet.schema_arrow.names)  # (a part written before a column was added lacks it)
+            values = parquet.read(columns=[k for k in keys if k in names], use_threads=False)
+            n = parquet.metadata.num_rows
+            for k in keys:
+                if k not in names:
+                    values = values.append_column(k, pa.nulls(n, kind(k)))
+            values = values.append_column("__row", pa.array(np.arange(n, dtype=np.int64)))
+            rows = values.filter(expr).column("__row").to_numpy()
+            if not len(rows):
+                continue
+            metadata = parquet.metadata
+            starts = np.cumsum([0] + [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)])
+            groups = np.unique(np.searchsorted(starts, rows, side="right") - 1).tolist()
+            part = parquet.read_row_groups(groups, columns=None if wanted is None else [c for c in wanted if c in names],
+                                           use_threads=False)
+            for k in keys:
+                if k not in names:
+                    part = part.append_column(k, pa.nulls(len(part), kind(k)))
+            tables.append(part.filter(expr))
+        if not tables:
+            return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
+        table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
+        return table.select(columns) if columns is not None else table
 
     def warm(self, layer: str) -> None:
         """List the layer's parts and read its schema, decoding no row group: the one a count
