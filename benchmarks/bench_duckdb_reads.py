@@ -1,7 +1,8 @@
 """Benchmark: GeoParquet reads through DuckDB spatial vs pyarrow (issue 12).
 
-Builds the tiled GeoParquet datasets of ``bench_scale.py`` (1, 10, 30 copies of the demo, one set
-of Hilbert-sorted parts per copy) and measures, in one process per size, with both readers of
+Builds the tiled GeoParquet datasets of ``bench_scale.py`` (1, 10, 30 copies of the demo, written
+like an import: copies grouped into Hilbert-sorted parts of up to 250,000 rows) or reuses those in
+``--work`` (e.g. ``../bench-data``), and measures, in one process per size, with both readers of
 :class:`~omgevingskaart.store.geoparquet.GeoParquetStore` (the median of ``--repeat`` runs after
 one warm-up):
 

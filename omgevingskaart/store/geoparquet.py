@@ -221,7 +221,12 @@ class GeoParquetStore(Store):
                 if k not in names:
                     part = part.append_column(k, pa.nulls(len(part), kind(k)))
             tables.append(part.filter(expr))
+        return self._joined(layer, tables, columns)
+
+    def _joined(self, layer: str, tables: list[Any], columns: list[str] | None) -> Any:
+        """``tables`` (parts of one layer's rows) as one table of ``columns`` (None: all)."""
         if not tables:
+            schema = self._schema(layer)
             return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
         table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
         return table.select(columns) if columns is not None else table
@@ -253,20 +258,13 @@ class GeoParquetStore(Store):
 
     def select_rows(self, layer: str, query: Query) -> tuple[list[dict[str, Any]], np.ndarray]:
         cols = None if query.columns is None else [c for c in query.columns if c != "geometry"]
+        project = None
         if query.window is not None and not query.where:
             # the kept records themselves (read-only, as the in-memory index gives its own),
             # projected on ``columns`` only after the exact predicate: most window rows fail it
             self._check_columns(layer, cols)
             recs, geoms = self._window_rows(layer, query.window)
-            if query.shape is not None and len(geoms):
-                keep = np.asarray(getattr(shapely, query.predicate)(geoms, query.shape), dtype=bool)
-                geoms = geoms[keep]
-                recs = [r for r, k in zip(recs, keep, strict=True) if k]
-            end = None if query.limit is None else query.offset + query.limit
-            recs, geoms = recs[query.offset:end], geoms[query.offset:end]
-            if cols is not None:
-                recs = [{c: r.get(c) for c in cols} for r in recs]
-            return recs, geoms
+            project = cols
         else:
             table = self._table(layer, query, cols)
             geoms = shapely.from_wkb(np.array(table.column("geometry").to_pylist(), dtype=object))
@@ -277,7 +275,10 @@ class GeoParquetStore(Store):
             geoms = geoms[keep]
             recs = [r for r, k in zip(recs, keep, strict=True) if k]
         end = None if query.limit is None else query.offset + query.limit
-        return recs[query.offset:end], geoms[query.offset:end]
+        recs, geoms = recs[query.offset:end], geoms[query.offset:end]
+        if project is not None:
+            recs = [{c: r.get(c) for c in project} for r in recs]
+        return recs, geoms
 
     def select(self, layer: str, query: Query) -> gpd.GeoDataFrame:
         label = f"{self.path.name}:{layer}"
@@ -357,13 +358,9 @@ class GeoParquetStore(Store):
                 hit = group.meeting(window)  # the window alone: a numpy mask on the bbox column
                 if len(hit):
                     tables.append(table.take(pa.array(hit)))
-        if not tables:
-            schema = self._schema(layer)
-            return schema.empty_table().select(columns) if columns is not None else schema.empty_table()
-        table = pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]
-        if where_columns:
-            table = table.filter(expr)
-        return table.select(columns) if columns is not None else table
+        if where_columns and tables:
+            tables = [(pa.concat_tables(tables, promote_options="default") if len(tables) > 1 else tables[0]).filter(expr)]
+        return self._joined(layer, tables, columns)
 
     # --- protocol: writing -------------------------------------------------------------------
     def write(self, layer: str, gdf: gpd.GeoDataFrame, mode: WriteMode = "replace") -> None:
@@ -730,7 +727,7 @@ class KeptFooter:
 
 
 class DecodedRowGroup:
-    """One row group read whole (``table``), its rows' bbox as a numpy ``(n, 4)`` array (NaN
+    """One row group read whole (``table``), its rows' bbox as a numpy ``(4, n)`` array (NaN
     for a row without geometry), so a window is a numpy mask, not an arrow expression, and its
     rows' fids. While it is kept (``owner`` set by :class:`DecodedRowGroups`) each row that a
     read finds is converted once (its record and its geometry), with the rest of its block of
