@@ -384,30 +384,35 @@ def test_geoparquet_warm_decodes_nothing_and_distinct_reads_every_part(demo_in_p
 
 def test_geoparquet_where_reads_only_the_row_groups_that_match(demo_in_parquet: Path, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """A ``where`` without a window reads the ``where`` columns of every part, then whole only
-    the row groups holding a match: the same rows as the GeoPackage. A part that lacks a
-    column (written by another tool) reads it as nulls."""
+    """A ``where`` without a window reads the ``where`` columns of the row groups whose
+    statistics allow a match, then whole only the row groups holding one: the same rows as the
+    GeoPackage. A part that lacks a column (written by another tool) reads it as nulls."""
     import pyarrow.parquet as pq
 
-    read: list[int] = []
+    read: list[int] = []  # row groups read whole
+    scanned: list[int] = []  # row groups whose where columns were read
     original = pq.ParquetFile.read_row_groups
 
     def spy(self: pq.ParquetFile, row_groups: list[int], *args: object, **kwargs: object) -> object:
-        read.extend(row_groups)
+        (read if kwargs.get("columns") is None else scanned).extend(row_groups)
         return original(self, row_groups, *args, **kwargs)
 
     monkeypatch.setattr(pq.ParquetFile, "read_row_groups", spy)
     store, gpkg = open_store(demo_in_parquet), GeoPackageStore(DEMO_PATH)
     parts = sorted(store.layer_path("verblijfsobject").glob("*.parquet"))
     assert sum(pq.ParquetFile(p).metadata.num_row_groups for p in parts) == 26  # of 128 rows
-    # (where, rows, row groups read whole): 51 Markt addresses in 4 row groups of 26
-    for where, rows, groups in (({"openbare_ruimte": "Markt"}, 51, 4),
-                                ({"openbare_ruimte": "Markt", "huisnummer": [12, 14]}, 3, 1),
-                                ({"huisletter": [None], "huisnummer": 3}, 35, 16), ({"identificatie": []}, 0, 0)):
+    # (where, rows, row groups scanned, read whole): 51 Markt addresses in 4 row groups of 26;
+    # the statistics leave 12 row groups for a postcode, 16 without a null huisletter
+    for where, rows, scan, groups in (({"openbare_ruimte": "Markt"}, 51, 25, 4),
+                                      ({"openbare_ruimte": "Markt", "huisnummer": [12, 14]}, 3, 21, 1),
+                                      ({"postcode": "7101AK"}, 39, 12, 4),
+                                      ({"huisletter": [None], "huisnummer": 3}, 35, 16, 16),
+                                      ({"identificatie": []}, 0, 0, 0)):
         read.clear()
+        scanned.clear()
         got = [r["identificatie"] for r in store.rows("verblijfsobject", where=where)[0]]
         assert got == [r["identificatie"] for r in gpkg.rows("verblijfsobject", where=where)[0]], where
-        assert (len(got), len(read)) == (rows, groups), where
+        assert (len(got), len(scanned), len(read)) == (rows, scan, groups), where
     # a part without the column huisletter: its rows have none
     copy = tmp_path / "copy.parquet"
     shutil.copytree(demo_in_parquet, copy)
